@@ -1,1 +1,204 @@
-fn main(){}
+//! The `tegel` command: `serve` (the default), `ingest`.
+//!
+//! Parses arguments, loads the config, and hands over to `tegel::app`.
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tegel::catalogue::{AccessModifier, IngestRequest};
+use tegel::config::Config;
+
+#[derive(Parser)]
+#[command(name = "tegel", version, about = "A raster map server: WMS, XYZ tiles and a Lizard-compatible catalogue")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve WMS, XYZ tiles and the API (the default command).
+    Serve(ServeArgs),
+    /// Ingest GeoTIFF files as a new raster source and layer, or as frames of an
+    /// existing temporal source. Prints {"source", "layer", "wms_layer"} as JSON.
+    Ingest(IngestArgs),
+}
+
+#[derive(Args, Default)]
+struct ConfigArgs {
+    /// Config file (TOML); defaults are built in (see config/tegel.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Data directory (catalogue and raster store); overrides [server] data_dir.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: ConfigArgs,
+    /// Address to listen on, e.g. 127.0.0.1:8080; overrides [server] listen.
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Absolute URL clients use to reach this server; overrides [server] public_url.
+    #[arg(long)]
+    public_url: Option<String>,
+}
+
+#[derive(Args)]
+struct IngestArgs {
+    #[command(flatten)]
+    common: ConfigArgs,
+    /// Name of the new source and layer (default: the first file's name).
+    #[arg(long)]
+    name: Option<String>,
+    /// Description of the new layer.
+    #[arg(long, default_value = "")]
+    description: String,
+    /// Slug of the owning organisation (created when new).
+    #[arg(long, default_value = "default")]
+    organisation: String,
+    /// Display name of the organisation when it is created.
+    #[arg(long)]
+    organisation_name: Option<String>,
+    /// Public, Common, Private or Hidden.
+    #[arg(long, default_value = "Public", value_parser = parse_access)]
+    access_modifier: AccessModifier,
+    /// Default STYLES of the new layer, e.g. "RdBu_r:-4.6:-1.17" (default: viridis over the data range).
+    #[arg(long)]
+    style: Option<String>,
+    /// Timestamp of each file (ISO 8601), in file order: makes a temporal source.
+    #[arg(long = "timestamp", value_parser = parse_time)]
+    timestamps: Vec<DateTime<Utc>>,
+    /// Add the files as frames of this existing temporal source.
+    #[arg(long)]
+    source: Option<uuid::Uuid>,
+    /// GeoTIFF files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+fn parse_access(s: &str) -> Result<AccessModifier, String> {
+    AccessModifier::parse(s).ok_or_else(|| format!("{s:?} is not one of Public, Common, Private, Hidden"))
+}
+
+fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    tegel::protocol::time::parse_instant(s).ok_or_else(|| format!("{s:?} is not an ISO 8601 instant"))
+}
+
+fn main() -> ExitCode {
+    let filter = std::env::var("TEGEL_LOG").unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(args),
+        Command::Ingest(args) => ingest(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tegel: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(args: &ConfigArgs) -> Result<Config, String> {
+    let mut config = Config::load(args.config.as_deref(), std::env::vars()).map_err(|e| e.to_string())?;
+    if let Some(dir) = &args.data_dir {
+        config.server.data_dir = dir.clone();
+    }
+    Ok(config)
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let mut config = load_config(&args.common)?;
+    if let Some(listen) = args.listen {
+        config.server.listen = listen;
+    }
+    if let Some(url) = args.public_url {
+        config.server.public_url = url.trim_end_matches('/').to_string();
+    }
+    config.validate().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let running = tegel::app::start(config).await.map_err(|e| e.to_string())?;
+        print_urls(&running);
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        running.stop().await;
+        Ok(())
+    })
+}
+
+fn print_urls(running: &tegel::app::Running) {
+    let base = &running.public_url;
+    println!("tegel is serving on http://{}", running.addr);
+    println!("  WMS (QGIS, GDAL):  {base}/wms/?SERVICE=WMS&REQUEST=GetCapabilities");
+    let snap = running.state.catalogue().snapshot();
+    for layer in snap.layers() {
+        if let Some(name) = snap.wms_name(layer) {
+            println!("  XYZ {name:<48} {base}/tiles/{name}/{{z}}/{{x}}/{{y}}.png");
+        }
+    }
+    println!("  health:            {base}/healthz");
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+fn ingest(args: IngestArgs) -> Result<(), String> {
+    let config = load_config(&args.common)?;
+    config.validate().map_err(|e| e.to_string())?;
+    let data = tegel::app::open_data_dir(&config).map_err(|e| e.to_string())?;
+    let req = IngestRequest {
+        files: args.files,
+        timestamps: args.timestamps,
+        source: args.source,
+        name: args.name,
+        description: args.description,
+        organisation: args.organisation,
+        organisation_name: args.organisation_name,
+        access_modifier: args.access_modifier,
+        style: args.style,
+    };
+    let tty = std::io::stderr().is_terminal();
+    let mut progress = |file: usize, count: usize, fraction: f64| {
+        if tty {
+            eprint!("\r  file {}/{count}: {:>3.0}%", file + 1, fraction * 100.0);
+            if fraction >= 1.0 && file + 1 == count {
+                eprintln!();
+            }
+        }
+    };
+    let limits = tegel::app::input_limits(&config);
+    let outcome = tegel::catalogue::ingest(&data.catalogue, &data.store, &req, &limits, &mut progress)
+        .map_err(|e| e.to_string())?;
+    println!("{}", serde_json::to_string(&outcome).map_err(|e| e.to_string())?);
+    Ok(())
+}

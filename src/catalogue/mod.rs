@@ -1,1 +1,20 @@
-//! (module being built)
+//! The catalogue: organisations, raster sources (with their frames) and raster
+//! layers; their durable file and the in-memory snapshot the render path reads.
+//!
+//! Access rules here are the anonymous-caller subset (Public objects only);
+//! users, keys and the full Lizard API live on top of this module.
+
+mod catalogue;
+pub mod demo;
+mod error;
+mod ingest;
+mod records;
+mod slug;
+mod snapshot;
+
+pub use catalogue::Catalogue;
+pub use error::CatalogueError;
+pub use ingest::{IngestOutcome, IngestRequest, ingest};
+pub use records::{AccessModifier, Frame, Organisation, RasterLayer, RasterSource, SourceGrid};
+pub use slug::slugify;
+pub use snapshot::{CatalogueData, Snapshot};

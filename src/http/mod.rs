@@ -1,1 +1,17 @@
-//! (module being built)
+//! HTTP: the hyper server, the router, the endpoint handlers, caching headers,
+//! and the one place mapping `ErrorClass` to statuses and error bodies.
+//!
+//! Handlers are thin: they parse with `protocol`, look layers up in the
+//! catalogue snapshot, and hand `RenderRequest`s to the `render::Renderer`.
+
+mod errors;
+mod index;
+mod response;
+mod router;
+mod server;
+mod state;
+mod wms;
+mod xyz;
+
+pub use server::Server;
+pub use state::AppState;

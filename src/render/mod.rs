@@ -1,1 +1,16 @@
-//! (module being built)
+//! The render path: `RenderRequest` → cache → frame → warp → style → encode.
+//!
+//! `renderer.rs` is the async front (cache, bounded queue, rayon pool);
+//! `pipeline.rs` the blocking work; `warp.rs` level choice and resampling;
+//! `paint.rs` styling and PNG output. Knows nothing of WMS, WMTS or XYZ.
+
+mod error;
+mod paint;
+mod pipeline;
+mod renderer;
+mod warp;
+
+pub use error::RenderError;
+pub use pipeline::{Context, render, warp_layer};
+pub use renderer::Renderer;
+pub use warp::{Warped, choose_level, default_fill};

@@ -1,0 +1,132 @@
+//! Wiring: from a validated `Config` to a running server. Used by `main.rs` and
+//! by the integration tests, so both start tegel the same way.
+
+use crate::cache::TileCache;
+use crate::catalogue::{Catalogue, CatalogueError, demo};
+use crate::config::Config;
+use crate::geo::transform::TransformCache;
+use crate::http::{AppState, Server};
+use crate::render::{Context, RenderError, Renderer};
+use crate::storage::{Limits, Store, StoreError};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// Why tegel could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// The store and catalogue of a data dir.
+pub struct DataDir {
+    pub store: Arc<Store>,
+    pub catalogue: Arc<Catalogue>,
+}
+
+/// Opens the data dir of `config` (creating it when missing).
+pub fn open_data_dir(config: &Config) -> Result<DataDir, StartError> {
+    let dir = &config.server.data_dir;
+    let store = Arc::new(Store::open(dir, config.storage.max_open_maps)?);
+    let catalogue = Arc::new(Catalogue::open(dir)?);
+    Ok(DataDir { store, catalogue })
+}
+
+/// Limits for decoding input GeoTIFFs, from the config.
+pub fn input_limits(config: &Config) -> Limits {
+    Limits { max_pixels: config.storage.max_input_pixels, ..Limits::default() }
+}
+
+/// Ingests the demo data when the catalogue is empty and the config asks for it.
+pub fn ingest_demo_if_empty(config: &Config, data: &DataDir) -> Result<(), StartError> {
+    let empty = data.catalogue.snapshot().layers().is_empty();
+    let manifest = config.demo.fixtures_dir.join("demo.json");
+    if !(empty && config.demo.ingest_on_empty) {
+        return Ok(());
+    }
+    if !manifest.exists() {
+        tracing::warn!(path = %manifest.display(), "demo data not found; starting with an empty catalogue");
+        return Ok(());
+    }
+    let made = demo::ingest_demo(&data.catalogue, &data.store, &config.demo.fixtures_dir, &input_limits(config))?;
+    tracing::info!(layers = made.len(), "ingested the demo data");
+    Ok(())
+}
+
+/// A server running on a background task.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub state: Arc<AppState>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests finish, waits for the server task.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Opens the data dir, ingests the demo when asked, binds and serves in the background.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let data = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || -> Result<DataDir, StartError> {
+            let data = open_data_dir(&config)?;
+            ingest_demo_if_empty(&config, &data)?;
+            Ok(data)
+        })
+        .await
+        .map_err(|e| RenderError::Internal(e.to_string()))??
+    };
+    let cache = TileCache::new(config.cache.max_bytes.bytes());
+    let ctx = Context { catalogue: data.catalogue.clone(), store: data.store.clone(), transforms: TransformCache::new() };
+    let renderer = Renderer::new(ctx, cache, config.render.effective_threads(), config.render.queue_depth)?;
+
+    let listen = config.server.listen;
+    let server = Server::bind(listen).await.map_err(|source| StartError::Bind { addr: listen, source })?;
+    let addr = server.local_addr().map_err(|source| StartError::Bind { addr: listen, source })?;
+    let public_url = config.server.public_url_for(addr);
+    let state = Arc::new(AppState::new(config, renderer, public_url.clone()));
+
+    watch_catalogue(data.catalogue.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(state.clone(), async {
+        let _ = rx.await;
+    }));
+    Ok(Running { addr, public_url, state, shutdown: Some(tx), task: Some(task) })
+}
+
+/// Picks up catalogue changes made by other processes (`tegel ingest`) within a second.
+fn watch_catalogue(catalogue: Arc<Catalogue>) {
+    let weak = Arc::downgrade(&catalogue);
+    drop(catalogue);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let Some(catalogue) = weak.upgrade() else { return };
+            match tokio::task::spawn_blocking(move || catalogue.reload_if_changed()).await {
+                Ok(Ok(true)) => tracing::info!("catalogue changed on disk; reloaded"),
+                Ok(Ok(false)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "catalogue reload failed; keeping the previous state"),
+                Err(e) => tracing::warn!(error = %e, "catalogue reload task failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,148 @@
+//! `Catalogue`: the durable catalogue file plus the current in-memory snapshot.
+//!
+//! Persistence is one JSON document (`catalogue.json` in the data dir) replaced
+//! atomically (write temp, fsync, rename, fsync dir), so a crash leaves either the
+//! old or the new catalogue. Readers take `snapshot()` (an `Arc`, lock-free);
+//! writers serialise on a mutex, apply a change to a copy, persist, then swap.
+//! Another process (`tegel ingest`) may write the same file: `reload_if_changed`
+//! picks that up, and writers re-read the file before changing it.
+
+use super::error::CatalogueError;
+use super::snapshot::{CatalogueData, Snapshot};
+use arc_swap::ArcSwap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+const FILE_NAME: &str = "catalogue.json";
+/// The current file format; older formats are migrated on load.
+pub const FORMAT: u32 = 1;
+
+pub struct Catalogue {
+    path: PathBuf,
+    current: ArcSwap<Snapshot>,
+    /// Serialises writers; holds the file's modification time as last seen.
+    writer: Mutex<Option<SystemTime>>,
+}
+
+impl Catalogue {
+    /// Opens (or starts) the catalogue in `data_dir`, creating the folder.
+    pub fn open(data_dir: &Path) -> Result<Catalogue, CatalogueError> {
+        fs::create_dir_all(data_dir).map_err(|e| io_err(data_dir, e))?;
+        let path = data_dir.join(FILE_NAME);
+        let (data, mtime) = read_file(&path)?;
+        Ok(Catalogue {
+            path,
+            current: ArcSwap::from_pointee(Snapshot::new(data)),
+            writer: Mutex::new(mtime),
+        })
+    }
+
+    /// The current state; cheap, never blocks.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.load_full()
+    }
+
+    /// Re-reads the file when another process changed it. Returns whether it did.
+    pub fn reload_if_changed(&self) -> Result<bool, CatalogueError> {
+        let mut seen = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let mtime = modified(&self.path);
+        if mtime == *seen {
+            return Ok(false);
+        }
+        let (data, mtime) = read_file(&self.path)?;
+        self.current.store(Arc::new(Snapshot::new(data)));
+        *seen = mtime;
+        Ok(true)
+    }
+
+    /// Applies `change` to a copy of the newest state, bumps the revision,
+    /// persists atomically and publishes the new snapshot. `change` receives the
+    /// new revision number to stamp on what it modifies.
+    pub fn update<T>(
+        &self,
+        change: impl FnOnce(&mut CatalogueData, u64) -> Result<T, CatalogueError>,
+    ) -> Result<T, CatalogueError> {
+        let mut seen = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        // Start from the file when another process wrote it since we last looked.
+        let mut data = if modified(&self.path) != *seen {
+            read_file(&self.path)?.0
+        } else {
+            self.current.load().data().clone()
+        };
+        data.revision += 1;
+        data.format = FORMAT;
+        let out = change(&mut data, data.revision)?;
+        write_atomically(&self.path, &data)?;
+        *seen = modified(&self.path);
+        self.current.store(Arc::new(Snapshot::new(data)));
+        Ok(out)
+    }
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+fn read_file(path: &Path) -> Result<(CatalogueData, Option<SystemTime>), CatalogueError> {
+    let mtime = modified(path);
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((
+                CatalogueData {
+                    format: FORMAT,
+                    ..Default::default()
+                },
+                None,
+            ));
+        }
+        Err(e) => return Err(io_err(path, e)),
+    };
+    let data: CatalogueData =
+        serde_json::from_slice(&bytes).map_err(|e| CatalogueError::Corrupt {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    if data.format > FORMAT {
+        return Err(CatalogueError::Corrupt {
+            path: path.display().to_string(),
+            message: format!(
+                "format {} is newer than this tegel understands ({FORMAT})",
+                data.format
+            ),
+        });
+    }
+    Ok((data, mtime))
+}
+
+fn write_atomically(path: &Path, data: &CatalogueData) -> Result<(), CatalogueError> {
+    let bytes = serde_json::to_vec_pretty(data).map_err(|e| CatalogueError::Corrupt {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent() {
+            fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        io_err(path, e)
+    })
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> CatalogueError {
+    CatalogueError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}

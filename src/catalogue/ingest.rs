@@ -1,0 +1,322 @@
+//! Ingest: GeoTIFF files → frames in the store → a raster source and a plain
+//! raster layer in the catalogue (or more frames for an existing temporal source).
+//!
+//! Order of effects keeps the catalogue truthful: frames are written first; the
+//! catalogue records them in one atomic update; if that update fails, the new
+//! frame files are removed again.
+
+use super::catalogue::Catalogue;
+use super::error::CatalogueError;
+use super::records::{AccessModifier, Frame, Organisation, RasterLayer, RasterSource, SourceGrid};
+use super::slug::slugify;
+use super::snapshot::CatalogueData;
+use crate::model::{DataType, RasterSource as _, Window};
+use crate::storage::{FrameMeta, Limits, Store};
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// What to ingest and how to publish it.
+#[derive(Clone, Debug, Default)]
+pub struct IngestRequest {
+    pub files: Vec<PathBuf>,
+    /// One per file for a temporal source; empty for a single-frame source.
+    pub timestamps: Vec<DateTime<Utc>>,
+    /// Add frames to this existing temporal source instead of creating one.
+    pub source: Option<Uuid>,
+    /// Layer/source name; defaults to the first file's stem.
+    pub name: Option<String>,
+    pub description: String,
+    /// Organisation slug; created (named `organisation_name` or the slug) when new.
+    pub organisation: String,
+    pub organisation_name: Option<String>,
+    pub access_modifier: AccessModifier,
+    /// Default STYLES of the new layer; derived from the data range when absent.
+    pub style: Option<String>,
+}
+
+/// What an ingest created, as `tegel ingest` prints it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct IngestOutcome {
+    pub source: Uuid,
+    pub layer: Option<Uuid>,
+    pub wms_layer: Option<String>,
+}
+
+/// Progress callback: (file index, file count, fraction of this file written).
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize, f64);
+
+pub fn ingest(
+    catalogue: &Catalogue,
+    store: &Store,
+    req: &IngestRequest,
+    limits: &Limits,
+    progress: Progress<'_>,
+) -> Result<IngestOutcome, CatalogueError> {
+    validate(catalogue, req)?;
+    let source_id = req.source.unwrap_or_else(Uuid::new_v4);
+    let count = req.files.len();
+    let mut written: Vec<FrameMeta> = Vec::with_capacity(count);
+    for (i, file) in req.files.iter().enumerate() {
+        let mut report = |done: u64, total: u64| {
+            progress(
+                i,
+                count,
+                if total == 0 {
+                    1.0
+                } else {
+                    done as f64 / total as f64
+                },
+            )
+        };
+        match store.ingest(source_id, file, limits, &mut report) {
+            Ok(meta) => written.push(meta),
+            Err(e) => {
+                remove_frames(store, source_id, &written);
+                return Err(CatalogueError::Invalid(format!("{}: {e}", file.display())));
+            }
+        }
+    }
+    let style = match &req.style {
+        Some(s) => s.clone(),
+        None => default_style(store, source_id, written.last()),
+    };
+    let result = catalogue.update(|data, rev| record(data, rev, req, source_id, &written, style));
+    if result.is_err() {
+        remove_frames(store, source_id, &written);
+    }
+    result
+}
+
+fn validate(catalogue: &Catalogue, req: &IngestRequest) -> Result<(), CatalogueError> {
+    if req.files.is_empty() {
+        return Err(CatalogueError::Invalid("no input files given".into()));
+    }
+    if !req.timestamps.is_empty() && req.timestamps.len() != req.files.len() {
+        return Err(CatalogueError::Invalid(format!(
+            "{} files but {} timestamps: a temporal source needs one timestamp per file",
+            req.files.len(),
+            req.timestamps.len()
+        )));
+    }
+    if req.timestamps.is_empty() && req.files.len() > 1 {
+        return Err(CatalogueError::Invalid(
+            "several files make a temporal source: give one --timestamp per file".into(),
+        ));
+    }
+    if let Some(id) = req.source {
+        let snap = catalogue.snapshot();
+        let source = snap
+            .source(id)
+            .ok_or_else(|| CatalogueError::NotFound(format!("raster source {id}")))?;
+        if !source.temporal {
+            return Err(CatalogueError::Invalid(format!(
+                "raster source {id} is not temporal: frames cannot be added"
+            )));
+        }
+        if req.timestamps.is_empty() {
+            return Err(CatalogueError::Invalid(format!(
+                "raster source {id} is temporal: give --timestamp per file"
+            )));
+        }
+    } else if req.organisation.is_empty() || slugify(&req.organisation) != req.organisation {
+        return Err(CatalogueError::Invalid(format!(
+            "organisation slug {:?} is not a slug",
+            req.organisation
+        )));
+    }
+    Ok(())
+}
+
+fn grid_of(meta: &FrameMeta) -> SourceGrid {
+    SourceGrid {
+        crs: meta.crs.0,
+        origin_x: meta.transform.origin_x,
+        origin_y: meta.transform.origin_y,
+        pixel_x: meta.transform.pixel_x,
+        pixel_y: meta.transform.pixel_y,
+        width: meta.width,
+        height: meta.height,
+        dtype: meta.dtype,
+        nodata: meta.nodata,
+    }
+}
+
+/// Records the written frames; runs inside the catalogue's write transaction.
+fn record(
+    data: &mut CatalogueData,
+    rev: u64,
+    req: &IngestRequest,
+    source_id: Uuid,
+    written: &[FrameMeta],
+    style: String,
+) -> Result<IngestOutcome, CatalogueError> {
+    let now = Utc::now();
+    let grid = written.first().map(grid_of);
+    if written.iter().any(|m| Some(grid_of(m)) != grid) {
+        return Err(CatalogueError::Invalid(
+            "the files of one source must share CRS, grid, data type and nodata".into(),
+        ));
+    }
+    let frames: Vec<Frame> = written
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Frame {
+            file: m.frame.clone(),
+            timestamp: req.timestamps.get(i).copied(),
+        })
+        .collect();
+
+    if let Some(existing) = data.sources.iter_mut().find(|s| s.uuid == source_id) {
+        if existing.grid.is_some() && existing.grid != grid {
+            return Err(CatalogueError::Invalid(format!(
+                "the new frames do not match the grid of raster source {source_id}"
+            )));
+        }
+        existing.grid = grid;
+        for frame in frames {
+            // A frame at an existing instant replaces it, as Lizard's upload does.
+            existing.frames.retain(|f| f.timestamp != frame.timestamp);
+            existing.frames.push(frame);
+        }
+        existing.frames.sort_by_key(|f| f.timestamp);
+        existing.last_modified = now;
+        existing.revision = rev;
+        return Ok(IngestOutcome {
+            source: source_id,
+            layer: None,
+            wms_layer: None,
+        });
+    }
+
+    let org = organisation(data, req);
+    let name = req.name.clone().unwrap_or_else(|| {
+        req.files[0]
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "raster".into())
+    });
+    let mut frames = frames;
+    frames.sort_by_key(|f| f.timestamp);
+    data.sources.push(RasterSource {
+        uuid: source_id,
+        name: name.clone(),
+        organisation: org.uuid,
+        access_modifier: req.access_modifier,
+        temporal: !req.timestamps.is_empty(),
+        grid,
+        frames,
+        created: now,
+        last_modified: now,
+        revision: rev,
+    });
+    let slug = unique_slug(data, org.uuid, &name);
+    let layer = Uuid::new_v4();
+    data.layers.push(RasterLayer {
+        uuid: layer,
+        name,
+        slug: slug.clone(),
+        description: req.description.clone(),
+        organisation: org.uuid,
+        access_modifier: req.access_modifier,
+        source: source_id,
+        style,
+        created: now,
+        last_modified: now,
+        revision: rev,
+    });
+    Ok(IngestOutcome {
+        source: source_id,
+        layer: Some(layer),
+        wms_layer: Some(format!("{}:{slug}", org.slug)),
+    })
+}
+
+fn organisation(data: &mut CatalogueData, req: &IngestRequest) -> Organisation {
+    if let Some(o) = data
+        .organisations
+        .iter()
+        .find(|o| o.slug == req.organisation)
+    {
+        return o.clone();
+    }
+    let org = Organisation {
+        uuid: Uuid::new_v4(),
+        name: req
+            .organisation_name
+            .clone()
+            .unwrap_or_else(|| req.organisation.clone()),
+        slug: req.organisation.clone(),
+    };
+    data.organisations.push(org.clone());
+    org
+}
+
+/// The layer's slug: the slugified name, made unique within the organisation.
+fn unique_slug(data: &CatalogueData, org: Uuid, name: &str) -> String {
+    let base = match slugify(name) {
+        s if s.is_empty() => "raster".to_string(),
+        s => s,
+    };
+    let taken = |s: &str| {
+        data.layers
+            .iter()
+            .any(|l| l.organisation == org && l.slug == s)
+    };
+    if !taken(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|s| !taken(s))
+        .unwrap_or(base)
+}
+
+/// `viridis:<min>:<max>` over the data range, read from the coarsest overview.
+fn default_style(store: &Store, source: Uuid, frame: Option<&FrameMeta>) -> String {
+    let range = frame
+        .and_then(|f| store.open_frame(source, &f.frame).ok())
+        .and_then(|frame| {
+            let info = frame.info();
+            let level = info.levels.len() - 1;
+            let l = info.levels[level];
+            let mut buf = crate::model::RasterBuf::new(info.dtype, l.width, l.height, info.nodata);
+            let window = Window {
+                col: 0,
+                row: 0,
+                width: l.width,
+                height: l.height,
+            };
+            frame.read_window(level, window, &mut buf).ok()?;
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for i in 0..buf.data.len() {
+                let v = buf.data.get_f64(i);
+                if v.is_finite() && Some(v) != info.nodata {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+            }
+            (lo <= hi).then_some((lo, hi, info.dtype))
+        });
+    match range {
+        Some((lo, hi, dtype)) if hi > lo => {
+            let fmt = |v: f64| {
+                if dtype == DataType::F32 || dtype == DataType::F64 {
+                    format!("{v:.4}")
+                } else {
+                    format!("{v}")
+                }
+            };
+            format!("viridis:{}:{}", fmt(lo), fmt(hi))
+        }
+        _ => "viridis".into(),
+    }
+}
+
+fn remove_frames(store: &Store, source: Uuid, frames: &[FrameMeta]) {
+    for f in frames {
+        if let Err(e) = store.remove_frame(source, &f.frame) {
+            tracing::warn!(%source, frame = %f.frame, error = %e, "could not remove an orphaned frame");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The catalogue's records: organisations, raster sources with their frames,
+//! and raster layers. Plain serialisable values; rules live in `snapshot.rs`.
+
+use crate::model::{Crs, DataType, GeoTransform, TimeSel};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// An organisation: owner of sources and layers; its slug namespaces WMS layer names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub uuid: Uuid,
+    pub name: String,
+    pub slug: String,
+}
+
+/// Who may see an object (Lizard's `access_modifier`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum AccessModifier {
+    #[default]
+    Public,
+    Common,
+    Private,
+    Hidden,
+}
+
+impl AccessModifier {
+    /// Parses Lizard's names (any case) and numeric codes (0/100/200/300).
+    pub fn parse(s: &str) -> Option<AccessModifier> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "public" | "0" => Some(AccessModifier::Public),
+            "common" | "100" => Some(AccessModifier::Common),
+            "private" | "200" => Some(AccessModifier::Private),
+            "hidden" | "300" => Some(AccessModifier::Hidden),
+            _ => None,
+        }
+    }
+
+    /// Visible to anonymous callers (the only callers until authentication lands).
+    pub fn is_public(self) -> bool {
+        self == AccessModifier::Public
+    }
+}
+
+/// One stored frame of a source: the store file and, for temporal sources, its instant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Frame {
+    pub file: String,
+    pub timestamp: Option<DateTime<Utc>>,
+}
+
+/// The grid all frames of a source share.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceGrid {
+    pub crs: u32,
+    pub origin_x: f64,
+    pub origin_y: f64,
+    pub pixel_x: f64,
+    pub pixel_y: f64,
+    pub width: u32,
+    pub height: u32,
+    pub dtype: DataType,
+    pub nodata: Option<f64>,
+}
+
+impl SourceGrid {
+    pub fn crs(&self) -> Crs {
+        Crs(self.crs)
+    }
+
+    pub fn transform(&self) -> GeoTransform {
+        GeoTransform {
+            origin_x: self.origin_x,
+            origin_y: self.origin_y,
+            pixel_x: self.pixel_x,
+            pixel_y: self.pixel_y,
+        }
+    }
+}
+
+/// A raster source: a data container of one or more frames on one grid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RasterSource {
+    pub uuid: Uuid,
+    pub name: String,
+    pub organisation: Uuid,
+    pub access_modifier: AccessModifier,
+    pub temporal: bool,
+    /// `None` until the first frame arrives.
+    pub grid: Option<SourceGrid>,
+    /// Sorted by timestamp for temporal sources.
+    pub frames: Vec<Frame>,
+    pub created: DateTime<Utc>,
+    pub last_modified: DateTime<Utc>,
+    /// Catalogue revision of the last change to this source or its data.
+    pub revision: u64,
+}
+
+impl RasterSource {
+    /// The frame a time selection picks: the last one for `Latest`, else the one
+    /// nearest in time (the earlier one on a tie), clamped to the first/last frame.
+    pub fn frame_for(&self, time: TimeSel) -> Option<&Frame> {
+        match time {
+            TimeSel::Latest => self.frames.last(),
+            TimeSel::Nearest(t) => {
+                if !self.temporal {
+                    return self.frames.last();
+                }
+                let idx = self
+                    .frames
+                    .partition_point(|f| f.timestamp.is_some_and(|ft| ft < t));
+                let after = self.frames.get(idx);
+                let before = idx.checked_sub(1).and_then(|i| self.frames.get(i));
+                match (before, after) {
+                    (Some(b), Some(a)) => {
+                        let db = t - b.timestamp.unwrap_or(t);
+                        let da = a.timestamp.unwrap_or(t) - t;
+                        Some(if da < db { a } else { b })
+                    }
+                    (Some(b), None) => Some(b),
+                    (None, a) => a,
+                }
+            }
+        }
+    }
+}
+
+/// A raster layer: the published, styled view of a source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RasterLayer {
+    pub uuid: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub organisation: Uuid,
+    pub access_modifier: AccessModifier,
+    pub source: Uuid,
+    /// The default STYLES string (`options.styles`).
+    pub style: String,
+    pub created: DateTime<Utc>,
+    pub last_modified: DateTime<Utc>,
+    pub revision: u64,
+}

@@ -1,0 +1,53 @@
+//! Slugs as Django's `slugify` makes them: the rule behind Lizard's WMS layer names.
+
+/// Lower-cases, drops characters other than ASCII letters, digits, `_`, `-` and
+/// whitespace, turns runs of whitespace and hyphens into one `-`, and trims `-`/`_`.
+/// Non-ASCII letters lose their accents where that is simple (é → e).
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_dash = false;
+    for ch in s.chars() {
+        let ch = fold_accent(ch);
+        if ch.is_ascii_alphanumeric() || ch == '_' {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+            }
+            pending_dash = false;
+            out.push(ch.to_ascii_lowercase());
+        } else if ch.is_whitespace() || ch == '-' {
+            pending_dash = true;
+        }
+    }
+    out.trim_matches(|c| c == '-' || c == '_').to_string()
+}
+
+fn fold_accent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ç' => 'c',
+        'ñ' => 'n',
+        'ÿ' | 'ý' => 'y',
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slugify;
+
+    #[test]
+    fn django_rules() {
+        assert_eq!(
+            slugify("p_lochem_kwel_wegzijging_2050"),
+            "p_lochem_kwel_wegzijging_2050"
+        );
+        assert_eq!(slugify("Nelen & Schuurmans"), "nelen-schuurmans");
+        assert_eq!(slugify("  Hoogte  kaart (AHN4) "), "hoogte-kaart-ahn4");
+        assert_eq!(slugify("Één -- twee"), "een-twee");
+        assert_eq!(slugify("&&&"), "");
+    }
+}

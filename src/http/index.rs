@@ -1,0 +1,34 @@
+//! The landing page at `/`: what this server offers and the URLs to try.
+
+use super::response::{self, Body};
+use super::state::AppState;
+use http::StatusCode;
+use hyper::Response;
+
+/// Escapes text for HTML.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+pub fn page(state: &AppState) -> Response<Body> {
+    let base = &state.public_url;
+    let snap = state.catalogue().snapshot();
+    let mut rows = String::new();
+    for layer in snap.layers().iter().filter(|l| l.access_modifier.is_public()) {
+        let Some(name) = snap.wms_name(layer) else { continue };
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{base}/tiles/{}/{{z}}/{{x}}/{{y}}.png</code></td></tr>\n",
+            esc(&layer.name),
+            esc(&name),
+            esc(&layer.style),
+            esc(&name),
+        ));
+    }
+    let html = format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>tegel</title></head><body>\n\
+         <h1>tegel</h1>\n<p>WMS: <a href=\"{base}/wms/?SERVICE=WMS&amp;REQUEST=GetCapabilities\">{base}/wms/</a></p>\n\
+         <table><tr><th>layer</th><th>WMS name</th><th>default style</th><th>XYZ tiles</th></tr>\n{rows}</table>\n\
+         </body></html>\n"
+    );
+    response::bytes(StatusCode::OK, "text/html; charset=utf-8", html)
+}

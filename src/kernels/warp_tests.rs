@@ -1,0 +1,150 @@
+//! Warp kernel tests against hand-computed cases.
+
+use super::*;
+
+/// Coordinates of an affine mapping: target pixel centre (x + .5, y + .5) maps to
+/// source (a·(x + .5) + b, c·(y + .5) + d).
+fn affine(a: f64, b: f64, c: f64, d: f64) -> impl FnMut(u32, &mut [f64], &mut [f64]) {
+    move |y, cols, rows| {
+        for (x, (cc, rr)) in cols.iter_mut().zip(rows.iter_mut()).enumerate() {
+            *cc = a * (x as f64 + 0.5) + b;
+            *rr = c * (f64::from(y) + 0.5) + d;
+        }
+    }
+}
+
+fn source_4x3() -> Vec<f32> {
+    (0..12).map(|v| v as f32).collect()
+}
+
+#[test]
+fn identity_copies_exactly() {
+    let src = source_4x3();
+    let mut f = affine(1.0, 0.0, 1.0, 0.0);
+    let win = needed_window(4, 3, 4, 3, 0, &mut f).unwrap();
+    assert_eq!((win.col, win.row, win.width, win.height), (0, 0, 4, 3));
+    let mut dst = vec![-1.0f32; 12];
+    let mut valid = vec![0u8; 12];
+    gather_nearest(&src, &win, &mut dst, &mut valid, 4, &mut f);
+    assert_eq!(dst, src);
+    assert!(valid.iter().all(|&v| v == 1));
+}
+
+#[test]
+fn shifted_target_marks_outside_invalid() {
+    // Target shifted 2 source pixels to the right: its last two columns fall off.
+    let src = source_4x3();
+    let mut f = affine(1.0, 2.0, 1.0, 0.0);
+    let win = needed_window(4, 3, 4, 3, 0, &mut f).unwrap();
+    assert_eq!((win.col, win.width), (2, 2));
+    let window_data: Vec<f32> = (0..3)
+        .flat_map(|r| [src[r * 4 + 2], src[r * 4 + 3]])
+        .collect();
+    let mut dst = vec![-1.0f32; 12];
+    let mut valid = vec![0u8; 12];
+    gather_nearest(&window_data, &win, &mut dst, &mut valid, 4, &mut f);
+    assert_eq!(
+        dst,
+        vec![
+            2.0, 3.0, -1.0, -1.0, 6.0, 7.0, -1.0, -1.0, 10.0, 11.0, -1.0, -1.0
+        ]
+    );
+    assert_eq!(valid, vec![1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0]);
+}
+
+#[test]
+fn downsampling_by_two_picks_floor_of_centre() {
+    // 2×2 target over the 4×3 source at half resolution in x: centres at 1.0, 3.0.
+    let src = source_4x3();
+    let mut f = affine(2.0, 0.0, 1.5, 0.0);
+    let win = needed_window(2, 2, 4, 3, 0, &mut f).unwrap();
+    let mut dst = vec![0.0f32; 4];
+    let mut valid = vec![0u8; 4];
+    let sub: Vec<f32> = (win.row..win.row + i64::from(win.height))
+        .flat_map(|r| (win.col..win.col + i64::from(win.width)).map(move |c| (r * 4 + c) as f32))
+        .collect();
+    gather_nearest(&sub, &win, &mut dst, &mut valid, 2, &mut f);
+    // rows: 0.75 → 0, 2.25 → 2; cols: 1.0 → 1, 3.0 → 3
+    assert_eq!(dst, vec![1.0, 3.0, 9.0, 11.0]);
+}
+
+#[test]
+fn nan_coordinates_are_invalid() {
+    let src = source_4x3();
+    let mut f = |_: u32, cols: &mut [f64], rows: &mut [f64]| {
+        cols.fill(f64::NAN);
+        rows.fill(0.5);
+    };
+    assert!(needed_window(4, 3, 4, 3, 0, &mut f).is_none());
+    let win = WarpWindow {
+        col: 0,
+        row: 0,
+        width: 4,
+        height: 3,
+        level_width: 4,
+        level_height: 3,
+    };
+    let mut dst = vec![0.0f32; 12];
+    let mut valid = vec![0u8; 12];
+    gather_nearest(&src, &win, &mut dst, &mut valid, 4, &mut f);
+    assert!(valid.iter().all(|&v| v == 0));
+}
+
+#[test]
+fn bilinear_interpolates_and_skips_nodata() {
+    // 2×2 source [[0, 10], [20, nodata]]; sample at the exact middle.
+    let src = vec![0.0f32, 10.0, 20.0, -9999.0];
+    let win = WarpWindow {
+        col: 0,
+        row: 0,
+        width: 2,
+        height: 2,
+        level_width: 2,
+        level_height: 2,
+    };
+    let mut f = |_: u32, cols: &mut [f64], rows: &mut [f64]| {
+        cols.fill(1.0);
+        rows.fill(1.0);
+    };
+    let mut dst = vec![0.0f32; 1];
+    let mut valid = vec![0u8; 1];
+    gather_bilinear(&src, &win, Some(-9999.0), &mut dst, &mut valid, 1, &mut f);
+    // Weights .25 each over the three valid neighbours: (0 + 10 + 20) / 3.
+    assert!((dst[0] - 10.0).abs() < 1e-6, "{}", dst[0]);
+    assert_eq!(valid[0], 1);
+
+    // At a cell centre bilinear equals the cell.
+    let mut g = |_: u32, cols: &mut [f64], rows: &mut [f64]| {
+        cols.fill(1.5);
+        rows.fill(0.5);
+    };
+    gather_bilinear(&src, &win, Some(-9999.0), &mut dst, &mut valid, 1, &mut g);
+    assert_eq!(dst[0], 10.0);
+
+    // All-nodata neighbourhood stays nodata.
+    let src = vec![-9999.0f32; 4];
+    gather_bilinear(&src, &win, Some(-9999.0), &mut dst, &mut valid, 1, &mut f);
+    assert_eq!(dst[0], -9999.0);
+}
+
+#[test]
+fn bilinear_on_integers_rounds() {
+    let src = vec![0u8, 1, 0, 1];
+    let win = WarpWindow {
+        col: 0,
+        row: 0,
+        width: 2,
+        height: 2,
+        level_width: 2,
+        level_height: 2,
+    };
+    let mut f = |_: u32, cols: &mut [f64], rows: &mut [f64]| {
+        cols.fill(1.25);
+        rows.fill(1.0);
+    };
+    let mut dst = vec![0u8; 1];
+    let mut valid = vec![0u8; 1];
+    gather_bilinear(&src, &win, None, &mut dst, &mut valid, 1, &mut f);
+    // x offset .75 from the left centre: 0·.25 + 1·.75 = .75 → 1.
+    assert_eq!(dst[0], 1);
+}

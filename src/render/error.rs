@@ -1,0 +1,41 @@
+//! Render errors, by cause.
+
+use crate::model::ErrorClass;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("layer {0} does not exist")]
+    NoSuchLayer(uuid::Uuid),
+    #[error("layer {0} is broken: its raster source was deleted")]
+    BrokenLayer(uuid::Uuid),
+    #[error("the server is busy rendering; try again shortly")]
+    Busy,
+    #[error(transparent)]
+    Geo(#[from] crate::geo::GeoError),
+    #[error(transparent)]
+    Source(#[from] crate::model::SourceError),
+    #[error(transparent)]
+    Store(#[from] crate::storage::StoreError),
+    #[error(transparent)]
+    Style(#[from] crate::style::StyleError),
+    #[error(transparent)]
+    Encode(#[from] crate::encode::EncodeError),
+    #[error("rendering failed: {0}")]
+    Internal(String),
+}
+
+impl RenderError {
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            RenderError::NoSuchLayer(_) => ErrorClass::NotFound,
+            RenderError::BrokenLayer(_) => ErrorClass::Conflict,
+            RenderError::Busy => ErrorClass::Unavailable,
+            RenderError::Geo(e) => e.class(),
+            RenderError::Style(e) => e.class(),
+            RenderError::Source(_)
+            | RenderError::Store(_)
+            | RenderError::Encode(_)
+            | RenderError::Internal(_) => ErrorClass::Internal,
+        }
+    }
+}
