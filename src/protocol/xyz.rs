@@ -6,11 +6,17 @@
 
 use super::kvp::{Kvp, KvpError, clip, decode_path};
 use super::time::{TimeError, TimeParam};
-use crate::model::{BBox, ErrorClass};
+use crate::model::{
+    BBox, Crs, ErrorClass, GridSpec, LayerRef, OutputFormat, RenderRequest, Resampling, Rgb,
+    TimeSel,
+};
 use uuid::Uuid;
 
 /// The deepest zoom level served.
 pub const MAX_ZOOM: u8 = 30;
+
+/// Pixels along each side of a tile.
+pub const TILE_SIZE: u32 = 256;
 
 /// Half the side of the WebMercatorQuad square, in metres.
 const HALF_WORLD: f64 = 20_037_508.342_789_244;
@@ -130,6 +136,40 @@ impl XyzRequest {
             y: y as u32,
             style,
             time,
+        })
+    }
+
+    /// The time selection: no time → latest frame, an instant → nearest frame,
+    /// `current` → latest; intervals and lists → [`XyzError::Time`] (Unsupported).
+    pub fn time_sel(&self) -> Result<TimeSel, XyzError> {
+        match &self.time {
+            None => Ok(TimeSel::Latest),
+            Some(t) => Ok(t.to_time_sel()?),
+        }
+    }
+
+    /// The render request for this tile once the caller has resolved the layer
+    /// and the style (`self.style` or the layer default): a 256×256 PNG in
+    /// EPSG:3857, transparent where there is no data.
+    pub fn render_request(
+        &self,
+        layer: LayerRef,
+        style: String,
+    ) -> Result<RenderRequest, XyzError> {
+        Ok(RenderRequest {
+            layer,
+            grid: GridSpec {
+                crs: Crs::WEB_MERCATOR,
+                bbox: self.bbox_3857(),
+                width: TILE_SIZE,
+                height: TILE_SIZE,
+            },
+            time: self.time_sel()?,
+            style,
+            format: OutputFormat::Png,
+            resampling: Resampling::Nearest,
+            transparent: true,
+            bgcolor: Rgb::WHITE,
         })
     }
 

@@ -105,3 +105,36 @@ fn hostile_paths() {
         "intervals parse; refusing them is the renderer's call"
     );
 }
+
+#[test]
+fn render_request_for_a_tile() {
+    let layer = crate::model::LayerRef {
+        id: Uuid::nil(),
+        version: 7,
+    };
+    let r = XyzRequest::parse("a:b/1/0/1.png", "time=2020-01-01").unwrap();
+    let rr = r.render_request(layer, "viridis".into()).unwrap();
+    assert_eq!(
+        rr.grid,
+        GridSpec {
+            crs: Crs(3857),
+            bbox: BBox::new(-HALF_WORLD, -HALF_WORLD, 0.0, 0.0),
+            width: 256,
+            height: 256
+        }
+    );
+    let t = crate::protocol::time::parse_instant("2020-01-01").unwrap();
+    assert_eq!(
+        (rr.time, rr.format, rr.transparent, rr.style.as_str()),
+        (TimeSel::Nearest(t), OutputFormat::Png, true, "viridis")
+    );
+    let r = XyzRequest::parse("a:b/1/0/1.png", "time=2020/2021").unwrap();
+    assert_eq!(
+        r.render_request(layer, String::new()).unwrap_err().class(),
+        ErrorClass::Unsupported
+    );
+    assert_eq!(
+        XyzRequest::parse("a:b/1/0/1.png", "").unwrap().time_sel(),
+        Ok(TimeSel::Latest)
+    );
+}

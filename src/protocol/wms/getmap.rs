@@ -10,7 +10,7 @@ use super::params::{
 };
 use super::{OgcCode, OgcError, WmsLimits, WmsVersion};
 use crate::geo::crs::{CrsName, lookup};
-use crate::model::{BBox, GridSpec, Rgb, TimeSel};
+use crate::model::{BBox, GridSpec, LayerRef, RenderRequest, Resampling, Rgb, TimeSel};
 use crate::protocol::kvp::{Kvp, clip};
 use crate::protocol::time::TimeParam;
 
@@ -54,6 +54,26 @@ impl GetMap {
                 .to_time_sel()
                 .map_err(|e| OgcError::from_time(self.version, &e)),
         }
+    }
+    /// The render request for one of the requested layers, once the caller has
+    /// resolved it to `layer` and its STYLES entry to a validated `style`
+    /// (`""` → the layer's default, decided by the caller). Fails only on a TIME
+    /// that is not an instant (`InvalidDimensionValue`). Nearest resampling.
+    pub fn render_request(
+        &self,
+        layer: LayerRef,
+        style: String,
+    ) -> Result<RenderRequest, OgcError> {
+        Ok(RenderRequest {
+            layer,
+            grid: self.grid(),
+            time: self.time_sel()?,
+            style,
+            format: self.format.output(),
+            resampling: Resampling::Nearest,
+            transparent: self.transparent,
+            bgcolor: self.bgcolor,
+        })
     }
 }
 
