@@ -1,3 +1,5 @@
+//! Tests of TIME parsing, ISO 8601 durations and time extents.
+
 use super::*;
 use chrono::TimeZone;
 

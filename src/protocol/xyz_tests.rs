@@ -1,3 +1,5 @@
+//! Tests of XYZ tile path parsing: valid forms, tile extents, hostile paths.
+
 use super::*;
 use crate::protocol::time::TimePoint;
 
@@ -137,4 +139,56 @@ fn render_request_for_a_tile() {
         XyzRequest::parse("a:b/1/0/1.png", "").unwrap().time_sel(),
         Ok(TimeSel::Latest)
     );
+}
+
+/// Deterministic pseudo-random paths and queries: errors, never panics.
+#[test]
+fn token_soup_never_panics() {
+    const TOKENS: &[&str] = &[
+        "/",
+        "a",
+        ":",
+        "b",
+        "0",
+        "1",
+        "30",
+        "31",
+        "99999999999999",
+        ".png",
+        ".PNG",
+        ".",
+        "%",
+        "%3A",
+        "%ZZ",
+        "-",
+        "+",
+        "ü",
+        "time=",
+        "&",
+        "2020",
+    ];
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..20_000 {
+        let mut pick = |max: u64| -> String {
+            let n = next() % max;
+            (0..n)
+                .map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize])
+                .collect()
+        };
+        let path = pick(12);
+        let query = pick(6);
+        if let Ok(r) = XyzRequest::parse(&path, &query) {
+            assert!(
+                r.z <= MAX_ZOOM && u64::from(r.x) < 1 << r.z && u64::from(r.y) < 1 << r.z,
+                "{path}"
+            );
+            assert!(r.bbox_3857().is_valid());
+        }
+    }
 }

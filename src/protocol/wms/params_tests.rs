@@ -1,3 +1,5 @@
+//! Tests of the single-parameter GetMap value parsers.
+
 use super::*;
 use crate::model::{Crs, ErrorClass};
 

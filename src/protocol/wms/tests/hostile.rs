@@ -276,3 +276,76 @@ fn hostile_getmap_corpus() {
         assert!(!bytes.is_empty());
     }
 }
+
+/// Deterministic pseudo-random queries from hostile fragments: every one must
+/// parse or give an error that renders as a report; none may panic.
+#[test]
+fn token_soup_never_panics() {
+    const TOKENS: &[&str] = &[
+        "SERVICE=WMS",
+        "REQUEST=GetMap",
+        "REQUEST=GetCapabilities",
+        "VERSION=1.3.0",
+        "VERSION=1.1.1",
+        "WMTVER=",
+        "&",
+        "=",
+        "%",
+        "%2",
+        "%ZZ",
+        "%C3",
+        "%A9",
+        "+",
+        ",",
+        "BBOX=",
+        "1e999",
+        "NaN",
+        "-",
+        ".",
+        "0",
+        "9",
+        "99999999999",
+        "LAYERS=",
+        "a",
+        "STYLES=",
+        "CRS=",
+        "SRS=",
+        "EPSG:4326",
+        "CRS:84",
+        "WIDTH=",
+        "HEIGHT=",
+        "TIME=",
+        "2020-01-01",
+        "T",
+        "Z",
+        ":",
+        "/",
+        "P1D",
+        "current",
+        "FORMAT=image/png",
+        "TRANSPARENT=",
+        "BGCOLOR=0x",
+        "EXCEPTIONS=",
+        "ü",
+        "\u{0}",
+        " ",
+    ];
+    let limits = super::super::WmsLimits::default();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..20_000 {
+        let n = (next() % 24) as usize;
+        let query: String = (0..n)
+            .map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize])
+            .collect();
+        if let Err(e) = super::super::parse_wms_query(&query, &limits) {
+            assert!(!e.message.is_empty(), "{query}");
+            let _ = exception_report(&e);
+        }
+    }
+}
