@@ -79,7 +79,7 @@ impl TimeParam {
     /// (= UTC), an offset (`+01:00`, `+0100`, `-05`, or a space where an unencoded
     /// `+` became one), reduced precision (`2020-01-01`, `2020-01`, `2020`, `…T10`,
     /// `…T10:30`), `T` or a space between date and time, any letter case;
-    /// `current`. Intervals `a/b` and `a/b/PnDTnHnMnS`; lists `a,b/c`.
+    /// `current` (or `now`), any case. Intervals `a/b` and `a/b/PnDTnHnMnS`; lists `a,b/c`.
     /// Reduced precision means the start of that period. Cost: linear in the text.
     pub fn parse(value: &str) -> Result<TimeParam, TimeError> {
         let bad = || TimeError::Malformed(super::kvp::clip(value));

@@ -131,9 +131,33 @@ pub fn parse_wms(kvp: &Kvp, limits: &WmsLimits) -> Result<WmsRequest, OgcError> 
 }
 
 /// [`parse_wms`] on a raw query string (percent-encoded, with or without `?`).
+/// A query that cannot be decoded is reported in the version its `VERSION`
+/// (or `WMTVER`) item asks for, read without decoding (1.3.0 when absent).
 pub fn parse_wms_query(query: &str, limits: &WmsLimits) -> Result<WmsRequest, OgcError> {
-    let kvp = Kvp::parse(query).map_err(|e| OgcError::from_kvp(&e))?;
+    let kvp = Kvp::parse(query)
+        .map_err(|e| OgcError::from_kvp(&e).in_version(raw_version_hint(query)))?;
     parse_wms(&kvp, limits)
+}
+
+/// The negotiated version of the first `VERSION`, else `WMTVER`, item of an
+/// undecoded query.
+fn raw_version_hint(query: &str) -> WmsVersion {
+    let items = || {
+        query
+            .trim_start_matches('?')
+            .split('&')
+            .filter_map(|item| item.split_once('='))
+    };
+    let find = |name: &str| {
+        items()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    };
+    WmsVersion::negotiate(
+        find("VERSION")
+            .or_else(|| find("WMTVER"))
+            .filter(|v| !v.is_empty()),
+    )
 }
 
 #[cfg(test)]

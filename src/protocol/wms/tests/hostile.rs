@@ -349,3 +349,19 @@ fn token_soup_never_panics() {
         }
     }
 }
+
+#[test]
+fn undecodable_queries_report_in_the_requested_version() {
+    use super::super::WmsVersion;
+    let e = err("VERSION=1.1.1&REQUEST=GetMap&LAYERS=%ZZ");
+    assert_eq!(
+        (e.version, e.locator.as_deref(), e.class()),
+        (WmsVersion::V1_1_1, Some("LAYERS"), ErrorClass::BadRequest)
+    );
+    let e = err("WMTVER=1.0.0&REQUEST=map&LAYERS=a&layers=b");
+    assert_eq!(
+        (e.version, e.locator.as_deref()),
+        (WmsVersion::V1_1_1, Some("LAYERS"))
+    );
+    assert_eq!(err("REQUEST=GetMap&X=%").version, WmsVersion::V1_3_0);
+}
