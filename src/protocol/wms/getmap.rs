@@ -55,6 +55,7 @@ impl GetMap {
                 .map_err(|e| OgcError::from_time(self.version, &e)),
         }
     }
+
     /// The render request for one of the requested layers, once the caller has
     /// resolved it to `layer` and its STYLES entry to a validated `style`
     /// (`""` → the layer's default, decided by the caller). Fails only on a TIME
