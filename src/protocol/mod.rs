@@ -1,1 +1,19 @@
-//! (module being built)
+//! Protocols: pure parsing and serialising of what clients send and receive.
+//!
+//! * `kvp`  — query string → raw key-value pairs (case-insensitive names).
+//! * `time` — the TIME parameter and ISO 8601 time extents.
+//! * `wms`  — WMS 1.3.0/1.1.1 requests, exception reports, capabilities.
+//! * `xyz`  — `/tiles/{layer}/{z}/{x}/{y}.png` paths.
+//! * `xml`  — the small escaping XML writer the documents use.
+//!
+//! No I/O and no catalogue access: the HTTP layer looks layers up and turns
+//! the typed requests into `model::RenderRequest`s. Uses `model` and `geo` only.
+
+pub mod kvp;
+pub mod time;
+pub mod wms;
+pub mod xml;
+pub mod xyz;
+
+#[cfg(test)]
+pub(crate) mod testutil;

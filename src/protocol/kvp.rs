@@ -1,0 +1,253 @@
+//! Raw OGC key-value pairs: a URL query string → names and percent-decoded values.
+//!
+//! First step of "parse, then validate": no knowledge of WMS, WMTS or XYZ here.
+//! Names are compared case-insensitively (stored upper-cased), values keep
+//! their case. Must not interpret any value.
+
+use crate::model::ErrorClass;
+
+/// How many pairs one query may hold; more is refused rather than scanned.
+pub const MAX_PAIRS: usize = 256;
+
+/// Why a query string could not be split into pairs.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KvpError {
+    /// The same name (in any case) appears twice.
+    #[error("parameter {0} is given more than once")]
+    Repeated(String),
+    /// A `%` not followed by two hex digits, or bytes that are not UTF-8 after decoding.
+    #[error("parameter {0} has broken percent-encoding")]
+    BadEncoding(String),
+    /// More than [`MAX_PAIRS`] parameters.
+    #[error("the query has more than {MAX_PAIRS} parameters")]
+    TooMany,
+}
+
+impl KvpError {
+    pub fn class(&self) -> ErrorClass {
+        ErrorClass::BadRequest
+    }
+
+    /// The (upper-cased) parameter the error is about, if any.
+    pub fn parameter(&self) -> Option<&str> {
+        match self {
+            KvpError::Repeated(p) | KvpError::BadEncoding(p) => Some(p),
+            KvpError::TooMany => None,
+        }
+    }
+}
+
+/// The decoded parameters of one query, in their original order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Kvp {
+    pairs: Vec<(String, String)>,
+}
+
+impl Kvp {
+    /// Splits `query` (with or without a leading `?`) on `&`, then each item on the
+    /// first `=`. Names and values are percent-decoded and `+` becomes a space in
+    /// both. Names are upper-cased (ASCII); values keep their case.
+    ///
+    /// Edge cases: empty items (`a=1&&b=2`, a trailing `&`) and items with an empty
+    /// name are skipped; `NAME` without `=` and `NAME=` both give an empty value;
+    /// a name repeated in any case is an error naming it. Cost: one pass, one
+    /// allocation per name and value.
+    pub fn parse(query: &str) -> Result<Kvp, KvpError> {
+        let query = query.strip_prefix('?').unwrap_or(query);
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for item in query.split('&') {
+            if item.is_empty() {
+                continue;
+            }
+            let (raw_name, raw_value) = item.split_once('=').unwrap_or((item, ""));
+            let name = decode_form(raw_name)
+                .ok_or_else(|| KvpError::BadEncoding(clip(&raw_name.to_ascii_uppercase())))?;
+            let name = name.to_ascii_uppercase();
+            if name.is_empty() {
+                continue;
+            }
+            let value = decode_form(raw_value).ok_or_else(|| KvpError::BadEncoding(clip(&name)))?;
+            if pairs.iter().any(|(n, _)| *n == name) {
+                return Err(KvpError::Repeated(clip(&name)));
+            }
+            if pairs.len() == MAX_PAIRS {
+                return Err(KvpError::TooMany);
+            }
+            pairs.push((name, value));
+        }
+        Ok(Kvp { pairs })
+    }
+
+    /// The value of `name` (any case), `None` when absent; empty values are `Some("")`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Like [`Kvp::get`], but an empty value counts as absent (for optional parameters).
+    pub fn get_nonempty(&self, name: &str) -> Option<&str> {
+        self.get(name).filter(|v| !v.trim().is_empty())
+    }
+
+    /// True when `name` (any case) is present, even with an empty value.
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// All pairs as (upper-cased name, value), in query order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
+/// Percent-decodes `s` as `application/x-www-form-urlencoded` (`+` = space).
+/// `None` on a broken escape or non-UTF-8 result.
+pub fn decode_form(s: &str) -> Option<String> {
+    percent_decode(s, true)
+}
+
+/// Percent-decodes a URL path segment (`+` stays `+`). `None` on a broken escape
+/// or non-UTF-8 result.
+pub fn decode_path(s: &str) -> Option<String> {
+    percent_decode(s, false)
+}
+
+fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'%' => {
+                let hi = hex(*bytes.get(i + 1)?)?;
+                let lo = hex(*bytes.get(i + 2)?)?;
+                out.push(hi << 4 | lo);
+                i += 3;
+            }
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// At most 64 characters of a client-supplied string, for error messages.
+pub(crate) fn clip(s: &str) -> String {
+    const MAX: usize = 64;
+    match s.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_case_insensitive_values_preserved() {
+        let kvp = Kvp::parse("?ReQuEsT=GetMap&LaYeRs=Org:Layer&bogus=Ignored").unwrap();
+        assert_eq!(kvp.get("request"), Some("GetMap"));
+        assert_eq!(kvp.get("LAYERS"), Some("Org:Layer"));
+        assert_eq!(
+            kvp.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            ["REQUEST", "LAYERS", "BOGUS"]
+        );
+    }
+
+    #[test]
+    fn percent_and_plus_decoding() {
+        let kvp = Kvp::parse(
+            "ReQuEsT=%47%65%74%43%61%70%61%62%69%6C%69%74%69%65%73&layers=a+b%2Bc&x%3Dy=1",
+        )
+        .unwrap();
+        assert_eq!(kvp.get("REQUEST"), Some("GetCapabilities"));
+        assert_eq!(kvp.get("LAYERS"), Some("a b+c"));
+        assert_eq!(kvp.get("X=Y"), Some("1"));
+        assert_eq!(Kvp::parse("t=%C3%A9").unwrap().get("T"), Some("é"));
+    }
+
+    #[test]
+    fn empty_values_kept_and_empty_items_skipped() {
+        let kvp = Kvp::parse("STYLES=&flag&&=5&a=1&").unwrap();
+        assert_eq!(kvp.get("STYLES"), Some(""));
+        assert_eq!(kvp.get("FLAG"), Some(""));
+        assert_eq!(kvp.get_nonempty("STYLES"), None);
+        assert_eq!(kvp.len(), 3);
+        assert!(Kvp::parse("").unwrap().is_empty());
+        assert!(Kvp::parse("?").unwrap().is_empty());
+    }
+
+    #[test]
+    fn value_with_equals_sign_kept_whole() {
+        assert_eq!(Kvp::parse("a=b=c").unwrap().get("A"), Some("b=c"));
+    }
+
+    #[test]
+    fn repeated_parameter_named() {
+        assert_eq!(
+            Kvp::parse("layers=a&LAYERS=b"),
+            Err(KvpError::Repeated("LAYERS".into()))
+        );
+        assert_eq!(Kvp::parse("x=1&x=1"), Err(KvpError::Repeated("X".into())));
+    }
+
+    #[test]
+    fn broken_percent_encoding_named() {
+        for q in ["bbox=1%2", "bbox=%zz", "bbox=%", "bbox=%C3%28", "bbox=%FF"] {
+            assert_eq!(
+                Kvp::parse(q),
+                Err(KvpError::BadEncoding("BBOX".into())),
+                "{q}"
+            );
+        }
+        assert!(matches!(Kvp::parse("b%x=1"), Err(KvpError::BadEncoding(_))));
+    }
+
+    #[test]
+    fn too_many_pairs() {
+        let q: String = (0..=MAX_PAIRS).map(|i| format!("p{i}=1&")).collect();
+        assert_eq!(Kvp::parse(&q), Err(KvpError::TooMany));
+        let q: String = (0..MAX_PAIRS).map(|i| format!("p{i}=1&")).collect();
+        assert_eq!(Kvp::parse(&q).unwrap().len(), MAX_PAIRS);
+    }
+
+    #[test]
+    fn path_decoding_keeps_plus() {
+        assert_eq!(decode_path("a+b%20c").as_deref(), Some("a+b c"));
+        assert_eq!(decode_path("%4"), None);
+    }
+
+    #[test]
+    fn clip_long_values() {
+        let long = "é".repeat(100);
+        let c = clip(&long);
+        assert_eq!(c.chars().count(), 65);
+        assert_eq!(clip("short"), "short");
+    }
+}
