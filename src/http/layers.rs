@@ -43,3 +43,14 @@ pub fn resolve(snap: &Snapshot, name: &str, style: Option<&str>) -> Result<Resol
 fn clip(s: &str) -> String {
     s.chars().take(100).collect()
 }
+
+/// The vendor parameter `RESAMPLING=nearest|bilinear` (default nearest).
+pub fn resampling(kvp: &crate::protocol::kvp::Kvp) -> Result<crate::model::Resampling, String> {
+    use crate::model::Resampling;
+    match kvp.get_nonempty("RESAMPLING").map(|s| s.trim().to_ascii_lowercase()) {
+        None => Ok(Resampling::Nearest),
+        Some(s) if s == "nearest" => Ok(Resampling::Nearest),
+        Some(s) if s == "bilinear" => Ok(Resampling::Bilinear),
+        Some(s) => Err(format!("RESAMPLING '{}' is not nearest or bilinear", clip(&s))),
+    }
+}

@@ -6,7 +6,7 @@ use super::errors;
 use super::layers::{self, LayerError};
 use super::response::{self, Body};
 use super::state::AppState;
-use crate::model::{ErrorClass, OutputFormat, RenderRequest, Resampling};
+use crate::model::{ErrorClass, OutputFormat};
 use crate::protocol::kvp::Kvp;
 use crate::protocol::wms::{
     GetCapabilities, GetMap, OgcCode, OgcError, WmsLimits, WmsRequest, WmsVersion, exception::exception_report,
@@ -50,16 +50,7 @@ fn get_capabilities(state: &AppState, req: &GetCapabilities, headers: &HeaderMap
 
 async fn get_map(state: &AppState, kvp: &Kvp, req: &GetMap, headers: &HeaderMap) -> Result<Response<Body>, Failure> {
     let v = req.version;
-    let resampling = match kvp.get_nonempty("RESAMPLING").map(|s| s.to_ascii_lowercase()) {
-        None => Resampling::Nearest,
-        Some(s) if s == "nearest" => Resampling::Nearest,
-        Some(s) if s == "bilinear" => Resampling::Bilinear,
-        Some(s) => {
-            let msg = format!("RESAMPLING '{s}' is not nearest or bilinear");
-            return Err(OgcError::invalid(v, "RESAMPLING", msg).into());
-        }
-    };
-    let time = req.time_sel()?;
+    let resampling = layers::resampling(kvp).map_err(|m| OgcError::invalid(v, "RESAMPLING", m))?;
     let format = req.format.output();
     if format == OutputFormat::GeoTiff && req.layers.len() != 1 {
         let msg = "image/tiff holds the raw values of exactly one layer; ask for one layer";
@@ -72,18 +63,12 @@ async fn get_map(state: &AppState, kvp: &Kvp, req: &GetMap, headers: &HeaderMap)
             LayerError::NotDefined(m) => OgcError::with_code(v, OgcCode::LayerNotDefined, Some("LAYERS"), m),
             LayerError::StyleNotDefined(m) => OgcError::with_code(v, OgcCode::StyleNotDefined, Some("STYLES"), m),
         })?;
-        requests.push(RenderRequest {
-            layer: resolved.layer,
-            grid: req.grid(),
-            time,
-            style: resolved.style,
-            format,
-            resampling,
-            // Layers under the top one must let it show through; the composite
-            // decides about the background.
-            transparent: if req.layers.len() > 1 { true } else { req.transparent },
-            bgcolor: req.bgcolor,
-        });
+        let mut one = req.render_request(resolved.layer, resolved.style)?;
+        one.resampling = resampling;
+        // Layers of a composite must let the others show through; the
+        // composite paints the background.
+        one.transparent |= req.layers.len() > 1;
+        requests.push(one);
     }
     let rendered = if requests.len() == 1 {
         let one = requests.remove(0);

@@ -5,43 +5,36 @@ use super::errors;
 use super::layers::{self, LayerError};
 use super::response::{self, Body};
 use super::state::AppState;
-use crate::geo::tiles::xyz_bbox;
-use crate::model::{Crs, ErrorClass, GridSpec, OutputFormat, RenderRequest, Resampling, Rgb, TimeSel};
-use crate::protocol::xyz::parse_xyz;
+use crate::model::ErrorClass;
+use crate::protocol::kvp::Kvp;
+use crate::protocol::xyz::{XyzLayer, XyzRequest};
 use http::HeaderMap;
 use hyper::Response;
 
-pub const TILE_SIZE: u32 = 256;
-
 pub async fn handle(state: &AppState, path: &str, query: &str, headers: &HeaderMap) -> Response<Body> {
-    let req = match parse_xyz(path, query) {
+    let req = match XyzRequest::parse(path, query) {
         Ok(r) => r,
         Err(e) => return errors::json_error(e.class(), &e.to_string()),
     };
-    let bbox = match xyz_bbox(req.z, req.x, req.y) {
-        Ok(b) => b,
-        Err(e) => return errors::json_error(ErrorClass::BadRequest, &e.to_string()),
+    let resampling = match Kvp::parse(query).map_err(|e| e.to_string()).and_then(|k| layers::resampling(&k)) {
+        Ok(r) => r,
+        Err(m) => return errors::json_error(ErrorClass::BadRequest, &m),
     };
-    let time = match req.time.as_ref().map(|t| t.to_time_sel()).transpose() {
-        Ok(t) => t.unwrap_or(TimeSel::Latest),
-        Err(e) => return errors::json_error(e.class(), &e.to_string()),
+    let name = match &req.layer {
+        XyzLayer::Name { org, slug } => format!("{org}:{slug}"),
+        XyzLayer::Id(id) => id.to_string(),
     };
     let snap = state.catalogue().snapshot();
-    let resolved = match layers::resolve(&snap, &req.layer, req.style.as_deref()) {
+    let resolved = match layers::resolve(&snap, &name, req.style.as_deref()) {
         Ok(r) => r,
         Err(LayerError::NotDefined(m)) => return errors::json_error(ErrorClass::NotFound, &m),
         Err(LayerError::StyleNotDefined(m)) => return errors::json_error(ErrorClass::BadRequest, &m),
     };
-    let render = RenderRequest {
-        layer: resolved.layer,
-        grid: GridSpec { crs: Crs::WEB_MERCATOR, bbox, width: TILE_SIZE, height: TILE_SIZE },
-        time,
-        style: resolved.style,
-        format: OutputFormat::Png,
-        resampling: req.resampling.unwrap_or(Resampling::Nearest),
-        transparent: true,
-        bgcolor: Rgb::WHITE,
+    let mut render = match req.render_request(resolved.layer, resolved.style) {
+        Ok(r) => r,
+        Err(e) => return errors::json_error(e.class(), &e.to_string()),
     };
+    render.resampling = resampling;
     match state.renderer.render(render).await {
         Ok(r) => response::cacheable(headers, r.content_type, r.bytes.clone(), &r.etag, &state.config.cache.cache_control),
         Err(e) => {
