@@ -1,1 +1,13 @@
-//! (module being built)
+//! The rendered-response cache: [`RenderKey`] (what identifies a response, and its
+//! ETag) and [`TileCache`] (byte-bounded, single-flight on misses).
+//!
+//! Imports only `model`; it never renders, and never sees HTTP.
+
+mod key;
+mod tile_cache;
+
+pub use key::RenderKey;
+pub use tile_cache::{CacheStats, Rendered, TileCache};
+
+#[cfg(test)]
+mod tests;
