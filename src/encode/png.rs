@@ -32,7 +32,12 @@ fn pixels(width: u32, height: u32) -> Result<usize, EncodeError> {
         .map_err(|_| EncodeError::Buffers("image too large"))
 }
 
-fn encoder(out: &mut Vec<u8>, width: u32, height: u32, filter: ::png::Filter) -> ::png::Encoder<'_, &mut Vec<u8>> {
+fn encoder(
+    out: &mut Vec<u8>,
+    width: u32,
+    height: u32,
+    filter: ::png::Filter,
+) -> ::png::Encoder<'_, &mut Vec<u8>> {
     let mut enc = ::png::Encoder::new(out, width, height);
     enc.set_depth(::png::BitDepth::Eight);
     enc.set_compression(::png::Compression::Fast);
@@ -75,7 +80,10 @@ pub fn encode_indexed_with(
         return Err(EncodeError::Buffers("index past the end of the palette"));
     }
     let plte: Vec<u8> = palette.iter().flat_map(|c| [c[0], c[1], c[2]]).collect();
-    let trns_len = palette.iter().rposition(|c| c[3] != 255).map_or(0, |i| i + 1);
+    let trns_len = palette
+        .iter()
+        .rposition(|c| c[3] != 255)
+        .map_or(0, |i| i + 1);
     let trns: Vec<u8> = palette.iter().take(trns_len).map(|c| c[3]).collect();
 
     let mut out = Vec::with_capacity(indices.len() / 3 + 1024);
@@ -107,7 +115,9 @@ pub fn encode_rgba_with(
     filter: ::png::Filter,
 ) -> Result<Vec<u8>, EncodeError> {
     if Some(rgba.len()) != pixels(width, height)?.checked_mul(4) {
-        return Err(EncodeError::Buffers("rgba length is not 4 * width * height"));
+        return Err(EncodeError::Buffers(
+            "rgba length is not 4 * width * height",
+        ));
     }
     let mut out = Vec::with_capacity(rgba.len() / 4 + 1024);
     let mut enc = encoder(&mut out, width, height, filter);
@@ -179,6 +189,9 @@ mod tests {
         assert!(encode_indexed(1, 1, &[0], &[[0; 4]; 257]).is_err());
         assert!(encode_rgba(2, 2, &[0; 15]).is_err());
         assert!(encode_rgba(u32::MAX, u32::MAX, &[]).is_err());
-        assert_eq!(encode_rgba(2, 2, &[0; 15]).unwrap_err().class(), ErrorClass::Internal);
+        assert_eq!(
+            encode_rgba(2, 2, &[0; 15]).unwrap_err().class(),
+            ErrorClass::Internal
+        );
     }
 }

@@ -191,7 +191,11 @@ fn run<S: Src, I: LutIndex>(
     let nd = k.nodata;
     match valid {
         Some(valid) => {
-            let it = values.iter().zip(valid).zip(out.iter_mut()).zip(mask.iter_mut());
+            let it = values
+                .iter()
+                .zip(valid)
+                .zip(out.iter_mut())
+                .zip(mask.iter_mut());
             for (((&v, &ok), o), m) in it {
                 let bad = v.is_nan() | (v.to_f64() == nd) | (ok == 0);
                 *o = I::from_u32(if degenerate { 0 } else { v.index(k) });
@@ -254,7 +258,9 @@ fn check<I: LutIndex>(
         return Err(StyleError::Buffers("LUT larger than the index type"));
     }
     if out.len() != n || mask.len() != n || valid.is_some_and(|v| v.len() != n) {
-        return Err(StyleError::Buffers("values, valid, out and mask lengths differ"));
+        return Err(StyleError::Buffers(
+            "values, valid, out and mask lengths differ",
+        ));
     }
     Ok(())
 }
@@ -358,7 +364,11 @@ fn reference<S: Src, I: LutIndex>(
     let mut any = false;
     for (i, &v) in values.iter().enumerate() {
         let outside = valid.and_then(|m| m.get(i)).is_some_and(|&ok| ok == 0);
-        let idx = if lut.degenerate { Some(0) } else { v.reference(k) };
+        let idx = if lut.degenerate {
+            Some(0)
+        } else {
+            v.reference(k)
+        };
         let bad = outside || v.is_nan() || v.to_f64() == k.nodata || idx.is_none();
         if let (Some(o), Some(m)) = (out.get_mut(i), mask.get_mut(i)) {
             *o = I::from_u32(idx.unwrap_or(0));

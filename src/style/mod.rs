@@ -14,6 +14,8 @@ mod parse;
 
 #[cfg(test)]
 mod golden_tests;
+#[cfg(test)]
+mod tests;
 
 pub use apply::{LutIndex, indices_into, indices_scalar_into};
 pub use colormaps::{Colormap, colormap, names};

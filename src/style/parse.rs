@@ -119,10 +119,22 @@ mod tests {
         assert_eq!(s.limits(), (-4.6, -1.17));
         assert_eq!(s.canonical(), "RdBu_r:-4.6:-1.17");
         assert_eq!(Style::parse("viridis").unwrap().limits(), (0.0, 1.0));
-        assert_eq!(Style::parse("viridis").unwrap().canonical(), "viridis:0.0:1.0");
-        assert_eq!(Style::parse("viridis:0:1.0").unwrap(), Style::parse("viridis").unwrap());
-        assert_eq!(Style::parse("jet_r:1e-3:5e2").unwrap().limits(), (0.001, 500.0));
-        assert_eq!(Style::parse("jet_r:1E-3:+5E+2").unwrap().limits(), (0.001, 500.0));
+        assert_eq!(
+            Style::parse("viridis").unwrap().canonical(),
+            "viridis:0.0:1.0"
+        );
+        assert_eq!(
+            Style::parse("viridis:0:1.0").unwrap(),
+            Style::parse("viridis").unwrap()
+        );
+        assert_eq!(
+            Style::parse("jet_r:1e-3:5e2").unwrap().limits(),
+            (0.001, 500.0)
+        );
+        assert_eq!(
+            Style::parse("jet_r:1E-3:+5E+2").unwrap().limits(),
+            (0.001, 500.0)
+        );
         assert_eq!(Style::parse("Blues:.25:").unwrap().limits(), (0.25, 1.0));
         assert_eq!(Style::parse("Blues:0.25").unwrap().limits(), (0.25, 1.0));
         assert_eq!(Style::parse("Blues::7").unwrap().limits(), (0.0, 7.0));
@@ -138,8 +150,17 @@ mod tests {
     #[test]
     fn errors() {
         for bad in [
-            "", ":0:1", "viridis:a:1", "viridis:0:1:2", "viridis:2:1", "viridis:5",
-            "viridis:nan:1", "viridis:0:inf", "viridis:-inf:0", "viridis: 1:2", "viridis:0x1:2",
+            "",
+            ":0:1",
+            "viridis:a:1",
+            "viridis:0:1:2",
+            "viridis:2:1",
+            "viridis:5",
+            "viridis:nan:1",
+            "viridis:0:inf",
+            "viridis:-inf:0",
+            "viridis: 1:2",
+            "viridis:0x1:2",
         ] {
             let e = Style::parse(bad).unwrap_err();
             assert!(matches!(e, StyleError::Invalid(_)), "{bad}: {e:?}");
