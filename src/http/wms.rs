@@ -76,13 +76,8 @@ async fn get_map(state: &AppState, kvp: &Kvp, req: &GetMap, headers: &HeaderMap)
     } else {
         super::composite::composite(state, requests, req.transparent, req.bgcolor).await.map_err(|e| Failure::Render(v, e))?
     };
-    Ok(response::cacheable(
-        headers,
-        rendered.content_type,
-        rendered.bytes.clone(),
-        &rendered.etag,
-        &state.config.cache.cache_control,
-    ))
+    let r = &rendered.rendered;
+    Ok(response::cacheable(headers, r.content_type, r.bytes.clone(), &rendered.etag, &state.config.cache.cache_control))
 }
 
 /// Why a GetMap failed: a request error, or the renderer's.

@@ -36,7 +36,10 @@ pub async fn handle(state: &AppState, path: &str, query: &str, headers: &HeaderM
     };
     render.resampling = resampling;
     match state.renderer.render(render).await {
-        Ok(r) => response::cacheable(headers, r.content_type, r.bytes.clone(), &r.etag, &state.config.cache.cache_control),
+        Ok(out) => {
+            let r = &out.rendered;
+            response::cacheable(headers, r.content_type, r.bytes.clone(), &out.etag, &state.config.cache.cache_control)
+        }
         Err(e) => {
             let resp = errors::json_error(e.class(), &e.to_string());
             if e.class() == ErrorClass::Unavailable { errors::busy(state.config.render.retry_after_secs, resp) } else { resp }

@@ -12,5 +12,5 @@ mod warp;
 
 pub use error::RenderError;
 pub use pipeline::{Context, render, warp_layer};
-pub use renderer::Renderer;
+pub use renderer::{Output, Renderer};
 pub use warp::{Warped, choose_level, default_fill};

@@ -10,6 +10,13 @@ use crate::model::RenderRequest;
 use std::sync::Arc;
 use tokio::sync::{Semaphore, oneshot};
 
+/// A rendered response and its strong ETag.
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub rendered: Arc<Rendered>,
+    pub etag: String,
+}
+
 pub struct Renderer {
     ctx: Arc<Context>,
     cache: TileCache,
