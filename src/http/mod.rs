@@ -4,8 +4,11 @@
 //! Handlers are thin: they parse with `protocol`, look layers up in the
 //! catalogue snapshot, and hand `RenderRequest`s to the `render::Renderer`.
 
+mod capabilities;
+mod composite;
 mod errors;
 mod index;
+mod layers;
 mod response;
 mod router;
 mod server;

@@ -74,7 +74,7 @@ async fn get_map(state: &AppState, kvp: &Kvp, req: &GetMap, headers: &HeaderMap)
         let one = requests.remove(0);
         state.renderer.render(one).await.map_err(|e| Failure::Render(v, e))?
     } else {
-        super::composite::composite(state, requests, req.transparent, req.bgcolor).await.map_err(|e| Failure::Render(v, e))?
+        super::composite::composite(&state.renderer, requests, req.transparent, req.bgcolor).await.map_err(|e| Failure::Render(v, e))?
     };
     let r = &rendered.rendered;
     Ok(response::cacheable(headers, r.content_type, r.bytes.clone(), &rendered.etag, &state.config.cache.cache_control))
