@@ -19,7 +19,7 @@ pub mod error;
 pub mod tiles;
 pub mod transform;
 
-// pub use approx::PixelMesh;
+pub use approx::PixelMesh;
 pub use cache::TransformCache;
 pub use envelope::transform_bbox;
 pub use error::GeoError;

@@ -66,7 +66,7 @@ fn points_match_proj() {
             let err_default = (x - p.default_x).abs().max((y - p.default_y).abs());
             worst = worst.max(err);
             worst_default = worst_default.max(err_default);
-            if !(err <= tol) {
+            if err.is_nan() || err > tol {
                 failures.push(format!(
                     "{}->{} {:?} ({}, {}): got ({x}, {y}), want ({}, {})",
                     pair.from, pair.to, p.regression, p.x, p.y, p.ex, p.ey
