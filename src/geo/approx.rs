@@ -26,6 +26,18 @@ const MAX_STEP: u32 = 64;
 /// exact per-pixel fallback only covers a thin band along the domain edge.
 const NAN_STEP: u32 = 8;
 
+/// 0, 1, 2, … as floats: the per-pixel offsets inside a cell, so the row loop has
+/// no int → float conversion and vectorises.
+const RAMP: [f64; MAX_STEP as usize] = {
+    let mut r = [0.0; MAX_STEP as usize];
+    let mut i = 0;
+    while i < r.len() {
+        r[i] = i as f64;
+        i += 1;
+    }
+    r
+};
+
 /// Exact destination pixel index → fractional source pixel, in batches.
 struct Exact<'a> {
     dst: GeoTransform,
@@ -240,8 +252,10 @@ impl PixelMesh {
     /// The interpolation error at every cell centre and edge midpoint is at most
     /// `max_err_px` source pixels (Euclidean); pass [`DEFAULT_MAX_ERR_PX`] for GDAL's
     /// behaviour, 0 for exact transforms everywhere. Cells touching a failed control
-    /// point are transformed exactly per pixel. Cost: for a smooth 256² tile 81 exact
-    /// transforms (tens of µs); at worst one per pixel.
+    /// point are transformed exactly per pixel. Cost: a smooth 256² tile takes 81
+    /// exact transforms (~50 µs for 3857 → 28992); a grid refined to step 1
+    /// everywhere takes about 4/3 of a transform per pixel. Memory is about
+    /// 16 bytes per control point plus 16 bytes per exactly-transformed pixel.
     pub fn build(
         dst: &GridSpec,
         dst_to_src: &Transformer,
@@ -353,8 +367,7 @@ impl PixelMesh {
                 let (lc, lr) = (a.0 + (c.0 - a.0) * t, a.1 + (c.1 - a.1) * t);
                 let (rc, rr) = (bb.0 + (d.0 - bb.0) * t, bb.1 + (d.1 - bb.1) * t);
                 let (dc, dr) = ((rc - lc) * inv_s, (rr - lr) * inv_s);
-                for (i, (c, r)) in oc.iter_mut().zip(or.iter_mut()).enumerate() {
-                    let f = i as f64;
+                for ((c, r), f) in oc.iter_mut().zip(or.iter_mut()).zip(&RAMP) {
                     *c = lc + dc * f;
                     *r = lr + dr * f;
                 }

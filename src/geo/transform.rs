@@ -39,8 +39,9 @@ enum Route {
 
 /// Exact transform from one CRS to another.
 ///
-/// Built once (tens of µs: it parses two proj4 strings) and shared through
-/// [`TransformCache`]; a point costs roughly 0.2–1 µs depending on the projections.
+/// Built once (it parses two proj4 strings) and shared through [`TransformCache`].
+/// A point costs about 0.06 µs (3857 → 4326, slices) to 0.8 µs (3857 → 28992, which
+/// needs a Helmert shift through geocentric coordinates), measured by `benches/geo.rs`.
 #[derive(Clone)]
 pub struct Transformer {
     from: Crs,

@@ -70,6 +70,7 @@ fn transformer_is_send_sync() {
     fn check<T: Send + Sync>() {}
     check::<Transformer>();
     check::<TransformCache>();
+    check::<crate::geo::PixelMesh>();
 }
 
 #[test]
