@@ -4,7 +4,10 @@
 //! One strip, native dtype, little-endian, GDAL_NODATA when the buffer has a
 //! nodata value. Uses only the `tiff` primitives beside it; no I/O.
 
-use super::tiff::{Format, Ifd, Value, georef_entries, header, is_geographic_epsg, nodata_entry, sample_entries, tag};
+use super::tiff::{
+    Format, Ifd, Value, georef_entries, header, is_geographic_epsg, nodata_entry, sample_entries,
+    tag,
+};
 use crate::model::{Crs, GeoTransform, RasterBuf};
 
 /// Encodes `buf` as a GeoTIFF georeferenced by `crs` and `transform`.
@@ -25,7 +28,11 @@ pub fn encode_geotiff(buf: &RasterBuf, crs: Crs, transform: &GeoTransform) -> Ve
     ifd.set(tag::ROWS_PER_STRIP, Value::Long(vec![buf.height.max(1)]));
     ifd.set(tag::PLANAR_CONFIGURATION, Value::Short(vec![1]));
     ifd.extend(sample_entries(buf.dtype()));
-    ifd.extend(georef_entries(crs.epsg(), is_geographic_epsg(crs.epsg()), transform));
+    ifd.extend(georef_entries(
+        crs.epsg(),
+        is_geographic_epsg(crs.epsg()),
+        transform,
+    ));
     if let Some(nodata) = buf.nodata {
         ifd.set(tag::GDAL_NODATA, nodata_entry(nodata).value);
     }
@@ -39,7 +46,10 @@ pub fn encode_geotiff(buf: &RasterBuf, crs: Crs, transform: &GeoTransform) -> Ve
         ifd.set(tag::STRIP_BYTE_COUNTS, placeholder);
         let ifd_at = format.header_len();
         let data_at = align8(ifd_at + ifd.encoded_len(format));
-        let (Ok(offsets), Ok(counts)) = (format.offsets(vec![data_at]), format.offsets(vec![data_len])) else {
+        let (Ok(offsets), Ok(counts)) = (
+            format.offsets(vec![data_at]),
+            format.offsets(vec![data_len]),
+        ) else {
             continue;
         };
         ifd.set(tag::STRIP_OFFSETS, offsets);

@@ -13,7 +13,10 @@ pub enum StoreError {
     #[error(transparent)]
     Input(#[from] InputError),
     #[error("I/O error on {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A frame file does not have the layout tegel writes (damaged or foreign).
     #[error("store file {path} is corrupt: {reason}")]
     Corrupt { path: PathBuf, reason: String },
@@ -34,13 +37,17 @@ impl StoreError {
             StoreError::Input(e) => e.class(),
             StoreError::NotFound { .. } => ErrorClass::NotFound,
             StoreError::BadFrameName(_) => ErrorClass::BadRequest,
-            StoreError::Io { .. } | StoreError::Corrupt { .. } | StoreError::InvalidRaster(_) | StoreError::Tiff(_) => {
-                ErrorClass::Internal
-            }
+            StoreError::Io { .. }
+            | StoreError::Corrupt { .. }
+            | StoreError::InvalidRaster(_)
+            | StoreError::Tiff(_) => ErrorClass::Internal,
         }
     }
 
     pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-        move |source| StoreError::Io { path: path.to_path_buf(), source }
+        move |source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }

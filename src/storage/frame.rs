@@ -6,7 +6,9 @@
 //! a slice of the map, a window read is one memcpy per tile row. A damaged or
 //! foreign file is a `StoreError::Corrupt`, never a panic. Does not write files.
 
-use crate::model::{DataType, LevelInfo, PyramidInfo, RasterBuf, RasterSource, SourceError, Window};
+use crate::model::{
+    DataType, LevelInfo, PyramidInfo, RasterBuf, RasterSource, SourceError, Window,
+};
 use crate::storage::StoreError;
 use crate::storage::georef::{parse_geokeys, parse_transform};
 use crate::storage::input::sample_type_of;
@@ -48,9 +50,22 @@ impl StoredFrame {
     /// Cost: one pass over the IFDs; the pixels are not touched.
     pub fn open(path: &Path) -> Result<StoredFrame, StoreError> {
         let bytes = FileBytes::open(path).map_err(StoreError::io(path))?;
-        let corrupt = |reason: String| StoreError::Corrupt { path: path.to_path_buf(), reason };
-        let (info, levels, tile_len) = parse(bytes.as_bytes()).map_err(corrupt)?;
-        Ok(StoredFrame { path: path.to_path_buf(), bytes, info, levels, tile_len })
+        let corrupt = |reason: String| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            reason,
+        };
+        // The directory reader is not expected to panic; if it ever does, a bad file
+        // must still be an error and not take a request thread down.
+        let parsed = std::panic::catch_unwind(|| parse(bytes.as_bytes()))
+            .unwrap_or_else(|_| Err("unreadable directory".to_string()));
+        let (info, levels, tile_len) = parsed.map_err(corrupt)?;
+        Ok(StoredFrame {
+            path: path.to_path_buf(),
+            bytes,
+            info,
+            levels,
+            tile_len,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -78,8 +93,17 @@ impl RasterSource for StoredFrame {
 
     /// Copies the part of `window` inside `level` into `out`, one memcpy per tile
     /// row; pixels of `out` outside the level are left untouched. No allocation.
-    fn read_window(&self, level: usize, window: Window, out: &mut RasterBuf) -> Result<(), SourceError> {
-        let li = *self.info.levels.get(level).ok_or(SourceError::NoSuchLevel(level))?;
+    fn read_window(
+        &self,
+        level: usize,
+        window: Window,
+        out: &mut RasterBuf,
+    ) -> Result<(), SourceError> {
+        let li = *self
+            .info
+            .levels
+            .get(level)
+            .ok_or(SourceError::NoSuchLevel(level))?;
         let dtype = self.info.dtype;
         if out.width != window.width || out.height != window.height || out.dtype() != dtype {
             return Err(SourceError::BufferMismatch {
@@ -88,7 +112,10 @@ impl RasterSource for StoredFrame {
             });
         }
         if out.data.len() != out.width as usize * out.height as usize {
-            return Err(SourceError::BufferMismatch { want: (window.width, window.height, dtype), got: (0, 0, dtype) });
+            return Err(SourceError::BufferMismatch {
+                want: (window.width, window.height, dtype),
+                got: (0, 0, dtype),
+            });
         }
         // Intersection with the level, in level pixels.
         let x0 = window.col.max(0);
@@ -104,15 +131,22 @@ impl RasterSource for StoredFrame {
         let broken = || SourceError::Io(format!("tile outside {}", self.path.display()));
         for ty in y0 / ts..=(y1 - 1) / ts {
             for tx in x0 / ts..=(x1 - 1) / ts {
-                let tile = self.tile_bytes(level, tx as u32, ty as u32).ok_or_else(broken)?;
+                let tile = self
+                    .tile_bytes(level, tx as u32, ty as u32)
+                    .ok_or_else(broken)?;
                 let cx0 = x0.max(tx * ts);
                 let cx1 = x1.min((tx + 1) * ts);
                 let len = (cx1 - cx0) as usize * size;
                 for y in y0.max(ty * ts)..y1.min((ty + 1) * ts) {
                     let src = (((y - ty * ts) * ts + (cx0 - tx * ts)) as usize) * size;
-                    let dst = (((y - window.row) * i64::from(window.width) + (cx0 - window.col)) as usize) * size;
+                    let dst = (((y - window.row) * i64::from(window.width) + (cx0 - window.col))
+                        as usize)
+                        * size;
                     let from = tile.get(src..src + len).ok_or_else(broken)?;
-                    out_bytes.get_mut(dst..dst + len).ok_or_else(broken)?.copy_from_slice(from);
+                    out_bytes
+                        .get_mut(dst..dst + len)
+                        .ok_or_else(broken)?
+                        .copy_from_slice(from);
                 }
             }
         }
@@ -127,7 +161,9 @@ fn parse(bytes: &[u8]) -> Result<Parsed, String> {
     let file_len = bytes.len() as u64;
     let mut limits = tiff::decoder::Limits::default();
     limits.ifd_value_size = 256 << 20;
-    let mut d = Decoder::new(Cursor::new(bytes)).map_err(|e| e.to_string())?.with_limits(limits);
+    let mut d = Decoder::new(Cursor::new(bytes))
+        .map_err(|e| e.to_string())?
+        .with_limits(limits);
     let mut levels = Vec::new();
     let mut infos: Vec<LevelInfo> = Vec::new();
     let mut first: Option<(DataType, PyramidInfo)> = None;
@@ -139,17 +175,34 @@ fn parse(bytes: &[u8]) -> Result<Parsed, String> {
             Some(prev) => (prev.width.div_ceil(2), prev.height.div_ceil(2)),
         };
         if (w, h) != expected || w == 0 || h == 0 {
-            return Err(format!("level {level} is {w}x{h}, expected {}x{}", expected.0, expected.1));
+            return Err(format!(
+                "level {level} is {w}x{h}, expected {}x{}",
+                expected.0, expected.1
+            ));
         }
-        for (tag, want) in [(Tag::Compression, 1), (Tag::SamplesPerPixel, 1), (Tag::TileWidth, 256), (Tag::TileLength, 256)] {
+        for (tag, want) in [
+            (Tag::Compression, 1),
+            (Tag::SamplesPerPixel, 1),
+            (Tag::TileWidth, 256),
+            (Tag::TileLength, 256),
+        ] {
             let got = d.find_tag_unsigned::<u64>(tag).map_err(|e| e.to_string())?;
             if got != Some(want) {
-                return Err(format!("level {level}: {tag:?} is {got:?}, expected {want}"));
+                return Err(format!(
+                    "level {level}: {tag:?} is {got:?}, expected {want}"
+                ));
             }
         }
-        let bits = d.find_tag_unsigned::<u64>(Tag::BitsPerSample).map_err(|e| e.to_string())?.unwrap_or(1);
-        let format = d.find_tag_unsigned::<u64>(Tag::SampleFormat).map_err(|e| e.to_string())?.unwrap_or(1);
-        let dtype = sample_type_of(bits, format).ok_or_else(|| format!("unsupported sample type {bits}/{format}"))?;
+        let bits = d
+            .find_tag_unsigned::<u64>(Tag::BitsPerSample)
+            .map_err(|e| e.to_string())?
+            .unwrap_or(1);
+        let format = d
+            .find_tag_unsigned::<u64>(Tag::SampleFormat)
+            .map_err(|e| e.to_string())?
+            .unwrap_or(1);
+        let dtype = sample_type_of(bits, format)
+            .ok_or_else(|| format!("unsupported sample type {bits}/{format}"))?;
         if level == 0 {
             first = Some((dtype, georef(&mut d, dtype)?));
         }
@@ -158,23 +211,36 @@ fn parse(bytes: &[u8]) -> Result<Parsed, String> {
             return Err(format!("level {level} is {dtype}, level 0 {dtype0}"));
         }
         let tile_len = (TILE_SIZE * TILE_SIZE) as u64 * dtype.size() as u64;
-        let offsets = d.get_tag_u64_vec(Tag::TileOffsets).map_err(|e| e.to_string())?;
-        let counts = d.get_tag_u64_vec(Tag::TileByteCounts).map_err(|e| e.to_string())?;
+        let offsets = d
+            .get_tag_u64_vec(Tag::TileOffsets)
+            .map_err(|e| e.to_string())?;
+        let counts = d
+            .get_tag_u64_vec(Tag::TileByteCounts)
+            .map_err(|e| e.to_string())?;
         let (tiles_x, tiles_y) = (w.div_ceil(TILE_SIZE), h.div_ceil(TILE_SIZE));
         let n = tiles_x as usize * tiles_y as usize;
         if offsets.len() != n || counts.len() != n {
-            return Err(format!("level {level}: {} tile offsets for {n} tiles", offsets.len()));
+            return Err(format!(
+                "level {level}: {} tile offsets for {n} tiles",
+                offsets.len()
+            ));
         }
         for (&off, &count) in offsets.iter().zip(&counts) {
             let end = off.checked_add(tile_len);
             if count != tile_len || off % MIN_ALIGN != 0 || end.is_none_or(|e| e > file_len) {
-                return Err(format!("level {level}: tile at {off} ({count} bytes) is misplaced in a {file_len}-byte file"));
+                return Err(format!(
+                    "level {level}: tile at {off} ({count} bytes) is misplaced in a {file_len}-byte file"
+                ));
             }
         }
         // Every offset is below the file length, which fits in memory: no truncation.
         let offsets = offsets.into_iter().map(|o| o as usize).collect();
         levels.push(LevelTiles { tiles_x, offsets });
-        infos.push(LevelInfo { width: w, height: h, factor: 1 << level });
+        infos.push(LevelInfo {
+            width: w,
+            height: h,
+            factor: 1 << level,
+        });
         if !d.more_images() {
             break;
         }
@@ -192,7 +258,10 @@ fn parse(bytes: &[u8]) -> Result<Parsed, String> {
 /// CRS, transform and nodata of level 0.
 fn georef(d: &mut Decoder<Cursor<&[u8]>>, dtype: DataType) -> Result<PyramidInfo, String> {
     let mut f64s = |t: u16| -> Result<Option<Vec<f64>>, String> {
-        match d.find_tag(Tag::from_u16_exhaustive(t)).map_err(|e| e.to_string())? {
+        match d
+            .find_tag(Tag::from_u16_exhaustive(t))
+            .map_err(|e| e.to_string())?
+        {
             Some(v) => v.into_f64_vec().map(Some).map_err(|e| e.to_string()),
             None => Ok(None),
         }
@@ -200,17 +269,33 @@ fn georef(d: &mut Decoder<Cursor<&[u8]>>, dtype: DataType) -> Result<PyramidInfo
     let scale = f64s(33550)?;
     let tiepoint = f64s(33922)?;
     let matrix = f64s(34264)?;
-    let keys = d.get_tag_u16_vec(Tag::GeoKeyDirectoryTag).map_err(|e| e.to_string())?;
-    let keys = parse_geokeys(&keys).map_err(|e| e.to_string())?;
-    let transform = parse_transform(scale.as_deref(), tiepoint.as_deref(), matrix.as_deref(), keys.pixel_is_point)
+    let keys = d
+        .get_tag_u16_vec(Tag::GeoKeyDirectoryTag)
         .map_err(|e| e.to_string())?;
+    let keys = parse_geokeys(&keys).map_err(|e| e.to_string())?;
+    let transform = parse_transform(
+        scale.as_deref(),
+        tiepoint.as_deref(),
+        matrix.as_deref(),
+        keys.pixel_is_point,
+    )
+    .map_err(|e| e.to_string())?;
     let nodata = match d.find_tag(Tag::GdalNodata).map_err(|e| e.to_string())? {
         Some(v) => {
             let text = v.into_string().map_err(|e| e.to_string())?;
             let t = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
-            Some(t.parse::<f64>().map_err(|_| format!("bad GDAL_NODATA {t:?}"))?)
+            Some(
+                t.parse::<f64>()
+                    .map_err(|_| format!("bad GDAL_NODATA {t:?}"))?,
+            )
         }
         None => None,
     };
-    Ok(PyramidInfo { crs: keys.crs, dtype, nodata, transform, levels: Vec::new() })
+    Ok(PyramidInfo {
+        crs: keys.crs,
+        dtype,
+        nodata,
+        transform,
+        levels: Vec::new(),
+    })
 }

@@ -40,7 +40,9 @@ impl FileBytes {
                     }
                     return Ok(FileBytes::Mapped(m));
                 }
-                Err(e) => tracing::warn!(path = %path.display(), error = %e, "mmap failed, reading into memory"),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "mmap failed, reading into memory")
+                }
             }
         }
         let mut bytes = Vec::new();

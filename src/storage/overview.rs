@@ -33,7 +33,12 @@ pub fn level_sizes(width: u32, height: u32) -> Vec<(u32, u32)> {
 pub fn reduce_level(src: &RasterBuf) -> Result<RasterBuf, StoreError> {
     let (w, h) = (src.width as usize, src.height as usize);
     if src.data.len() != w * h || w == 0 || h == 0 {
-        return Err(StoreError::InvalidRaster(format!("{}x{} with {} samples", w, h, src.data.len())));
+        return Err(StoreError::InvalidRaster(format!(
+            "{}x{} with {} samples",
+            w,
+            h,
+            src.data.len()
+        )));
     }
     let nd = src.nodata;
     let data = match &src.data {
@@ -46,18 +51,26 @@ pub fn reduce_level(src: &RasterBuf) -> Result<RasterBuf, StoreError> {
         RasterData::F32(v) => RasterData::F32(mean(v, w, h, nd)),
         RasterData::F64(v) => RasterData::F64(mean(v, w, h, nd)),
     };
-    Ok(RasterBuf { width: src.width.div_ceil(2), height: src.height.div_ceil(2), data, nodata: nd })
+    Ok(RasterBuf {
+        width: src.width.div_ceil(2),
+        height: src.height.div_ceil(2),
+        data,
+        nodata: nd,
+    })
 }
 
 fn nearest<T: Pixel>(src: &[T], w: usize, _h: usize) -> Vec<T> {
-    src.chunks_exact(w).step_by(2).flat_map(|row| row.iter().step_by(2).copied()).collect()
+    src.chunks_exact(w)
+        .step_by(2)
+        .flat_map(|row| row.iter().step_by(2).copied())
+        .collect()
 }
 
 fn mean<T: Pixel>(src: &[T], w: usize, h: usize, nodata: Option<f64>) -> Vec<T> {
     let nd = nodata.map(T::from_f64);
     let fill = T::from_f64(nodata.unwrap_or(f64::NAN));
-    // NaN != NaN, so `v == v` excludes NaN whatever the nodata value.
-    let valid = |v: T| v == v && Some(v) != nd;
+    // NaN never equals the nodata value, so it is excluded on its own.
+    let valid = |v: T| !v.to_f64().is_nan() && Some(v) != nd;
     let w2 = w.div_ceil(2);
     let mut out = Vec::with_capacity(w2 * h.div_ceil(2));
     let mut rows = src.chunks_exact(w);
@@ -75,7 +88,11 @@ fn mean<T: Pixel>(src: &[T], w: usize, h: usize, nodata: Option<f64>) -> Vec<T> 
                     }
                 }
             }
-            out.push(if n == 0 { fill } else { T::from_f64(sum / f64::from(n)) });
+            out.push(if n == 0 {
+                fill
+            } else {
+                T::from_f64(sum / f64::from(n))
+            });
         }
     }
     out

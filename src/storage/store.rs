@@ -63,7 +63,11 @@ impl Lru {
         self.entries.insert(key, (self.clock, frame));
         // O(n) eviction: n is the configured number of maps, and misses are rare.
         while self.entries.len() > self.capacity {
-            let oldest = self.entries.iter().min_by_key(|(_, (used, _))| *used).map(|(k, _)| k.clone());
+            let oldest = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| k.clone());
             match oldest {
                 Some(k) => self.entries.remove(&k),
                 None => break,
@@ -78,14 +82,24 @@ impl Store {
     pub fn open(data_dir: &Path, max_open_maps: usize) -> Result<Store, StoreError> {
         let sources = data_dir.join("sources");
         std::fs::create_dir_all(&sources).map_err(StoreError::io(&sources))?;
-        let lru = Lru { capacity: max_open_maps.max(1), clock: 0, entries: HashMap::new() };
-        Ok(Store { root: data_dir.to_path_buf(), maps: Mutex::new(lru) })
+        let lru = Lru {
+            capacity: max_open_maps.max(1),
+            clock: 0,
+            entries: HashMap::new(),
+        };
+        Ok(Store {
+            root: data_dir.to_path_buf(),
+            maps: Mutex::new(lru),
+        })
     }
 
     /// `<data_dir>/sources/<source>/<frame>.tif`. The frame id is not checked here;
     /// the other methods refuse ids that are not `[A-Za-z0-9_-]{1,64}`.
     pub fn frame_path(&self, source: Uuid, frame: &str) -> PathBuf {
-        self.root.join("sources").join(source.to_string()).join(format!("{frame}.tif"))
+        self.root
+            .join("sources")
+            .join(source.to_string())
+            .join(format!("{frame}.tif"))
     }
 
     /// Decodes `input`, writes it as a new frame of `source` and returns its metadata.
@@ -131,7 +145,10 @@ impl Store {
         // Map outside the lock; a concurrent opener of the same file wins harmlessly.
         let path = self.frame_path(source, frame);
         if !path.is_file() {
-            return Err(StoreError::NotFound { source_id: source, frame: frame.to_string() });
+            return Err(StoreError::NotFound {
+                source_id: source,
+                frame: frame.to_string(),
+            });
         }
         let opened = Arc::new(StoredFrame::open(&path)?);
         let mut lru = self.lock();
@@ -150,9 +167,10 @@ impl Store {
         let path = self.frame_path(source, frame);
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err(StoreError::NotFound { source_id: source, frame: frame.to_string() })
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound {
+                source_id: source,
+                frame: frame.to_string(),
+            }),
             Err(e) => Err(StoreError::Io { path, source: e }),
         }
     }
@@ -164,13 +182,21 @@ impl Store {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Lru> {
         // A panic while holding the lock cannot leave the map inconsistent: recover it.
-        self.maps.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.maps
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 fn check_frame_name(frame: &str) -> Result<(), StoreError> {
     let ok = !frame.is_empty()
         && frame.len() <= 64
-        && frame.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if ok { Ok(()) } else { Err(StoreError::BadFrameName(frame.chars().take(80).collect())) }
+        && frame
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::BadFrameName(frame.chars().take(80).collect()))
+    }
 }

@@ -8,7 +8,10 @@
 //! page-aligned slice of the map. Written to a temporary file in the same folder,
 //! fsynced, then renamed. Does not read store files; `frame` does.
 
-use crate::encode::tiff::{Format, Ifd, Value, georef_entries, header, is_geographic_epsg, nodata_entry, sample_entries, tag};
+use crate::encode::tiff::{
+    Format, Ifd, Value, georef_entries, header, is_geographic_epsg, nodata_entry, sample_entries,
+    tag,
+};
 use crate::model::{DataType, RasterBuf, RasterData};
 use crate::storage::StoreError;
 use crate::storage::input::DecodedRaster;
@@ -30,7 +33,21 @@ pub(crate) const DATA_ALIGN: u64 = 4096;
 /// the previous level (see `overview`). Errors: `InvalidRaster` when the buffer
 /// disagrees with its size, `Io` for file system failures (the temporary file is
 /// removed). Cost: one pass per level plus writing the file once.
-pub fn write_frame(path: &Path, raster: &DecodedRaster, progress: &mut dyn FnMut(u64, u64)) -> Result<(), StoreError> {
+pub fn write_frame(
+    path: &Path,
+    raster: &DecodedRaster,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(), StoreError> {
+    write_frame_as(path, raster, progress, false)
+}
+
+/// `write_frame`, optionally forcing BigTIFF (to test that layout on small rasters).
+pub(crate) fn write_frame_as(
+    path: &Path,
+    raster: &DecodedRaster,
+    progress: &mut dyn FnMut(u64, u64),
+    force_big: bool,
+) -> Result<(), StoreError> {
     let base = &raster.data;
     let n = base.width as usize * base.height as usize;
     if base.width == 0 || base.height == 0 || base.data.len() != n {
@@ -46,7 +63,10 @@ pub fn write_frame(path: &Path, raster: &DecodedRaster, progress: &mut dyn FnMut
     let base = if base.nodata.map(f64::to_bits) == raster.nodata.map(f64::to_bits) {
         base
     } else {
-        fixed = RasterBuf { nodata: raster.nodata, ..base.clone() };
+        fixed = RasterBuf {
+            nodata: raster.nodata,
+            ..base.clone()
+        };
         &fixed
     };
     let mut levels: Vec<Cow<'_, RasterBuf>> = vec![Cow::Borrowed(base)];
@@ -57,7 +77,7 @@ pub fn write_frame(path: &Path, raster: &DecodedRaster, progress: &mut dyn FnMut
         };
         levels.push(Cow::Owned(next));
     }
-    let plan = Plan::new(&levels, raster)?;
+    let plan = Plan::new(&levels, raster, force_big)?;
 
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("frame");
@@ -86,16 +106,32 @@ struct Plan {
 }
 
 fn tiles(w: u32, h: u32) -> (u64, u64) {
-    (u64::from(w.div_ceil(TILE_SIZE)), u64::from(h.div_ceil(TILE_SIZE)))
+    (
+        u64::from(w.div_ceil(TILE_SIZE)),
+        u64::from(h.div_ceil(TILE_SIZE)),
+    )
 }
 
 impl Plan {
-    fn new(levels: &[Cow<'_, RasterBuf>], raster: &DecodedRaster) -> Result<Plan, StoreError> {
+    fn new(
+        levels: &[Cow<'_, RasterBuf>],
+        raster: &DecodedRaster,
+        force_big: bool,
+    ) -> Result<Plan, StoreError> {
         let dtype = raster.data.dtype();
         let tile_len = u64::from(TILE_SIZE * TILE_SIZE) * dtype.size() as u64;
         let mut last_err = None;
-        for format in [Format::Classic, Format::Big] {
-            let mut ifds: Vec<Ifd> = levels.iter().enumerate().map(|(k, l)| level_ifd(k, l, raster, dtype)).collect();
+        let formats: &[Format] = if force_big {
+            &[Format::Big]
+        } else {
+            &[Format::Classic, Format::Big]
+        };
+        for &format in formats {
+            let mut ifds: Vec<Ifd> = levels
+                .iter()
+                .enumerate()
+                .map(|(k, l)| level_ifd(k, l, raster, dtype))
+                .collect();
             // Placeholder offsets of the final type and count: the sizes are exact.
             for (ifd, level) in ifds.iter_mut().zip(levels) {
                 let (tx, ty) = tiles(level.width, level.height);
@@ -118,14 +154,23 @@ impl Plan {
                 offsets[k] = (0..tx * ty).map(|i| at + i * tile_len).collect();
                 at += tx * ty * tile_len;
             }
-            let built: Result<(), StoreError> = ifds.iter_mut().zip(offsets).try_for_each(|(ifd, offs)| {
-                let counts = vec![tile_len; offs.len()];
-                ifd.set(tag::TILE_OFFSETS, format.offsets(offs)?);
-                ifd.set(tag::TILE_BYTE_COUNTS, format.offsets(counts)?);
-                Ok(())
-            });
+            let built: Result<(), StoreError> =
+                ifds.iter_mut().zip(offsets).try_for_each(|(ifd, offs)| {
+                    let counts = vec![tile_len; offs.len()];
+                    ifd.set(tag::TILE_OFFSETS, format.offsets(offs)?);
+                    ifd.set(tag::TILE_BYTE_COUNTS, format.offsets(counts)?);
+                    Ok(())
+                });
             match built {
-                Ok(()) => return Ok(Plan { format, ifds, ifd_at, data_at, tile_len }),
+                Ok(()) => {
+                    return Ok(Plan {
+                        format,
+                        ifds,
+                        ifd_at,
+                        data_at,
+                        tile_len,
+                    });
+                }
                 Err(e) => last_err = Some(e),
             }
         }
@@ -150,7 +195,8 @@ fn level_ifd(k: usize, level: &RasterBuf, raster: &DecodedRaster, dtype: DataTyp
     ifd.extend(sample_entries(dtype));
     if k == 0 {
         let epsg = raster.crs.epsg();
-        let geographic = crate::geo::crs::lookup(epsg).map_or(is_geographic_epsg(epsg), |i| i.geographic);
+        let geographic =
+            crate::geo::crs::lookup(epsg).map_or(is_geographic_epsg(epsg), |i| i.geographic);
         ifd.extend(georef_entries(epsg, geographic, &raster.transform));
     }
     if let Some(nd) = raster.nodata {
@@ -167,7 +213,11 @@ fn write_file(
 ) -> Result<(), StoreError> {
     let err = StoreError::io(tmp);
     let file = File::create(tmp).map_err(StoreError::io(tmp))?;
-    let mut w = Counted { inner: BufWriter::with_capacity(1 << 20, file), pos: 0, path: tmp.to_path_buf() };
+    let mut w = Counted {
+        inner: BufWriter::with_capacity(1 << 20, file),
+        pos: 0,
+        path: tmp.to_path_buf(),
+    };
     let first = plan.ifd_at.first().copied().unwrap_or(0);
     w.write(&header(plan.format, first)?)?;
     for (k, ifd) in plan.ifds.iter().enumerate() {
@@ -177,11 +227,21 @@ fn write_file(
     }
     w.pad_to(plan.data_at)?;
 
-    let total: u64 = levels.iter().map(|l| { let (x, y) = tiles(l.width, l.height); x * y }).sum();
+    let total: u64 = levels
+        .iter()
+        .map(|l| {
+            let (x, y) = tiles(l.width, l.height);
+            x * y
+        })
+        .sum();
     let mut done = 0;
     let mut tile = vec![0u8; plan.tile_len as usize];
     for level in levels.iter().rev() {
-        let padding = RasterData::filled(level.dtype(), (TILE_SIZE * TILE_SIZE) as usize, level.nodata.unwrap_or(0.0));
+        let padding = RasterData::filled(
+            level.dtype(),
+            (TILE_SIZE * TILE_SIZE) as usize,
+            level.nodata.unwrap_or(0.0),
+        );
         let (tx, ty) = tiles(level.width, level.height);
         for row in 0..ty {
             for col in 0..tx {
@@ -212,7 +272,10 @@ fn fill_tile(tile: &mut [u8], level: &RasterBuf, padding: &[u8], col: u32, row: 
     for r in 0..rows {
         let s = ((y0 + r) * lw + x0) * size;
         let d = r * ts * size;
-        if let (Some(dst), Some(from)) = (tile.get_mut(d..d + cols * size), src.get(s..s + cols * size)) {
+        if let (Some(dst), Some(from)) = (
+            tile.get_mut(d..d + cols * size),
+            src.get(s..s + cols * size),
+        ) {
             dst.copy_from_slice(from);
         }
     }
@@ -227,14 +290,19 @@ struct Counted {
 
 impl Counted {
     fn write(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
-        self.inner.write_all(bytes).map_err(StoreError::io(&self.path))?;
+        self.inner
+            .write_all(bytes)
+            .map_err(StoreError::io(&self.path))?;
         self.pos += bytes.len() as u64;
         Ok(())
     }
 
     fn pad_to(&mut self, at: u64) -> Result<(), StoreError> {
         if at < self.pos {
-            return Err(StoreError::InvalidRaster(format!("layout overlap at {at} (written {})", self.pos)));
+            return Err(StoreError::InvalidRaster(format!(
+                "layout overlap at {at} (written {})",
+                self.pos
+            )));
         }
         let zeros = vec![0u8; (at - self.pos) as usize];
         self.write(&zeros)

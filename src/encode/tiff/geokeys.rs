@@ -37,12 +37,28 @@ pub fn is_geographic_epsg(code: u32) -> bool {
 /// user-defined (32767), which readers report as an unknown CRS.
 pub fn geokey_directory(epsg: u32, geographic: bool, raster_type: RasterType) -> Vec<u16> {
     let code = u16::try_from(epsg).unwrap_or(32767);
-    let (model, crs_key) = if geographic { (2, GEOGRAPHIC_TYPE) } else { (1, PROJECTED_TYPE) };
+    let (model, crs_key) = if geographic {
+        (2, GEOGRAPHIC_TYPE)
+    } else {
+        (1, PROJECTED_TYPE)
+    };
     vec![
-        1, 1, 0, 3, // version 1.1.0, 3 keys
-        MODEL_TYPE, 0, 1, model, //
-        RASTER_TYPE, 0, 1, raster_type as u16, //
-        crs_key, 0, 1, code,
+        1,
+        1,
+        0,
+        3, // version 1.1.0, 3 keys
+        MODEL_TYPE,
+        0,
+        1,
+        model, //
+        RASTER_TYPE,
+        0,
+        1,
+        raster_type as u16, //
+        crs_key,
+        0,
+        1,
+        code,
     ]
 }
 
@@ -50,10 +66,20 @@ pub fn geokey_directory(epsg: u32, geographic: bool, raster_type: RasterType) ->
 /// the GeoKey directory for a PixelIsArea north-up grid.
 pub fn georef_entries(epsg: u32, geographic: bool, transform: &GeoTransform) -> [Entry; 3] {
     [
-        Entry::new(tag::MODEL_PIXEL_SCALE, Value::Double(vec![transform.pixel_x, -transform.pixel_y, 0.0])),
+        Entry::new(
+            tag::MODEL_PIXEL_SCALE,
+            Value::Double(vec![transform.pixel_x, -transform.pixel_y, 0.0]),
+        ),
         Entry::new(
             tag::MODEL_TIEPOINT,
-            Value::Double(vec![0.0, 0.0, 0.0, transform.origin_x, transform.origin_y, 0.0]),
+            Value::Double(vec![
+                0.0,
+                0.0,
+                0.0,
+                transform.origin_x,
+                transform.origin_y,
+                0.0,
+            ]),
         ),
         Entry::new(
             tag::GEO_KEY_DIRECTORY,

@@ -131,10 +131,18 @@ impl Value {
                 out.extend_from_slice(s.as_bytes());
                 out.push(0);
             }
-            Value::Short(v) => v.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-            Value::Long(v) => v.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-            Value::Long8(v) => v.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
-            Value::Double(v) => v.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+            Value::Short(v) => v
+                .iter()
+                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+            Value::Long(v) => v
+                .iter()
+                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+            Value::Long8(v) => v
+                .iter()
+                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
+            Value::Double(v) => v
+                .iter()
+                .for_each(|x| out.extend_from_slice(&x.to_le_bytes())),
         }
         out
     }
@@ -239,7 +247,12 @@ impl Ifd {
 }
 
 /// Writes a count/offset field: 2 (entry count) or 4 bytes classic, 8 bytes BigTIFF.
-fn put_uint(out: &mut Vec<u8>, format: Format, v: u64, entry_count: bool) -> Result<(), TiffWriteError> {
+fn put_uint(
+    out: &mut Vec<u8>,
+    format: Format,
+    v: u64,
+    entry_count: bool,
+) -> Result<(), TiffWriteError> {
     match (format, entry_count) {
         (Format::Classic, true) => {
             let v = u16::try_from(v).map_err(|_| TiffWriteError::CountOverflow(0, v))?;

@@ -4,9 +4,9 @@
 use super::*;
 use crate::encode::geotiff::encode_geotiff;
 use crate::model::{Crs, GeoTransform, RasterBuf, RasterData};
-use std::io::Cursor;
 use ::tiff::decoder::{Decoder, DecodingResult};
 use ::tiff::tags::Tag;
+use std::io::Cursor;
 
 #[test]
 fn nodata_text_matches_gdal() {
@@ -48,9 +48,16 @@ fn encoded_len_is_exact() {
     ifd.set(tag::IMAGE_WIDTH, Value::Long(vec![3]));
     ifd.set(tag::MODEL_TIEPOINT, Value::Double(vec![0.0; 6]));
     // Directory of 2 entries (2 + 24 + 4 bytes), the tiepoint right after it.
-    assert_eq!(ifd.encode(Format::Classic, 1 << 33, 0), Err(TiffWriteError::OffsetOverflow((1 << 33) + 30)));
+    assert_eq!(
+        ifd.encode(Format::Classic, 1 << 33, 0),
+        Err(TiffWriteError::OffsetOverflow((1 << 33) + 30))
+    );
     assert!(ifd.encode(Format::Big, 1 << 33, 0).is_ok());
-    assert!(Format::Classic.offsets(vec![u64::from(u32::MAX) + 1]).is_err());
+    assert!(
+        Format::Classic
+            .offsets(vec![u64::from(u32::MAX) + 1])
+            .is_err()
+    );
 }
 
 fn tag_f64s(d: &mut Decoder<Cursor<Vec<u8>>>, t: u16) -> Vec<f64> {
@@ -59,9 +66,19 @@ fn tag_f64s(d: &mut Decoder<Cursor<Vec<u8>>>, t: u16) -> Vec<f64> {
 
 #[test]
 fn geotiff_reads_back_with_tiff_crate() {
-    let transform = GeoTransform { origin_x: 155000.0, origin_y: 463000.0, pixel_x: 0.5, pixel_y: -0.25 };
+    let transform = GeoTransform {
+        origin_x: 155000.0,
+        origin_y: 463000.0,
+        pixel_x: 0.5,
+        pixel_y: -0.25,
+    };
     let data: Vec<f32> = (0..35).map(|i| i as f32 * 0.5 - 3.0).collect();
-    let buf = RasterBuf { width: 7, height: 5, data: RasterData::F32(data.clone()), nodata: Some(-9999.0) };
+    let buf = RasterBuf {
+        width: 7,
+        height: 5,
+        data: RasterData::F32(data.clone()),
+        nodata: Some(-9999.0),
+    };
     let bytes = encode_geotiff(&buf, Crs(28992), &transform);
     let mut d = Decoder::new(Cursor::new(bytes)).unwrap();
     assert_eq!(d.dimensions().unwrap(), (7, 5));
@@ -69,26 +86,53 @@ fn geotiff_reads_back_with_tiff_crate() {
         DecodingResult::F32(v) => assert_eq!(v, data),
         other => panic!("wrong type {other:?}"),
     }
-    assert_eq!(tag_f64s(&mut d, tag::MODEL_PIXEL_SCALE), vec![0.5, 0.25, 0.0]);
-    assert_eq!(tag_f64s(&mut d, tag::MODEL_TIEPOINT), vec![0.0, 0.0, 0.0, 155000.0, 463000.0, 0.0]);
-    assert_eq!(d.get_tag_u16_vec(Tag::GeoKeyDirectoryTag).unwrap(), vec![1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 28992]);
+    assert_eq!(
+        tag_f64s(&mut d, tag::MODEL_PIXEL_SCALE),
+        vec![0.5, 0.25, 0.0]
+    );
+    assert_eq!(
+        tag_f64s(&mut d, tag::MODEL_TIEPOINT),
+        vec![0.0, 0.0, 0.0, 155000.0, 463000.0, 0.0]
+    );
+    assert_eq!(
+        d.get_tag_u16_vec(Tag::GeoKeyDirectoryTag).unwrap(),
+        vec![1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 28992]
+    );
     assert_eq!(d.get_tag_ascii_string(Tag::GdalNodata).unwrap(), "-9999");
 
     // Geographic, integer, no nodata.
-    let buf = RasterBuf { width: 2, height: 3, data: RasterData::I16(vec![-1, 2, -3, 4, -5, 32767]), nodata: None };
-    let t = GeoTransform { origin_x: 4.0, origin_y: 53.0, pixel_x: 0.1, pixel_y: -0.1 };
+    let buf = RasterBuf {
+        width: 2,
+        height: 3,
+        data: RasterData::I16(vec![-1, 2, -3, 4, -5, 32767]),
+        nodata: None,
+    };
+    let t = GeoTransform {
+        origin_x: 4.0,
+        origin_y: 53.0,
+        pixel_x: 0.1,
+        pixel_y: -0.1,
+    };
     let mut d = Decoder::new(Cursor::new(encode_geotiff(&buf, Crs(4326), &t))).unwrap();
     match d.read_image().unwrap() {
         DecodingResult::I16(v) => assert_eq!(v, vec![-1, 2, -3, 4, -5, 32767]),
         other => panic!("wrong type {other:?}"),
     }
-    assert_eq!(d.get_tag_u16_vec(Tag::GeoKeyDirectoryTag).unwrap()[4..], [1024, 0, 1, 2, 1025, 0, 1, 1, 2048, 0, 1, 4326]);
+    assert_eq!(
+        d.get_tag_u16_vec(Tag::GeoKeyDirectoryTag).unwrap()[4..],
+        [1024, 0, 1, 2, 1025, 0, 1, 1, 2048, 0, 1, 4326]
+    );
     assert!(d.find_tag(Tag::GdalNodata).unwrap().is_none());
 }
 
 #[test]
 fn every_dtype_round_trips() {
-    let t = GeoTransform { origin_x: 0.0, origin_y: 10.0, pixel_x: 1.0, pixel_y: -1.0 };
+    let t = GeoTransform {
+        origin_x: 0.0,
+        origin_y: 10.0,
+        pixel_x: 1.0,
+        pixel_y: -1.0,
+    };
     let cases = vec![
         RasterData::U8(vec![0, 255, 7]),
         RasterData::I8(vec![-128, 127, 0]),
@@ -100,7 +144,12 @@ fn every_dtype_round_trips() {
         RasterData::F64(vec![f64::MIN, f64::MAX, 0.25]),
     ];
     for data in cases {
-        let buf = RasterBuf { width: 3, height: 1, data: data.clone(), nodata: Some(0.0) };
+        let buf = RasterBuf {
+            width: 3,
+            height: 1,
+            data: data.clone(),
+            nodata: Some(0.0),
+        };
         let mut d = Decoder::new(Cursor::new(encode_geotiff(&buf, Crs(3857), &t))).unwrap();
         let got = match d.read_image().unwrap() {
             DecodingResult::U8(v) => RasterData::U8(v),

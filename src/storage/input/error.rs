@@ -20,7 +20,12 @@ pub enum InputError {
     #[error("unsupported TIFF feature: {0}")]
     Unsupported(String),
     #[error("the image is {width}x{height} pixels; {what} is limited to {limit}")]
-    TooLarge { width: u32, height: u32, what: &'static str, limit: u64 },
+    TooLarge {
+        width: u32,
+        height: u32,
+        what: &'static str,
+        limit: u64,
+    },
     #[error("decoding the image would exceed a size limit")]
     LimitExceeded,
     #[error("the image has zero width or height")]
@@ -39,14 +44,14 @@ impl InputError {
             | InputError::Corrupt(_)
             | InputError::Empty
             | InputError::BadNodata(_) => ErrorClass::BadRequest,
-            InputError::MultiBand(_) | InputError::UnsupportedSampleType { .. } | InputError::Unsupported(_) => {
-                ErrorClass::Unsupported
-            }
+            InputError::MultiBand(_)
+            | InputError::UnsupportedSampleType { .. }
+            | InputError::Unsupported(_) => ErrorClass::Unsupported,
             InputError::TooLarge { .. } | InputError::LimitExceeded => ErrorClass::TooLarge,
             InputError::Georef(e) => match e {
-                GeorefError::UserDefinedCrs | GeorefError::UnsupportedCrs(_) | GeorefError::Rotated => {
-                    ErrorClass::Unsupported
-                }
+                GeorefError::UserDefinedCrs
+                | GeorefError::UnsupportedCrs(_)
+                | GeorefError::Rotated => ErrorClass::Unsupported,
                 _ => ErrorClass::BadRequest,
             },
         }
@@ -57,7 +62,9 @@ impl From<tiff::TiffError> for InputError {
     fn from(e: tiff::TiffError) -> InputError {
         use tiff::TiffError as T;
         match e {
-            T::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => InputError::Truncated,
+            T::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+                InputError::Truncated
+            }
             T::IoError(io) => InputError::Io(io),
             T::FormatError(f) => InputError::Corrupt(f.to_string()),
             T::UnsupportedError(u) => InputError::Unsupported(u.to_string()),

@@ -56,13 +56,22 @@ pub fn decode_geotiff(path: &Path, limits: &Limits) -> Result<DecodedRaster, Inp
 /// The `tiff` crate (0.10.3) can panic on some corrupt compressed streams (an
 /// assertion in its LZW reader); decoding runs under `catch_unwind` so such a
 /// file is a `Corrupt` error like any other. Nothing outlives the failed decode.
-pub fn decode_reader<R: Read + Seek>(reader: R, limits: &Limits) -> Result<DecodedRaster, InputError> {
+pub fn decode_reader<R: Read + Seek>(
+    reader: R,
+    limits: &Limits,
+) -> Result<DecodedRaster, InputError> {
     let run = std::panic::AssertUnwindSafe(|| decode_unguarded(reader, limits));
-    std::panic::catch_unwind(run)
-        .unwrap_or_else(|_| Err(InputError::Corrupt("the compressed data could not be decoded".into())))
+    std::panic::catch_unwind(run).unwrap_or_else(|_| {
+        Err(InputError::Corrupt(
+            "the compressed data could not be decoded".into(),
+        ))
+    })
 }
 
-fn decode_unguarded<R: Read + Seek>(reader: R, limits: &Limits) -> Result<DecodedRaster, InputError> {
+fn decode_unguarded<R: Read + Seek>(
+    reader: R,
+    limits: &Limits,
+) -> Result<DecodedRaster, InputError> {
     let mut d = Decoder::new(reader)?.with_limits(limits.to_tiff());
     let samples: u64 = first_u64(&mut d, Tag::SamplesPerPixel)?.unwrap_or(1);
     if samples != 1 {
@@ -73,7 +82,12 @@ fn decode_unguarded<R: Read + Seek>(reader: R, limits: &Limits) -> Result<Decode
     let dtype = sample_type(&mut d)?;
     let bytes = u64::from(width) * u64::from(height) * dtype.size() as u64;
     if bytes > limits.max_decoded_bytes {
-        return Err(InputError::TooLarge { width, height, what: "decoded bytes", limit: limits.max_decoded_bytes });
+        return Err(InputError::TooLarge {
+            width,
+            height,
+            what: "decoded bytes",
+            limit: limits.max_decoded_bytes,
+        });
     }
 
     let geokeys = match tag_value(&mut d, TAG_GEOKEYS)? {
@@ -83,25 +97,55 @@ fn decode_unguarded<R: Read + Seek>(reader: R, limits: &Limits) -> Result<Decode
     let scale = tag_f64s(&mut d, TAG_PIXEL_SCALE)?;
     let tiepoint = tag_f64s(&mut d, TAG_TIEPOINT)?;
     let matrix = tag_f64s(&mut d, TAG_TRANSFORMATION)?;
-    let transform = parse_transform(scale.as_deref(), tiepoint.as_deref(), matrix.as_deref(), geokeys.pixel_is_point)?;
+    let transform = parse_transform(
+        scale.as_deref(),
+        tiepoint.as_deref(),
+        matrix.as_deref(),
+        geokeys.pixel_is_point,
+    )?;
     let nodata = match tag_value(&mut d, TAG_NODATA)? {
         // GDAL reads a float32 band's nodata as a float32 value (0.1 → 0.10000000149011612).
-        Some(v) => Some(parse_nodata(&v.into_string()?)?).map(|n| if dtype == DataType::F32 { f64::from(n as f32) } else { n }),
+        Some(v) => Some(parse_nodata(&v.into_string()?)?).map(|n| {
+            if dtype == DataType::F32 {
+                f64::from(n as f32)
+            } else {
+                n
+            }
+        }),
         None => None,
     };
 
     let data = into_raster_data(d.read_image()?, dtype)?;
     if data.len() as u64 != u64::from(width) * u64::from(height) {
-        return Err(InputError::Corrupt("decoded sample count does not match the image size".into()));
+        return Err(InputError::Corrupt(
+            "decoded sample count does not match the image size".into(),
+        ));
     }
-    Ok(DecodedRaster { crs: geokeys.crs, transform, nodata, data: RasterBuf { width, height, data, nodata } })
+    Ok(DecodedRaster {
+        crs: geokeys.crs,
+        transform,
+        nodata,
+        data: RasterBuf {
+            width,
+            height,
+            data,
+            nodata,
+        },
+    })
 }
 
 fn check_size(width: u32, height: u32, limits: &Limits) -> Result<(), InputError> {
     if width == 0 || height == 0 {
         return Err(InputError::Empty);
     }
-    let too = |what, limit| Err(InputError::TooLarge { width, height, what, limit });
+    let too = |what, limit| {
+        Err(InputError::TooLarge {
+            width,
+            height,
+            what,
+            limit,
+        })
+    };
     if width > limits.max_width {
         return too("width", u64::from(limits.max_width));
     }
@@ -120,7 +164,10 @@ fn sample_type<R: Read + Seek>(d: &mut Decoder<R>) -> Result<DataType, InputErro
     let format = first_u64(d, Tag::SampleFormat)?.unwrap_or(1);
     sample_type_of(bits, format).ok_or_else(|| {
         let clamp = |v: u64| u16::try_from(v).unwrap_or(u16::MAX);
-        InputError::UnsupportedSampleType { bits: clamp(bits), format: clamp(format) }
+        InputError::UnsupportedSampleType {
+            bits: clamp(bits),
+            format: clamp(format),
+        }
     })
 }
 
@@ -149,10 +196,18 @@ fn into_raster_data(result: DecodingResult, dtype: DataType) -> Result<RasterDat
         DecodingResult::I32(v) => RasterData::I32(v),
         DecodingResult::F32(v) => RasterData::F32(v),
         DecodingResult::F64(v) => RasterData::F64(v),
-        _ => return Err(InputError::Unsupported("64-bit integer or 16-bit float samples".into())),
+        _ => {
+            return Err(InputError::Unsupported(
+                "64-bit integer or 16-bit float samples".into(),
+            ));
+        }
     };
     if data.dtype() != dtype {
-        return Err(InputError::Corrupt(format!("decoded {} samples for a {} image", data.dtype(), dtype)));
+        return Err(InputError::Corrupt(format!(
+            "decoded {} samples for a {} image",
+            data.dtype(),
+            dtype
+        )));
     }
     Ok(data)
 }
@@ -160,10 +215,14 @@ fn into_raster_data(result: DecodingResult, dtype: DataType) -> Result<RasterDat
 /// GDAL_NODATA text → value (`nan`, `inf`, `-9999`, `1e+20`, trailing NUL/blanks ignored).
 fn parse_nodata(text: &str) -> Result<f64, InputError> {
     let t = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
-    t.parse::<f64>().map_err(|_| InputError::BadNodata(t.chars().take(40).collect()))
+    t.parse::<f64>()
+        .map_err(|_| InputError::BadNodata(t.chars().take(40).collect()))
 }
 
-fn tag_value<R: Read + Seek>(d: &mut Decoder<R>, tag: u16) -> Result<Option<tiff::decoder::ifd::Value>, InputError> {
+fn tag_value<R: Read + Seek>(
+    d: &mut Decoder<R>,
+    tag: u16,
+) -> Result<Option<tiff::decoder::ifd::Value>, InputError> {
     Ok(d.find_tag(Tag::from_u16_exhaustive(tag))?)
 }
 
@@ -173,10 +232,12 @@ fn tag_f64s<R: Read + Seek>(d: &mut Decoder<R>, tag: u16) -> Result<Option<Vec<f
 
 /// The first value of an unsigned tag that may hold one value per sample.
 fn first_u64<R: Read + Seek>(d: &mut Decoder<R>, tag: Tag) -> Result<Option<u64>, InputError> {
-    let Some(v) = d.find_tag(tag)? else { return Ok(None) };
+    let Some(v) = d.find_tag(tag)? else {
+        return Ok(None);
+    };
     let values = v.into_u64_vec()?;
     Ok(values.first().copied())
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

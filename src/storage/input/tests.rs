@@ -13,7 +13,8 @@ pub(crate) fn golden_dir() -> PathBuf {
 }
 
 pub(crate) fn expected() -> serde_json::Value {
-    let text = std::fs::read_to_string(golden_dir().join("expected.json")).expect("expected.json is committed");
+    let text = std::fs::read_to_string(golden_dir().join("expected.json"))
+        .expect("expected.json is committed");
     serde_json::from_str(&text).expect("valid JSON")
 }
 
@@ -31,7 +32,10 @@ fn same_f64(a: f64, b: f64) -> bool {
 }
 
 fn parse_repr(v: &serde_json::Value) -> f64 {
-    v.as_str().expect("repr string").parse().expect("a float repr")
+    v.as_str()
+        .expect("repr string")
+        .parse()
+        .expect("a float repr")
 }
 
 #[test]
@@ -41,28 +45,59 @@ fn goldens_decode_exactly_as_rasterio() {
     assert!(good.len() >= 20, "covering set of inputs");
     for (name, want) in good {
         let path = golden_dir().join("inputs").join(format!("{name}.tif"));
-        let got = decode_geotiff(&path, &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let got =
+            decode_geotiff(&path, &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
         let buf = &got.data;
-        assert_eq!(u64::from(buf.width), want["width"].as_u64().unwrap(), "{name}");
-        assert_eq!(u64::from(buf.height), want["height"].as_u64().unwrap(), "{name}");
-        assert_eq!(buf.dtype().numpy_name(), want["dtype"].as_str().unwrap(), "{name}");
-        assert_eq!(u64::from(got.crs.epsg()), want["epsg"].as_u64().unwrap(), "{name}");
+        assert_eq!(
+            u64::from(buf.width),
+            want["width"].as_u64().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            u64::from(buf.height),
+            want["height"].as_u64().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            buf.dtype().numpy_name(),
+            want["dtype"].as_str().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            u64::from(got.crs.epsg()),
+            want["epsg"].as_u64().unwrap(),
+            "{name}"
+        );
         let t = &want["transform"];
         let t: Vec<f64> = (0..4).map(|i| t[i].as_f64().unwrap()).collect();
         assert_eq!(
-            [got.transform.origin_x, got.transform.pixel_x, got.transform.origin_y, got.transform.pixel_y],
+            [
+                got.transform.origin_x,
+                got.transform.pixel_x,
+                got.transform.origin_y,
+                got.transform.pixel_y
+            ],
             [t[0], t[1], t[2], t[3]],
             "{name} transform"
         );
         match (got.nodata, want["nodata"].as_str()) {
             (None, None) => {}
-            (Some(a), Some(b)) => assert!(same_f64(a, b.parse().unwrap()), "{name}: nodata {a} vs {b}"),
+            (Some(a), Some(b)) => {
+                assert!(same_f64(a, b.parse().unwrap()), "{name}: nodata {a} vs {b}")
+            }
             (a, b) => panic!("{name}: nodata {a:?} vs {b:?}"),
         }
         assert_eq!(buf.nodata.map(f64::to_bits), got.nodata.map(f64::to_bits));
-        assert_eq!(fnv1a64(buf.data.as_bytes()), want["fnv1a64"].as_str().unwrap(), "{name}: pixels");
+        assert_eq!(
+            fnv1a64(buf.data.as_bytes()),
+            want["fnv1a64"].as_str().unwrap(),
+            "{name}: pixels"
+        );
         for p in want["pixels"].as_array().unwrap() {
-            let (r, c) = (p[0].as_u64().unwrap() as usize, p[1].as_u64().unwrap() as usize);
+            let (r, c) = (
+                p[0].as_u64().unwrap() as usize,
+                p[1].as_u64().unwrap() as usize,
+            );
             let v = buf.data.get_f64(r * buf.width as usize + c);
             assert!(same_f64(v, parse_repr(&p[2])), "{name} pixel ({r},{c}) {v}");
         }
@@ -73,7 +108,10 @@ fn goldens_decode_exactly_as_rasterio() {
             .filter(|v| !v.is_nan() && nd.is_none_or(|n| !same_in_dtype(*v, n, buf.dtype())))
             .sum();
         let want_sum = want["valid_sum"].as_f64().unwrap();
-        assert!((sum - want_sum).abs() <= want_sum.abs() * 1e-12, "{name}: sum {sum} vs {want_sum}");
+        assert!(
+            (sum - want_sum).abs() <= want_sum.abs() * 1e-12,
+            "{name}: sum {sum} vs {want_sum}"
+        );
     }
 }
 
@@ -97,13 +135,18 @@ fn bad_goldens_are_refused_with_the_right_cause() {
             "rotated" => matches!(err, InputError::Georef(GeorefError::Rotated)),
             "no_crs" => matches!(err, InputError::Georef(GeorefError::NoCrs)),
             "user_defined_crs" => matches!(err, InputError::Georef(GeorefError::UserDefinedCrs)),
-            "unsupported_crs" => matches!(err, InputError::Georef(GeorefError::UnsupportedCrs(2056))),
+            "unsupported_crs" => {
+                matches!(err, InputError::Georef(GeorefError::UnsupportedCrs(2056)))
+            }
             other => panic!("unknown kind {other}"),
         };
         assert!(ok, "{name}: got {err:?}");
         assert_ne!(err.class(), ErrorClass::Internal, "{name}");
     }
-    assert!(lookup(2056).is_none(), "the unsupported-EPSG golden relies on 2056 being unknown");
+    assert!(
+        lookup(2056).is_none(),
+        "the unsupported-EPSG golden relies on 2056 being unknown"
+    );
 }
 
 /// A classic TIFF with one IFD of `entries` and `data` after it.
@@ -123,8 +166,14 @@ fn craft(entries: Vec<(u16, Value)>, data: &[u8], next_self: bool) -> Vec<u8> {
 fn georef_tags() -> Vec<(u16, Value)> {
     vec![
         (tag::MODEL_PIXEL_SCALE, Value::Double(vec![1.0, 1.0, 0.0])),
-        (tag::MODEL_TIEPOINT, Value::Double(vec![0.0, 0.0, 0.0, 100.0, 200.0, 0.0])),
-        (tag::GEO_KEY_DIRECTORY, Value::Short(vec![1, 1, 0, 1, 3072, 0, 1, 28992])),
+        (
+            tag::MODEL_TIEPOINT,
+            Value::Double(vec![0.0, 0.0, 0.0, 100.0, 200.0, 0.0]),
+        ),
+        (
+            tag::GEO_KEY_DIRECTORY,
+            Value::Short(vec![1, 1, 0, 1, 3072, 0, 1, 28992]),
+        ),
     ]
 }
 
@@ -153,7 +202,10 @@ fn crafted_file_decodes() {
     let len = craft(striped(3, 2, 0, 6), &[], false).len() as u32;
     let ok = craft(striped(3, 2, len, 6), &[1, 2, 3, 4, 5, 6], false);
     let r = decode_bytes(ok, &Limits::default()).unwrap();
-    assert_eq!(r.data.data, crate::model::RasterData::U8(vec![1, 2, 3, 4, 5, 6]));
+    assert_eq!(
+        r.data.data,
+        crate::model::RasterData::U8(vec![1, 2, 3, 4, 5, 6])
+    );
     assert_eq!(r.transform.origin_x, 100.0);
 }
 
@@ -163,9 +215,18 @@ fn hostile_inputs_give_errors() {
     let len = craft(striped(3, 2, 0, 6), &[], false).len() as u32;
     // Huge declared size: refused by the limits before any allocation.
     let huge = craft(striped(1_000_000, 1_000_000, len, 6), &[0; 6], false);
-    assert!(matches!(decode_bytes(huge, &limits), Err(InputError::TooLarge { .. })));
+    assert!(matches!(
+        decode_bytes(huge, &limits),
+        Err(InputError::TooLarge { .. })
+    ));
     let wide = craft(striped(50_000, 50_000, len, 6), &[0; 6], false);
-    assert!(matches!(decode_bytes(wide, &limits), Err(InputError::TooLarge { what: "the pixel count", .. })));
+    assert!(matches!(
+        decode_bytes(wide, &limits),
+        Err(InputError::TooLarge {
+            what: "the pixel count",
+            ..
+        })
+    ));
     // Zero size.
     assert!(decode_bytes(craft(striped(0, 5, len, 6), &[0; 6], false), &limits).is_err());
     // Strip past the end of the file.
@@ -182,19 +243,43 @@ fn hostile_inputs_give_errors() {
     assert!(decode_bytes(Vec::new(), &limits).is_err());
     assert!(decode_bytes(b"II*\0".to_vec(), &limits).is_err());
     assert!(decode_bytes(b"II*\0\xff\xff\xff\x7f".to_vec(), &limits).is_err());
-    assert!(matches!(decode_bytes(b"II*\0\x08\0\0\0".to_vec(), &limits), Err(InputError::Truncated)));
+    assert!(matches!(
+        decode_bytes(b"II*\0\x08\0\0\0".to_vec(), &limits),
+        Err(InputError::Truncated)
+    ));
     // Unsupported sample type (1-bit).
     let mut one_bit = striped(8, 1, len, 1);
     one_bit[2] = (tag::BITS_PER_SAMPLE, Value::Short(vec![1]));
     let r = decode_bytes(craft(one_bit, &[0xff], false), &limits);
-    assert!(matches!(r, Err(InputError::UnsupportedSampleType { bits: 1, format: 1 })), "{r:?}");
+    assert!(
+        matches!(
+            r,
+            Err(InputError::UnsupportedSampleType { bits: 1, format: 1 })
+        ),
+        "{r:?}"
+    );
     // Tight limits on a real file.
     let path = golden_dir().join("inputs/f64_tile_none.tif");
-    let tight = Limits { max_decoded_bytes: 1000, ..Limits::default() };
-    assert!(matches!(decode_geotiff(&path, &tight), Err(InputError::TooLarge { .. })));
-    let narrow = Limits { max_width: 20, ..Limits::default() };
-    assert!(matches!(decode_geotiff(&path, &narrow), Err(InputError::TooLarge { what: "width", .. })));
-    assert!(matches!(decode_geotiff(Path::new("/nonexistent/x.tif"), &limits), Err(InputError::Io(_))));
+    let tight = Limits {
+        max_decoded_bytes: 1000,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        decode_geotiff(&path, &tight),
+        Err(InputError::TooLarge { .. })
+    ));
+    let narrow = Limits {
+        max_width: 20,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        decode_geotiff(&path, &narrow),
+        Err(InputError::TooLarge { what: "width", .. })
+    ));
+    assert!(matches!(
+        decode_geotiff(Path::new("/nonexistent/x.tif"), &limits),
+        Err(InputError::Io(_))
+    ));
 }
 
 #[test]
