@@ -14,14 +14,14 @@
 
 pub mod model;
 
-pub mod cache;
-pub mod catalogue;
 pub mod config;
-pub mod encode;
 pub mod geo;
-pub mod http;
 pub mod kernels;
-pub mod protocol;
-pub mod render;
 pub mod storage;
 pub mod style;
+pub mod encode;
+pub mod cache;
+pub mod catalogue;
+pub mod render;
+pub mod protocol;
+pub mod http;

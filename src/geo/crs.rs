@@ -37,12 +37,7 @@ const FIXED: &[(u32, &str, bool, bool)] = &[
 /// Looks up a supported EPSG code; `None` for codes tegel does not serve.
 pub fn lookup(code: u32) -> Option<CrsInfo> {
     if let Some(&(code, name, northing_first, geographic)) = FIXED.iter().find(|f| f.0 == code) {
-        return Some(CrsInfo {
-            code,
-            name: name.to_string(),
-            northing_first,
-            geographic,
-        });
+        return Some(CrsInfo { code, name: name.to_string(), northing_first, geographic });
     }
     let (hemisphere, zone) = match code {
         32601..=32660 => ("N", code - 32600),
@@ -59,12 +54,7 @@ pub fn lookup(code: u32) -> Option<CrsInfo> {
 
 /// Every supported code, in ascending order (for capabilities documents).
 pub fn all_codes() -> Vec<u32> {
-    let mut codes: Vec<u32> = FIXED
-        .iter()
-        .map(|f| f.0)
-        .chain(32601..=32660)
-        .chain(32701..=32760)
-        .collect();
+    let mut codes: Vec<u32> = FIXED.iter().map(|f| f.0).chain(32601..=32660).chain(32701..=32760).collect();
     codes.sort_unstable();
     codes
 }
@@ -82,37 +72,24 @@ pub struct CrsName {
 /// `http://www.opengis.net/def/crs/EPSG/0/3857`. Unknown or unsupported → `None`.
 pub fn parse_name(name: &str) -> Option<CrsName> {
     let lower = name.trim().to_ascii_lowercase();
-    let crs84 = CrsName {
-        crs: Crs::WGS84,
-        lon_first_alias: true,
-    };
+    let crs84 = CrsName { crs: Crs::WGS84, lon_first_alias: true };
     if matches!(
         lower.as_str(),
-        "crs:84"
-            | "urn:ogc:def:crs:ogc:1.3:crs84"
-            | "urn:ogc:def:crs:ogc::crs84"
-            | "http://www.opengis.net/def/crs/ogc/1.3/crs84"
+        "crs:84" | "urn:ogc:def:crs:ogc:1.3:crs84" | "urn:ogc:def:crs:ogc::crs84" | "http://www.opengis.net/def/crs/ogc/1.3/crs84"
     ) {
         return Some(crs84);
     }
     let code = lower
         .strip_prefix("epsg:")
         .or_else(|| lower.strip_prefix("urn:ogc:def:crs:epsg::"))
-        .or_else(|| {
-            lower
-                .strip_prefix("urn:ogc:def:crs:epsg:")
-                .and_then(|rest| rest.split_once(':').map(|(_, c)| c))
-        })
+        .or_else(|| lower.strip_prefix("urn:ogc:def:crs:epsg:").and_then(|rest| rest.split_once(':').map(|(_, c)| c)))
         .or_else(|| lower.strip_prefix("http://www.opengis.net/def/crs/epsg/0/"))?;
     if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) || code.len() > 6 {
         return None;
     }
     let code: u32 = code.parse().ok()?;
     let code = if code == 900913 { 3857 } else { code };
-    lookup(code).map(|info| CrsName {
-        crs: Crs(info.code),
-        lon_first_alias: false,
-    })
+    lookup(code).map(|info| CrsName { crs: Crs(info.code), lon_first_alias: false })
 }
 
 #[cfg(test)]
@@ -124,10 +101,7 @@ mod tests {
         assert_eq!(parse_name("epsg:4326").unwrap().crs, Crs(4326));
         assert!(parse_name("CRS:84").unwrap().lon_first_alias);
         assert_eq!(parse_name("EPSG:900913").unwrap().crs, Crs(3857));
-        assert_eq!(
-            parse_name("urn:ogc:def:crs:EPSG::28992").unwrap().crs,
-            Crs(28992)
-        );
+        assert_eq!(parse_name("urn:ogc:def:crs:EPSG::28992").unwrap().crs, Crs(28992));
         assert_eq!(parse_name("EPSG:32631").unwrap().crs, Crs(32631));
         assert!(parse_name("EPSG:32661").is_none());
         assert!(parse_name("EPSG:").is_none());

@@ -14,12 +14,7 @@ pub struct BBox {
 
 impl BBox {
     pub fn new(min_x: f64, min_y: f64, max_x: f64, max_y: f64) -> BBox {
-        BBox {
-            min_x,
-            min_y,
-            max_x,
-            max_y,
-        }
+        BBox { min_x, min_y, max_x, max_y }
     }
 
     pub fn width(&self) -> f64 {
@@ -32,9 +27,7 @@ impl BBox {
 
     /// True when every coordinate is finite and the box has positive area.
     pub fn is_valid(&self) -> bool {
-        [self.min_x, self.min_y, self.max_x, self.max_y]
-            .iter()
-            .all(|v| v.is_finite())
+        [self.min_x, self.min_y, self.max_x, self.max_y].iter().all(|v| v.is_finite())
             && self.max_x > self.min_x
             && self.max_y > self.min_y
     }
@@ -84,37 +77,22 @@ impl GeoTransform {
     pub fn bbox(&self, width: u32, height: u32) -> BBox {
         let x2 = self.origin_x + f64::from(width) * self.pixel_x;
         let y2 = self.origin_y + f64::from(height) * self.pixel_y;
-        BBox::new(
-            self.origin_x.min(x2),
-            self.origin_y.min(y2),
-            self.origin_x.max(x2),
-            self.origin_y.max(y2),
-        )
+        BBox::new(self.origin_x.min(x2), self.origin_y.min(y2), self.origin_x.max(x2), self.origin_y.max(y2))
     }
 
     /// Fractional (col, row) of a world coordinate; cell centres sit at `.5`.
     pub fn world_to_pixel(&self, x: f64, y: f64) -> (f64, f64) {
-        (
-            (x - self.origin_x) / self.pixel_x,
-            (y - self.origin_y) / self.pixel_y,
-        )
+        ((x - self.origin_x) / self.pixel_x, (y - self.origin_y) / self.pixel_y)
     }
 
     /// World coordinate of a fractional (col, row).
     pub fn pixel_to_world(&self, col: f64, row: f64) -> (f64, f64) {
-        (
-            self.origin_x + col * self.pixel_x,
-            self.origin_y + row * self.pixel_y,
-        )
+        (self.origin_x + col * self.pixel_x, self.origin_y + row * self.pixel_y)
     }
 
     /// The transform of an overview `factor` times coarser over the same origin.
     pub fn scaled(&self, factor: f64) -> GeoTransform {
-        GeoTransform {
-            pixel_x: self.pixel_x * factor,
-            pixel_y: self.pixel_y * factor,
-            ..*self
-        }
+        GeoTransform { pixel_x: self.pixel_x * factor, pixel_y: self.pixel_y * factor, ..*self }
     }
 }
 

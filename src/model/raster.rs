@@ -100,12 +100,7 @@ impl RasterBuf {
     /// A block filled with `nodata` (or zero when there is none).
     pub fn new(dtype: DataType, width: u32, height: u32, nodata: Option<f64>) -> RasterBuf {
         let len = width as usize * height as usize;
-        RasterBuf {
-            width,
-            height,
-            data: RasterData::filled(dtype, len, nodata.unwrap_or(0.0)),
-            nodata,
-        }
+        RasterBuf { width, height, data: RasterData::filled(dtype, len, nodata.unwrap_or(0.0)), nodata }
     }
 
     pub fn dtype(&self) -> DataType {

@@ -54,10 +54,7 @@ pub enum SourceError {
     #[error("level {0} does not exist")]
     NoSuchLevel(usize),
     #[error("buffer of {got:?} does not fit a window of {want:?}")]
-    BufferMismatch {
-        want: (u32, u32, DataType),
-        got: (u32, u32, DataType),
-    },
+    BufferMismatch { want: (u32, u32, DataType), got: (u32, u32, DataType) },
     #[error("reading raster data failed: {0}")]
     Io(String),
 }
@@ -68,10 +65,5 @@ pub trait RasterSource: Send + Sync {
 
     /// Copy `window` of `level` into `out` (which must be `window.width`×`window.height`
     /// of the source's dtype). Parts of the window outside the level are left untouched.
-    fn read_window(
-        &self,
-        level: usize,
-        window: Window,
-        out: &mut RasterBuf,
-    ) -> Result<(), SourceError>;
+    fn read_window(&self, level: usize, window: Window, out: &mut RasterBuf) -> Result<(), SourceError>;
 }
