@@ -120,8 +120,14 @@ impl RasterSource for StoredFrame {
         // Intersection with the level, in level pixels.
         let x0 = window.col.max(0);
         let y0 = window.row.max(0);
-        let x1 = (window.col + i64::from(window.width)).min(i64::from(li.width));
-        let y1 = (window.row + i64::from(window.height)).min(i64::from(li.height));
+        let x1 = window
+            .col
+            .saturating_add(i64::from(window.width))
+            .min(i64::from(li.width));
+        let y1 = window
+            .row
+            .saturating_add(i64::from(window.height))
+            .min(i64::from(li.height));
         if x0 >= x1 || y0 >= y1 {
             return Ok(());
         }
@@ -160,7 +166,8 @@ type Parsed = (PyramidInfo, Vec<LevelTiles>, usize);
 fn parse(bytes: &[u8]) -> Result<Parsed, String> {
     let file_len = bytes.len() as u64;
     let mut limits = tiff::decoder::Limits::default();
-    limits.ifd_value_size = 256 << 20;
+    // No tag value can be longer than the file: a lying count cannot allocate more.
+    limits.ifd_value_size = bytes.len().min(256 << 20);
     let mut d = Decoder::new(Cursor::new(bytes))
         .map_err(|e| e.to_string())?
         .with_limits(limits);

@@ -48,7 +48,13 @@ const TAG_NODATA: u16 = 42113;
 /// (plus one strip/tile of compressed data).
 pub fn decode_geotiff(path: &Path, limits: &Limits) -> Result<DecodedRaster, InputError> {
     let file = File::open(path).map_err(InputError::Io)?;
-    decode_reader(BufReader::new(file), limits)
+    let len = file.metadata().map_err(InputError::Io)?.len();
+    // No tag value can be longer than the file: a lying count cannot allocate more.
+    let limits = Limits {
+        max_ifd_value_bytes: limits.max_ifd_value_bytes.min(len),
+        ..*limits
+    };
+    decode_reader(BufReader::new(file), &limits)
 }
 
 /// `decode_geotiff` over any seekable reader (used by tests on in-memory bytes).

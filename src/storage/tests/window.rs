@@ -158,5 +158,15 @@ fn windows_straddling_tiles_and_edges() {
         &mut small,
     );
     assert!(matches!(err, Err(SourceError::NoSuchLevel(5))));
+    // Extreme coordinates neither overflow nor touch the buffer.
+    let mut out = RasterBuf::new(DataType::F64, 2, 2, Some(SENTINEL));
+    let far = Window {
+        col: i64::MAX - 1,
+        row: i64::MIN,
+        width: 2,
+        height: 2,
+    };
+    frame.read_window(0, far, &mut out).unwrap();
+    assert_eq!(out.data, RasterData::F64(vec![SENTINEL; 4]));
     let _ = std::fs::remove_dir_all(&dir);
 }
