@@ -31,6 +31,12 @@ fn goldens_round_trip_exactly() {
         .unwrap();
         let path = dir.join(format!("{name}.tif"));
         write_frame(&path, &input, &mut |_, _| {}).unwrap();
+        if keep {
+            // The WMS GeoTIFF output of the same raster, for the same external check.
+            let tif =
+                crate::encode::geotiff::encode_geotiff(&input.data, input.crs, &input.transform);
+            std::fs::write(dir.join(format!("wms_{name}.tif")), tif).unwrap();
+        }
         let frame = StoredFrame::open(&path).unwrap();
         let info = frame.info();
         assert_eq!(

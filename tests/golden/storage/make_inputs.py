@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Golden GeoTIFF inputs for tegel's storage tests, with rasterio's answers.
 
-Setup:  pip install rasterio numpy tifffile
+Setup:  pip install rasterio numpy tifffile rio-cogeo
 Run:    python3 tests/golden/storage/make_inputs.py
         (writes inputs/*.tif and expected.json next to this script)
 Check:  python3 tests/golden/storage/make_inputs.py --check-frames DIR
         opens every store frame a test wrote into DIR (TEGEL_FRAME_DUMP=DIR
         cargo test --lib storage::) with rasterio/GDAL and compares level 0 with
-        the input of the same name and each overview with a numpy recomputation.
+        the input of the same name and each overview with a numpy recomputation;
+        runs rio-cogeo's COG validation on every frame; `wms_<name>.tif` files
+        (encode_geotiff output) are compared with input `<name>`.
 
 Each input is small (odd sizes such as 37x23) and covers a dtype, a layout
 (striped/tiled), a compression, a predictor and georeferencing variant. The
@@ -187,6 +189,7 @@ def main():
 def check_frames(folder):
     """Open tegel's store frames with GDAL and compare them with independent answers."""
     from rasterio.enums import Resampling  # noqa: F401  (documents that GDAL reads the overviews)
+    from rio_cogeo.cogeo import cog_validate
     ok = True
     for name in sorted(os.listdir(folder)):
         if not name.endswith(".tif"):
@@ -198,12 +201,19 @@ def check_frames(folder):
             info = (f"{name}: {src.width}x{src.height} {src.dtypes[0]} {src.crs} nodata={nd} "
                     f"blocks={src.block_shapes[0]} overviews={src.overviews(1)} compress={src.compression}")
             print(info)
-            src_input = os.path.join(OUT, name)
+            is_wms = name.startswith("wms_")
+            src_input = os.path.join(OUT, name[4:] if is_wms else name)
             if os.path.exists(src_input):
                 with rasterio.open(src_input) as ref:
-                    same = np.array_equal(ref.read(1), a, equal_nan=True) and ref.transform == src.transform
-                    print(f"  level 0 equals input: {same}")
+                    same = (np.array_equal(ref.read(1), a, equal_nan=True) and ref.transform == src.transform
+                            and ref.crs == src.crs and ref.dtypes == src.dtypes
+                            and (ref.nodata == nd or (np.isnan(ref.nodata or 0) and np.isnan(nd or 0))))
+                    print(f"  level 0 (values, transform, crs, dtype, nodata) equals input: {same}")
                     ok &= same
+            if not is_wms:
+                valid, errors, _warnings = cog_validate(path, quiet=True)
+                print(f"  valid COG: {valid} {errors}")
+                ok &= valid
             prev = a
             for k, factor in enumerate(src.overviews(1)):
                 with rasterio.open(path, overview_level=k) as ov:
