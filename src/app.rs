@@ -4,7 +4,7 @@
 use crate::cache::TileCache;
 use crate::catalogue::{Catalogue, CatalogueError, demo};
 use crate::config::Config;
-use crate::geo::transform::TransformCache;
+use crate::geo::cache::TransformCache;
 use crate::http::{AppState, Server};
 use crate::render::{Context, RenderError, Renderer};
 use crate::storage::{Limits, Store, StoreError};

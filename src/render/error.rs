@@ -11,7 +11,7 @@ pub enum RenderError {
     #[error("the server is busy rendering; try again shortly")]
     Busy,
     #[error(transparent)]
-    Geo(#[from] crate::geo::GeoError),
+    Geo(#[from] crate::geo::error::GeoError),
     #[error(transparent)]
     Source(#[from] crate::model::SourceError),
     #[error(transparent)]

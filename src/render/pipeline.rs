@@ -5,7 +5,7 @@ use super::error::RenderError;
 use super::warp::{Warped, warp};
 use crate::cache::Rendered;
 use crate::catalogue::Catalogue;
-use crate::geo::transform::TransformCache;
+use crate::geo::cache::TransformCache;
 use crate::model::{OutputFormat, RenderRequest};
 use crate::storage::Store;
 use std::sync::Arc;

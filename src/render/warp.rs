@@ -6,7 +6,7 @@
 
 use super::error::RenderError;
 use crate::geo::approx::PixelMesh;
-use crate::geo::transform::TransformCache;
+use crate::geo::cache::TransformCache;
 use crate::kernels::{self, WarpWindow};
 use crate::model::{
     DataType, GridSpec, Pixel, RasterBuf, RasterData, RasterSource, Resampling, Window,
