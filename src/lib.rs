@@ -14,6 +14,8 @@
 
 pub mod model;
 
+pub mod app;
+
 pub mod cache;
 pub mod catalogue;
 pub mod config;

@@ -110,23 +110,31 @@ fn main() -> ExitCode {
     }
 }
 
-fn load_config(args: &ConfigArgs) -> Result<Config, String> {
+/// The config file and environment, then the command-line overrides in `set`.
+fn load_config(args: &ConfigArgs, set: impl FnOnce(&mut Config) -> Vec<&'static str>) -> Result<Config, String> {
     let mut config = Config::load(args.config.as_deref(), std::env::vars()).map_err(|e| e.to_string())?;
+    let mut keys = set(&mut config);
     if let Some(dir) = &args.data_dir {
         config.server.data_dir = dir.clone();
+        keys.push("server.data_dir");
     }
+    config.revalidate(&keys).map_err(|e| e.to_string())?;
     Ok(config)
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
-    let mut config = load_config(&args.common)?;
-    if let Some(listen) = args.listen {
-        config.server.listen = listen;
-    }
-    if let Some(url) = args.public_url {
-        config.server.public_url = url.trim_end_matches('/').to_string();
-    }
-    config.validate().map_err(|e| e.to_string())?;
+    let config = load_config(&args.common, |config| {
+        let mut keys = Vec::new();
+        if let Some(listen) = args.listen {
+            config.server.listen = listen;
+            keys.push("server.listen");
+        }
+        if let Some(url) = &args.public_url {
+            config.server.public_url = url.clone();
+            keys.push("server.public_url");
+        }
+        keys
+    })?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let running = tegel::app::start(config).await.map_err(|e| e.to_string())?;
@@ -173,8 +181,7 @@ async fn shutdown_signal() {
 }
 
 fn ingest(args: IngestArgs) -> Result<(), String> {
-    let config = load_config(&args.common)?;
-    config.validate().map_err(|e| e.to_string())?;
+    let config = load_config(&args.common, |_| Vec::new())?;
     let data = tegel::app::open_data_dir(&config).map_err(|e| e.to_string())?;
     let req = IngestRequest {
         files: args.files,

@@ -74,7 +74,8 @@ impl Catalogue {
         };
         data.revision += 1;
         data.format = FORMAT;
-        let out = change(&mut data, data.revision)?;
+        let revision = data.revision;
+        let out = change(&mut data, revision)?;
         write_atomically(&self.path, &data)?;
         *seen = modified(&self.path);
         self.current.store(Arc::new(Snapshot::new(data)));

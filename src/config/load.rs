@@ -186,3 +186,12 @@ fn typed_like(current: &Value, raw: &str) -> Value {
         _ => Value::String(raw.to_owned()),
     }
 }
+
+impl Config {
+    /// Checks the ranges again after `keys` (`section.key`) were set from the
+    /// command line, so errors name the command line as their origin.
+    pub fn revalidate(&mut self, keys: &[&str]) -> Result<(), ConfigError> {
+        let origins = keys.iter().map(|k| ((*k).to_owned(), "the command line".to_owned())).collect();
+        validate::validate(self, &origins)
+    }
+}

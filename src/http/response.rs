@@ -59,7 +59,7 @@ pub fn cacheable(
 
 /// Drops the body of a response to a HEAD request, keeping its headers and length.
 pub fn for_head(resp: Response<Body>) -> Response<Body> {
-    use http_body_util::BodyExt as _;
+    use hyper::body::Body as _;
     let (mut parts, body) = resp.into_parts();
     let len = body.size_hint().exact().unwrap_or(0);
     parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));

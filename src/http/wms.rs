@@ -97,8 +97,8 @@ fn failure(state: &AppState, f: Failure) -> Response<Body> {
         Failure::Ogc(e) => exception(state, &e),
         Failure::Render(v, e) => {
             let class = e.class();
-            let err = OgcError::invalid(v, "", errors::public_message(class, &e.to_string()));
-            let err = OgcError { locator: None, ..err };
+            let mut err = OgcError::invalid(v, "", errors::public_message(class, &e.to_string()));
+            err.locator = None;
             let (mime, body) = exception_report(&err);
             let status = match class {
                 ErrorClass::Unavailable | ErrorClass::Internal => errors::status(class),

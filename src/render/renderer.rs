@@ -57,12 +57,13 @@ impl Renderer {
         &self.cache
     }
 
-    /// The encoded response for `req`, from the cache or freshly rendered.
-    pub async fn render(&self, req: RenderRequest) -> Result<Arc<Rendered>, RenderError> {
+    /// The encoded response for `req`, from the cache or freshly rendered,
+    /// with its ETag (a hash of every input that shapes the bytes).
+    pub async fn render(&self, req: RenderRequest) -> Result<Output, RenderError> {
         let key = RenderKey::from(&req);
-        self.cache
-            .get_or_render(key, || self.render_on_pool(req))
-            .await
+        let etag = key.etag();
+        let rendered = self.cache.get_or_render(key, || self.render_on_pool(req)).await?;
+        Ok(Output { rendered, etag })
     }
 
     /// Runs a blocking job on the pool behind the bounded queue.
@@ -86,8 +87,7 @@ impl Renderer {
             .map_err(|_| RenderError::Internal("render job was dropped".into()))?
     }
 
-    async fn render_on_pool(&self, req: RenderRequest) -> Result<Arc<Rendered>, RenderError> {
-        self.run_blocking(move |ctx| pipeline::render(ctx, &req).map(Arc::new))
-            .await
+    async fn render_on_pool(&self, req: RenderRequest) -> Result<Rendered, RenderError> {
+        self.run_blocking(move |ctx| pipeline::render(ctx, &req)).await
     }
 }
