@@ -122,3 +122,50 @@ fn ingest_open_evict_remove() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn concurrent_opens_share_the_lru() {
+    let dir = temp_dir("store-threads");
+    let store = Store::open(&dir, 2).unwrap();
+    let source = Uuid::new_v4();
+    let input = golden_dir().join("inputs/i16_strip_deflate_p2.tif");
+    let want = crate::storage::decode_geotiff(&input, &Limits::default())
+        .unwrap()
+        .data
+        .data;
+    let frames: Vec<String> = (0..4)
+        .map(|_| {
+            store
+                .ingest(source, &input, &Limits::default(), &mut |_, _| {})
+                .unwrap()
+                .frame
+        })
+        .collect();
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let (store, frames, want) = (&store, &frames, &want);
+            s.spawn(move || {
+                for i in 0..50 {
+                    let f = store
+                        .open_frame(source, &frames[(t + i) % frames.len()])
+                        .unwrap();
+                    let mut out = crate::model::RasterBuf::new(DataType::I16, 37, 23, None);
+                    f.read_window(
+                        0,
+                        Window {
+                            col: 0,
+                            row: 0,
+                            width: 37,
+                            height: 23,
+                        },
+                        &mut out,
+                    )
+                    .unwrap();
+                    assert_eq!(&out.data, want);
+                }
+            });
+        }
+    });
+    assert!(store.open_maps() <= 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
