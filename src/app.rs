@@ -23,7 +23,10 @@ pub enum StartError {
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// The store and catalogue of a data dir.
@@ -42,7 +45,10 @@ pub fn open_data_dir(config: &Config) -> Result<DataDir, StartError> {
 
 /// Limits for decoding input GeoTIFFs, from the config.
 pub fn input_limits(config: &Config) -> Limits {
-    Limits { max_pixels: config.storage.max_input_pixels, ..Limits::default() }
+    Limits {
+        max_pixels: config.storage.max_input_pixels,
+        ..Limits::default()
+    }
 }
 
 /// Ingests the demo data when the catalogue is empty and the config asks for it.
@@ -56,7 +62,12 @@ pub fn ingest_demo_if_empty(config: &Config, data: &DataDir) -> Result<(), Start
         tracing::warn!(path = %manifest.display(), "demo data not found; starting with an empty catalogue");
         return Ok(());
     }
-    let made = demo::ingest_demo(&data.catalogue, &data.store, &config.demo.fixtures_dir, &input_limits(config))?;
+    let made = demo::ingest_demo(
+        &data.catalogue,
+        &data.store,
+        &config.demo.fixtures_dir,
+        &input_limits(config),
+    )?;
     tracing::info!(layers = made.len(), "ingested the demo data");
     Ok(())
 }
@@ -95,12 +106,29 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .map_err(|e| RenderError::Internal(e.to_string()))??
     };
     let cache = TileCache::new(config.cache.max_bytes.bytes());
-    let ctx = Context { catalogue: data.catalogue.clone(), store: data.store.clone(), transforms: TransformCache::new() };
-    let renderer = Renderer::new(ctx, cache, config.render.effective_threads(), config.render.queue_depth)?;
+    let ctx = Context {
+        catalogue: data.catalogue.clone(),
+        store: data.store.clone(),
+        transforms: TransformCache::new(),
+    };
+    let renderer = Renderer::new(
+        ctx,
+        cache,
+        config.render.effective_threads(),
+        config.render.queue_depth,
+    )?;
 
     let listen = config.server.listen;
-    let server = Server::bind(listen).await.map_err(|source| StartError::Bind { addr: listen, source })?;
-    let addr = server.local_addr().map_err(|source| StartError::Bind { addr: listen, source })?;
+    let server = Server::bind(listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let addr = server.local_addr().map_err(|source| StartError::Bind {
+        addr: listen,
+        source,
+    })?;
     let public_url = config.server.public_url_for(addr);
     let state = Arc::new(AppState::new(config, renderer, public_url.clone()));
 
@@ -109,7 +137,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let task = tokio::spawn(server.run(state.clone(), async {
         let _ = rx.await;
     }));
-    Ok(Running { addr, public_url, state, shutdown: Some(tx), task: Some(task) })
+    Ok(Running {
+        addr,
+        public_url,
+        state,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
 }
 
 /// Picks up catalogue changes made by other processes (`tegel ingest`) within a second.
@@ -120,11 +154,15 @@ fn watch_catalogue(catalogue: Arc<Catalogue>) {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            let Some(catalogue) = weak.upgrade() else { return };
+            let Some(catalogue) = weak.upgrade() else {
+                return;
+            };
             match tokio::task::spawn_blocking(move || catalogue.reload_if_changed()).await {
                 Ok(Ok(true)) => tracing::info!("catalogue changed on disk; reloaded"),
                 Ok(Ok(false)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "catalogue reload failed; keeping the previous state"),
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "catalogue reload failed; keeping the previous state")
+                }
                 Err(e) => tracing::warn!(error = %e, "catalogue reload task failed"),
             }
         }

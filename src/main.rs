@@ -12,7 +12,11 @@ use tegel::catalogue::{AccessModifier, IngestRequest};
 use tegel::config::Config;
 
 #[derive(Parser)]
-#[command(name = "tegel", version, about = "A raster map server: WMS, XYZ tiles and a Lizard-compatible catalogue")]
+#[command(
+    name = "tegel",
+    version,
+    about = "A raster map server: WMS, XYZ tiles and a Lizard-compatible catalogue"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -83,17 +87,21 @@ struct IngestArgs {
 }
 
 fn parse_access(s: &str) -> Result<AccessModifier, String> {
-    AccessModifier::parse(s).ok_or_else(|| format!("{s:?} is not one of Public, Common, Private, Hidden"))
+    AccessModifier::parse(s)
+        .ok_or_else(|| format!("{s:?} is not one of Public, Common, Private, Hidden"))
 }
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
-    tegel::protocol::time::parse_instant(s).ok_or_else(|| format!("{s:?} is not an ISO 8601 instant"))
+    tegel::protocol::time::parse_instant(s)
+        .ok_or_else(|| format!("{s:?} is not an ISO 8601 instant"))
 }
 
 fn main() -> ExitCode {
     let filter = std::env::var("TEGEL_LOG").unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -111,8 +119,12 @@ fn main() -> ExitCode {
 }
 
 /// The config file and environment, then the command-line overrides in `set`.
-fn load_config(args: &ConfigArgs, set: impl FnOnce(&mut Config) -> Vec<&'static str>) -> Result<Config, String> {
-    let mut config = Config::load(args.config.as_deref(), std::env::vars()).map_err(|e| e.to_string())?;
+fn load_config(
+    args: &ConfigArgs,
+    set: impl FnOnce(&mut Config) -> Vec<&'static str>,
+) -> Result<Config, String> {
+    let mut config =
+        Config::load(args.config.as_deref(), std::env::vars()).map_err(|e| e.to_string())?;
     let mut keys = set(&mut config);
     if let Some(dir) = &args.data_dir {
         config.server.data_dir = dir.clone();
@@ -135,7 +147,10 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         keys
     })?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let running = tegel::app::start(config).await.map_err(|e| e.to_string())?;
         print_urls(&running);
@@ -204,8 +219,12 @@ fn ingest(args: IngestArgs) -> Result<(), String> {
         }
     };
     let limits = tegel::app::input_limits(&config);
-    let outcome = tegel::catalogue::ingest(&data.catalogue, &data.store, &req, &limits, &mut progress)
-        .map_err(|e| e.to_string())?;
-    println!("{}", serde_json::to_string(&outcome).map_err(|e| e.to_string())?);
+    let outcome =
+        tegel::catalogue::ingest(&data.catalogue, &data.store, &req, &limits, &mut progress)
+            .map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string(&outcome).map_err(|e| e.to_string())?
+    );
     Ok(())
 }

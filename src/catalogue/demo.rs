@@ -1,7 +1,7 @@
 //! The demo data set: `fixtures/demo/demo.json` and the GeoTIFFs beside it,
 //! ingested by `tegel serve` into an empty data dir.
 
-use super::catalogue::Catalogue;
+use super::durable::Catalogue;
 use super::error::CatalogueError;
 use super::ingest::{IngestOutcome, IngestRequest, ingest};
 use super::records::AccessModifier;

@@ -5,7 +5,7 @@
 //! catalogue records them in one atomic update; if that update fails, the new
 //! frame files are removed again.
 
-use super::catalogue::Catalogue;
+use super::durable::Catalogue;
 use super::error::CatalogueError;
 use super::records::{AccessModifier, Frame, Organisation, RasterLayer, RasterSource, SourceGrid};
 use super::slug::slugify;

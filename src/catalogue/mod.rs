@@ -4,15 +4,15 @@
 //! Access rules here are the anonymous-caller subset (Public objects only);
 //! users, keys and the full Lizard API live on top of this module.
 
-mod catalogue;
 pub mod demo;
+mod durable;
 mod error;
 mod ingest;
 mod records;
 mod slug;
 mod snapshot;
 
-pub use catalogue::Catalogue;
+pub use durable::Catalogue;
 pub use error::CatalogueError;
 pub use ingest::{IngestOutcome, IngestRequest, ingest};
 pub use records::{AccessModifier, Frame, Organisation, RasterLayer, RasterSource, SourceGrid};

@@ -6,7 +6,7 @@
 pub fn slugify(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_dash = false;
-    for ch in s.chars() {
+    for ch in s.chars().flat_map(char::to_lowercase) {
         let ch = fold_accent(ch);
         if ch.is_ascii_alphanumeric() || ch == '_' {
             if pending_dash && !out.is_empty() {

@@ -191,7 +191,10 @@ impl Config {
     /// Checks the ranges again after `keys` (`section.key`) were set from the
     /// command line, so errors name the command line as their origin.
     pub fn revalidate(&mut self, keys: &[&str]) -> Result<(), ConfigError> {
-        let origins = keys.iter().map(|k| ((*k).to_owned(), "the command line".to_owned())).collect();
+        let origins = keys
+            .iter()
+            .map(|k| ((*k).to_owned(), "the command line".to_owned()))
+            .collect();
         validate::validate(self, &origins)
     }
 }

@@ -6,11 +6,15 @@ use crate::catalogue::{RasterLayer, Snapshot};
 use crate::geo::cache::TransformCache;
 use crate::geo::envelope::transform_bbox;
 use crate::model::{BBox, Crs};
-use crate::protocol::wms::capabilities::{LayerInfo, ServiceInfo, StyleInfo, TimeDimension, capabilities};
+use crate::protocol::wms::capabilities::{
+    LayerInfo, ServiceInfo, StyleInfo, TimeDimension, capabilities,
+};
 use crate::protocol::wms::{WmsLimits, WmsVersion};
 
 /// CRSs every layer is offered in, besides its own and the UTM zones it touches.
-const OFFERED: &[u32] = &[4326, 3857, 4258, 3035, 28992, 25831, 25832, 25833, 27700, 2154, 31370];
+const OFFERED: &[u32] = &[
+    4326, 3857, 4258, 3035, 28992, 25831, 25832, 25833, 27700, 2154, 31370,
+];
 /// Extra per-CRS bounding boxes written for every layer (besides the native one).
 const BBOX_CRS: &[u32] = &[3857];
 /// Points per edge when transforming extents.
@@ -42,7 +46,11 @@ pub fn document(state: &AppState, snap: &Snapshot, version: WmsVersion) -> (&'st
 }
 
 /// A layer's entry; `None` for layers without data (nothing to advertise).
-fn layer_info(snap: &Snapshot, layer: &RasterLayer, transforms: &TransformCache) -> Option<LayerInfo> {
+fn layer_info(
+    snap: &Snapshot,
+    layer: &RasterLayer,
+    transforms: &TransformCache,
+) -> Option<LayerInfo> {
     let name = snap.wms_name(layer)?;
     let source = snap.source(layer.source)?;
     let grid = source.grid.as_ref()?;
@@ -64,7 +72,10 @@ fn layer_info(snap: &Snapshot, layer: &RasterLayer, transforms: &TransformCache)
     }
     let time = source.temporal.then(|| {
         let values: Vec<_> = source.frames.iter().filter_map(|f| f.timestamp).collect();
-        values.last().copied().map(|default| TimeDimension { values, default })
+        values
+            .last()
+            .copied()
+            .map(|default| TimeDimension { values, default })
     });
     Some(LayerInfo {
         name,
@@ -74,7 +85,10 @@ fn layer_info(snap: &Snapshot, layer: &RasterLayer, transforms: &TransformCache)
         crs,
         wgs84_bbox: wgs84,
         bboxes,
-        styles: vec![StyleInfo { name: layer.style.clone(), title: format!("default ({})", layer.style) }],
+        styles: vec![StyleInfo {
+            name: layer.style.clone(),
+            title: format!("default ({})", layer.style),
+        }],
         time: time.flatten(),
     })
 }

@@ -15,7 +15,9 @@ pub async fn composite(
     transparent: bool,
     bgcolor: Rgb,
 ) -> Result<Output, RenderError> {
-    let (w, h) = layers.first().map_or((0, 0), |r| (r.grid.width, r.grid.height));
+    let (w, h) = layers
+        .first()
+        .map_or((0, 0), |r| (r.grid.width, r.grid.height));
     let mut parts = Vec::with_capacity(layers.len());
     for layer in layers {
         parts.push(renderer.render(layer).await?);
@@ -24,13 +26,31 @@ pub async fn composite(
     for p in &parts {
         etag_src.push_str(&p.etag);
     }
-    let etag = format!("\"c{:016x}{}{:02x}{:02x}{:02x}\"", fnv(etag_src.as_bytes()), u8::from(transparent), bgcolor.0[0], bgcolor.0[1], bgcolor.0[2]);
+    let etag = format!(
+        "\"c{:016x}{}{:02x}{:02x}{:02x}\"",
+        fnv(etag_src.as_bytes()),
+        u8::from(transparent),
+        bgcolor.0[0],
+        bgcolor.0[1],
+        bgcolor.0[2]
+    );
     let pngs: Vec<_> = parts.into_iter().map(|p| p.rendered).collect();
-    let rendered = renderer.run_blocking(move |_| blend(&pngs, w, h, transparent, bgcolor)).await?;
-    Ok(Output { rendered: Arc::new(rendered), etag })
+    let rendered = renderer
+        .run_blocking(move |_| blend(&pngs, w, h, transparent, bgcolor))
+        .await?;
+    Ok(Output {
+        rendered: Arc::new(rendered),
+        etag,
+    })
 }
 
-fn blend(pngs: &[Arc<Rendered>], w: u32, h: u32, transparent: bool, bg: Rgb) -> Result<Rendered, RenderError> {
+fn blend(
+    pngs: &[Arc<Rendered>],
+    w: u32,
+    h: u32,
+    transparent: bool,
+    bg: Rgb,
+) -> Result<Rendered, RenderError> {
     let n = w as usize * h as usize;
     // Premultiplied-free "over" in f32: out = src·a + dst·(1 − a).
     let mut acc = vec![[0f32; 4]; n];
@@ -64,7 +84,10 @@ fn blend(pngs: &[Arc<Rendered>], w: u32, h: u32, transparent: bool, bg: Rgb) -> 
         }
     }
     let bytes = encode_rgba(w, h, &out)?;
-    Ok(Rendered { bytes: bytes.into(), content_type: OutputFormat::Png.mime() })
+    Ok(Rendered {
+        bytes: bytes.into(),
+        content_type: OutputFormat::Png.mime(),
+    })
 }
 
 /// Decodes one of our own PNGs to RGBA8.
@@ -73,10 +96,20 @@ fn decode(bytes: &[u8], w: u32, h: u32) -> Result<Vec<u8>, RenderError> {
     let mut dec = png::Decoder::new(std::io::Cursor::new(bytes));
     dec.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
     let mut reader = dec.read_info().map_err(|e| fail(e.to_string()))?;
-    let mut buf = vec![0; reader.output_buffer_size().ok_or_else(|| fail("size".into()))?];
-    let info = reader.next_frame(&mut buf).map_err(|e| fail(e.to_string()))?;
+    let mut buf = vec![
+        0;
+        reader
+            .output_buffer_size()
+            .ok_or_else(|| fail("size".into()))?
+    ];
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| fail(e.to_string()))?;
     if info.width != w || info.height != h || info.color_type != png::ColorType::Rgba {
-        return Err(fail(format!("unexpected layer image {}×{} {:?}", info.width, info.height, info.color_type)));
+        return Err(fail(format!(
+            "unexpected layer image {}×{} {:?}",
+            info.width, info.height, info.color_type
+        )));
     }
     buf.truncate(info.buffer_size());
     Ok(buf)
@@ -84,5 +117,7 @@ fn decode(bytes: &[u8], w: u32, h: u32) -> Result<Vec<u8>, RenderError> {
 
 /// FNV-1a, for a stable composite ETag.
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -55,15 +55,23 @@ pub fn json_error_status(status: StatusCode, detail: &str) -> Response<Body> {
         "message": format!("{detail} #{}.{code}", status.as_u16()),
         "detail": detail,
     });
-    let mut resp = response::bytes(status, "application/json", serde_json::to_vec(&body).unwrap_or_default());
+    let mut resp = response::bytes(
+        status,
+        "application/json",
+        serde_json::to_vec(&body).unwrap_or_default(),
+    );
     no_store(&mut resp);
     resp
 }
 
 /// 405 with `Allow`.
 pub fn method_not_allowed(allow: &'static str) -> Response<Body> {
-    let mut resp = json_error_status(StatusCode::METHOD_NOT_ALLOWED, "Request method not available.");
-    resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+    let mut resp = json_error_status(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Request method not available.",
+    );
+    resp.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
     resp
 }
 
@@ -77,10 +85,14 @@ pub fn busy(retry_after_secs: u64, mut resp: Response<Body>) -> Response<Body> {
 
 /// The answer when a request exceeds the server's deadline.
 pub fn timeout_response() -> Response<Body> {
-    json_error_status(StatusCode::SERVICE_UNAVAILABLE, "The request took too long and was abandoned.")
+    json_error_status(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The request took too long and was abandoned.",
+    )
 }
 
 /// Marks a response as not cacheable (every error response).
 pub fn no_store(resp: &mut Response<Body>) {
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }

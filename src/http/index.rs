@@ -7,15 +7,24 @@ use hyper::Response;
 
 /// Escapes text for HTML.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 pub fn page(state: &AppState) -> Response<Body> {
     let base = &state.public_url;
     let snap = state.catalogue().snapshot();
     let mut rows = String::new();
-    for layer in snap.layers().iter().filter(|l| l.access_modifier.is_public()) {
-        let Some(name) = snap.wms_name(layer) else { continue };
+    for layer in snap
+        .layers()
+        .iter()
+        .filter(|l| l.access_modifier.is_public())
+    {
+        let Some(name) = snap.wms_name(layer) else {
+            continue;
+        };
         rows.push_str(&format!(
             "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{base}/tiles/{}/{{z}}/{{x}}/{{y}}.png</code></td></tr>\n",
             esc(&layer.name),

@@ -32,11 +32,22 @@ pub fn resolve(snap: &Snapshot, name: &str, style: Option<&str>) -> Result<Resol
     let asked = style.map(str::trim).filter(|s| !s.is_empty());
     let text = asked.unwrap_or(&layer.style);
     let parsed = Style::parse(text).map_err(|e| match asked {
-        Some(_) => LayerError::StyleNotDefined(format!("style '{}' is not defined: {e}", clip(text))),
+        Some(_) => {
+            LayerError::StyleNotDefined(format!("style '{}' is not defined: {e}", clip(text)))
+        }
         // A broken default style is the layer's fault, reported as such.
-        None => LayerError::StyleNotDefined(format!("the default style of layer '{}' is invalid: {e}", clip(name))),
+        None => LayerError::StyleNotDefined(format!(
+            "the default style of layer '{}' is invalid: {e}",
+            clip(name)
+        )),
     })?;
-    Ok(Resolved { layer: LayerRef { id: layer.uuid, version: snap.layer_version(layer) }, style: parsed.canonical() })
+    Ok(Resolved {
+        layer: LayerRef {
+            id: layer.uuid,
+            version: snap.layer_version(layer),
+        },
+        style: parsed.canonical(),
+    })
 }
 
 /// Shortens client text quoted in messages.
@@ -47,10 +58,16 @@ fn clip(s: &str) -> String {
 /// The vendor parameter `RESAMPLING=nearest|bilinear` (default nearest).
 pub fn resampling(kvp: &crate::protocol::kvp::Kvp) -> Result<crate::model::Resampling, String> {
     use crate::model::Resampling;
-    match kvp.get_nonempty("RESAMPLING").map(|s| s.trim().to_ascii_lowercase()) {
+    match kvp
+        .get_nonempty("RESAMPLING")
+        .map(|s| s.trim().to_ascii_lowercase())
+    {
         None => Ok(Resampling::Nearest),
         Some(s) if s == "nearest" => Ok(Resampling::Nearest),
         Some(s) if s == "bilinear" => Ok(Resampling::Bilinear),
-        Some(s) => Err(format!("RESAMPLING '{}' is not nearest or bilinear", clip(&s))),
+        Some(s) => Err(format!(
+            "RESAMPLING '{}' is not nearest or bilinear",
+            clip(&s)
+        )),
     }
 }

@@ -62,6 +62,8 @@ pub fn for_head(resp: Response<Body>) -> Response<Body> {
     use hyper::body::Body as _;
     let (mut parts, body) = resp.into_parts();
     let len = body.size_hint().exact().unwrap_or(0);
-    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     Response::from_parts(parts, Full::new(Bytes::new()))
 }

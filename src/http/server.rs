@@ -45,8 +45,14 @@ impl Server {
         let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
         let graceful = GracefulShutdown::new();
         let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder.http1().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
-        builder.http2().timer(TokioTimer::new()).max_concurrent_streams(256);
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_secs(30));
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(256);
         tokio::pin!(shutdown);
         loop {
             let permit = tokio::select! {
@@ -72,7 +78,9 @@ impl Server {
                 let state = state.clone();
                 async move { Ok::<_, Infallible>(handle(state, req, timeout).await) }
             });
-            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+            let conn = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                .into_owned();
             let conn = graceful.watch(conn);
             tokio::spawn(async move {
                 if let Err(e) = conn.await {
@@ -83,13 +91,20 @@ impl Server {
         }
         drop(listener);
         let grace = Duration::from_secs(limits.shutdown_grace_secs);
-        if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
+        if tokio::time::timeout(grace, graceful.shutdown())
+            .await
+            .is_err()
+        {
             tracing::warn!("connections still open after the shutdown grace period; closing them");
         }
     }
 }
 
-async fn handle(state: Arc<AppState>, req: Request<Incoming>, timeout: Duration) -> Response<Full<Bytes>> {
+async fn handle(
+    state: Arc<AppState>,
+    req: Request<Incoming>,
+    timeout: Duration,
+) -> Response<Full<Bytes>> {
     let started = std::time::Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();

@@ -13,7 +13,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config, renderer: Renderer, public_url: String) -> AppState {
-        AppState { config, renderer, public_url: public_url.trim_end_matches('/').to_string() }
+        AppState {
+            config,
+            renderer,
+            public_url: public_url.trim_end_matches('/').to_string(),
+        }
     }
 
     pub fn catalogue(&self) -> &Catalogue {

@@ -9,8 +9,8 @@ use super::state::AppState;
 use crate::model::{ErrorClass, OutputFormat};
 use crate::protocol::kvp::Kvp;
 use crate::protocol::wms::{
-    GetCapabilities, GetMap, OgcCode, OgcError, WmsLimits, WmsRequest, WmsVersion, exception::exception_report,
-    parse_wms,
+    GetCapabilities, GetMap, OgcCode, OgcError, WmsLimits, WmsRequest, WmsVersion,
+    exception::exception_report, parse_wms,
 };
 use crate::render::RenderError;
 use bytes::Bytes;
@@ -37,18 +37,32 @@ pub async fn handle(state: &AppState, query: &str, headers: &HeaderMap) -> Respo
     }
 }
 
-fn get_capabilities(state: &AppState, req: &GetCapabilities, headers: &HeaderMap) -> Response<Body> {
+fn get_capabilities(
+    state: &AppState,
+    req: &GetCapabilities,
+    headers: &HeaderMap,
+) -> Response<Body> {
     let snap = state.catalogue().snapshot();
     if let Err(e) = req.check_update_sequence(Some(snap.data().revision)) {
         return exception(state, &e);
     }
     let (mime, body) = capabilities::document(state, &snap, req.version);
-    let etag = format!("\"caps-{}-{}-{}\"", req.version.as_str(), snap.data().revision, body.len());
+    let etag = format!(
+        "\"caps-{}-{}-{}\"",
+        req.version.as_str(),
+        snap.data().revision,
+        body.len()
+    );
     // Capabilities change whenever the catalogue does; clients revalidate.
     response::cacheable(headers, mime, Bytes::from(body), &etag, "no-cache")
 }
 
-async fn get_map(state: &AppState, kvp: &Kvp, req: &GetMap, headers: &HeaderMap) -> Result<Response<Body>, Failure> {
+async fn get_map(
+    state: &AppState,
+    kvp: &Kvp,
+    req: &GetMap,
+    headers: &HeaderMap,
+) -> Result<Response<Body>, Failure> {
     let v = req.version;
     let resampling = layers::resampling(kvp).map_err(|m| OgcError::invalid(v, "RESAMPLING", m))?;
     let format = req.format.output();
@@ -59,10 +73,15 @@ async fn get_map(state: &AppState, kvp: &Kvp, req: &GetMap, headers: &HeaderMap)
     let snap = state.catalogue().snapshot();
     let mut requests = Vec::with_capacity(req.layers.len());
     for (i, name) in req.layers.iter().enumerate() {
-        let resolved = layers::resolve(&snap, name, req.styles.get(i).map(String::as_str)).map_err(|e| match e {
-            LayerError::NotDefined(m) => OgcError::with_code(v, OgcCode::LayerNotDefined, Some("LAYERS"), m),
-            LayerError::StyleNotDefined(m) => OgcError::with_code(v, OgcCode::StyleNotDefined, Some("STYLES"), m),
-        })?;
+        let resolved = layers::resolve(&snap, name, req.styles.get(i).map(String::as_str))
+            .map_err(|e| match e {
+                LayerError::NotDefined(m) => {
+                    OgcError::with_code(v, OgcCode::LayerNotDefined, Some("LAYERS"), m)
+                }
+                LayerError::StyleNotDefined(m) => {
+                    OgcError::with_code(v, OgcCode::StyleNotDefined, Some("STYLES"), m)
+                }
+            })?;
         let mut one = req.render_request(resolved.layer, resolved.style)?;
         one.resampling = resampling;
         // Layers of a composite must let the others show through; the
@@ -72,12 +91,24 @@ async fn get_map(state: &AppState, kvp: &Kvp, req: &GetMap, headers: &HeaderMap)
     }
     let rendered = if requests.len() == 1 {
         let one = requests.remove(0);
-        state.renderer.render(one).await.map_err(|e| Failure::Render(v, e))?
+        state
+            .renderer
+            .render(one)
+            .await
+            .map_err(|e| Failure::Render(v, e))?
     } else {
-        super::composite::composite(&state.renderer, requests, req.transparent, req.bgcolor).await.map_err(|e| Failure::Render(v, e))?
+        super::composite::composite(&state.renderer, requests, req.transparent, req.bgcolor)
+            .await
+            .map_err(|e| Failure::Render(v, e))?
     };
     let r = &rendered.rendered;
-    Ok(response::cacheable(headers, r.content_type, r.bytes.clone(), &rendered.etag, &state.config.cache.cache_control))
+    Ok(response::cacheable(
+        headers,
+        r.content_type,
+        r.bytes.clone(),
+        &rendered.etag,
+        &state.config.cache.cache_control,
+    ))
 }
 
 /// Why a GetMap failed: a request error, or the renderer's.
@@ -106,7 +137,11 @@ fn failure(state: &AppState, f: Failure) -> Response<Body> {
             };
             let mut resp = response::bytes(status, mime, body);
             errors::no_store(&mut resp);
-            if class == ErrorClass::Unavailable { errors::busy(state.config.render.retry_after_secs, resp) } else { resp }
+            if class == ErrorClass::Unavailable {
+                errors::busy(state.config.render.retry_after_secs, resp)
+            } else {
+                resp
+            }
         }
     }
 }

@@ -11,12 +11,20 @@ use crate::protocol::xyz::{XyzLayer, XyzRequest};
 use http::HeaderMap;
 use hyper::Response;
 
-pub async fn handle(state: &AppState, path: &str, query: &str, headers: &HeaderMap) -> Response<Body> {
+pub async fn handle(
+    state: &AppState,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+) -> Response<Body> {
     let req = match XyzRequest::parse(path, query) {
         Ok(r) => r,
         Err(e) => return errors::json_error(e.class(), &e.to_string()),
     };
-    let resampling = match Kvp::parse(query).map_err(|e| e.to_string()).and_then(|k| layers::resampling(&k)) {
+    let resampling = match Kvp::parse(query)
+        .map_err(|e| e.to_string())
+        .and_then(|k| layers::resampling(&k))
+    {
         Ok(r) => r,
         Err(m) => return errors::json_error(ErrorClass::BadRequest, &m),
     };
@@ -28,7 +36,9 @@ pub async fn handle(state: &AppState, path: &str, query: &str, headers: &HeaderM
     let resolved = match layers::resolve(&snap, &name, req.style.as_deref()) {
         Ok(r) => r,
         Err(LayerError::NotDefined(m)) => return errors::json_error(ErrorClass::NotFound, &m),
-        Err(LayerError::StyleNotDefined(m)) => return errors::json_error(ErrorClass::BadRequest, &m),
+        Err(LayerError::StyleNotDefined(m)) => {
+            return errors::json_error(ErrorClass::BadRequest, &m);
+        }
     };
     let mut render = match req.render_request(resolved.layer, resolved.style) {
         Ok(r) => r,
@@ -38,11 +48,21 @@ pub async fn handle(state: &AppState, path: &str, query: &str, headers: &HeaderM
     match state.renderer.render(render).await {
         Ok(out) => {
             let r = &out.rendered;
-            response::cacheable(headers, r.content_type, r.bytes.clone(), &out.etag, &state.config.cache.cache_control)
+            response::cacheable(
+                headers,
+                r.content_type,
+                r.bytes.clone(),
+                &out.etag,
+                &state.config.cache.cache_control,
+            )
         }
         Err(e) => {
             let resp = errors::json_error(e.class(), &e.to_string());
-            if e.class() == ErrorClass::Unavailable { errors::busy(state.config.render.retry_after_secs, resp) } else { resp }
+            if e.class() == ErrorClass::Unavailable {
+                errors::busy(state.config.render.retry_after_secs, resp)
+            } else {
+                resp
+            }
         }
     }
 }

@@ -4,4 +4,4 @@
 
 pub mod warp;
 
-pub use warp::{WarpWindow, gather_bilinear, gather_nearest, needed_window};
+pub use warp::{RowCoords, WarpWindow, gather_bilinear, gather_nearest, needed_window};

@@ -15,6 +15,9 @@
 
 use crate::model::Pixel;
 
+/// Fills the source pixel coordinates (cols, rows) of every pixel of one target row.
+pub type RowCoords<'a> = &'a mut dyn FnMut(u32, &mut [f64], &mut [f64]);
+
 /// The part of a source level that has been copied into a contiguous buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WarpWindow {
@@ -39,7 +42,7 @@ pub fn needed_window(
     level_width: u32,
     level_height: u32,
     margin: i64,
-    coords: &mut dyn FnMut(u32, &mut [f64], &mut [f64]),
+    coords: RowCoords<'_>,
 ) -> Option<WarpWindow> {
     let (lw, lh) = (f64::from(level_width), f64::from(level_height));
     let mut cols = vec![0.0; dst_width as usize];
@@ -90,7 +93,7 @@ pub fn gather_nearest<T: Pixel>(
     dst: &mut [T],
     valid: &mut [u8],
     dst_width: u32,
-    coords: &mut dyn FnMut(u32, &mut [f64], &mut [f64]),
+    coords: RowCoords<'_>,
 ) {
     let w = dst_width as usize;
     if w == 0 {
@@ -128,7 +131,7 @@ pub fn gather_bilinear<T: Pixel>(
     dst: &mut [T],
     valid: &mut [u8],
     dst_width: u32,
-    coords: &mut dyn FnMut(u32, &mut [f64], &mut [f64]),
+    coords: RowCoords<'_>,
 ) {
     let w = dst_width as usize;
     if w == 0 {

@@ -61,7 +61,8 @@ fn downsampling_by_two_picks_floor_of_centre() {
     let mut dst = vec![0.0f32; 4];
     let mut valid = vec![0u8; 4];
     let sub: Vec<f32> = (win.row..win.row + i64::from(win.height))
-        .flat_map(|r| (win.col..win.col + i64::from(win.width)).map(move |c| (r * 4 + c) as f32))
+        .flat_map(|r| (win.col..win.col + i64::from(win.width)).map(move |c| (r * 4 + c) as usize))
+        .map(|i| src[i])
         .collect();
     gather_nearest(&sub, &win, &mut dst, &mut valid, 2, &mut f);
     // rows: 0.75 → 0, 2.25 → 2; cols: 1.0 → 1, 3.0 → 3
@@ -70,7 +71,6 @@ fn downsampling_by_two_picks_floor_of_centre() {
 
 #[test]
 fn nan_coordinates_are_invalid() {
-    let src = source_4x3();
     let mut f = |_: u32, cols: &mut [f64], rows: &mut [f64]| {
         cols.fill(f64::NAN);
         rows.fill(0.5);
@@ -86,7 +86,7 @@ fn nan_coordinates_are_invalid() {
     };
     let mut dst = vec![0.0f32; 12];
     let mut valid = vec![0u8; 12];
-    gather_nearest(&src, &win, &mut dst, &mut valid, 4, &mut f);
+    gather_nearest(&source_4x3(), &win, &mut dst, &mut valid, 4, &mut f);
     assert!(valid.iter().all(|&v| v == 0));
 }
 

@@ -15,7 +15,10 @@ pub fn png(warped: &Warped, req: &RenderRequest) -> Result<Rendered, RenderError
     let (w, h) = (req.grid.width, req.grid.height);
     let n = req.grid.pixels();
     let lut = Style::parse(&req.style)?.lut();
-    let fill = Fill { transparent: req.transparent, bgcolor: req.bgcolor };
+    let fill = Fill {
+        transparent: req.transparent,
+        bgcolor: req.bgcolor,
+    };
     let nodata = warped.buf.nodata;
     let valid = Some(warped.valid.as_slice());
     let mut mask = vec![0u8; n];
@@ -37,5 +40,8 @@ pub fn png(warped: &Warped, req: &RenderRequest) -> Result<Rendered, RenderError
         rgba_into(&lut, &idx, &mask, fill, &mut rgba)?;
         encode_rgba(w, h, &rgba)?
     };
-    Ok(Rendered { bytes: bytes.into(), content_type: OutputFormat::Png.mime() })
+    Ok(Rendered {
+        bytes: bytes.into(),
+        content_type: OutputFormat::Png.mime(),
+    })
 }

@@ -62,7 +62,10 @@ impl Renderer {
     pub async fn render(&self, req: RenderRequest) -> Result<Output, RenderError> {
         let key = RenderKey::from(&req);
         let etag = key.etag();
-        let rendered = self.cache.get_or_render(key, || self.render_on_pool(req)).await?;
+        let rendered = self
+            .cache
+            .get_or_render(key, || self.render_on_pool(req))
+            .await?;
         Ok(Output { rendered, etag })
     }
 
@@ -88,6 +91,7 @@ impl Renderer {
     }
 
     async fn render_on_pool(&self, req: RenderRequest) -> Result<Rendered, RenderError> {
-        self.run_blocking(move |ctx| pipeline::render(ctx, &req)).await
+        self.run_blocking(move |ctx| pipeline::render(ctx, &req))
+            .await
     }
 }

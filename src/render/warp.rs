@@ -7,7 +7,7 @@
 use super::error::RenderError;
 use crate::geo::approx::PixelMesh;
 use crate::geo::cache::TransformCache;
-use crate::kernels::{self, WarpWindow};
+use crate::kernels::{self, RowCoords, WarpWindow};
 use crate::model::{
     DataType, GridSpec, Pixel, RasterBuf, RasterData, RasterSource, Resampling, Window,
 };
@@ -156,7 +156,7 @@ fn gather(
     valid: &mut [u8],
     width: u32,
     resampling: Resampling,
-    coords: &mut dyn FnMut(u32, &mut [f64], &mut [f64]),
+    coords: RowCoords<'_>,
 ) {
     fn typed<T: Pixel>(
         src: &[T],
@@ -166,7 +166,7 @@ fn gather(
         valid: &mut [u8],
         width: u32,
         resampling: Resampling,
-        coords: &mut dyn FnMut(u32, &mut [f64], &mut [f64]),
+        coords: RowCoords<'_>,
     ) {
         match resampling {
             Resampling::Nearest => kernels::gather_nearest(src, window, dst, valid, width, coords),

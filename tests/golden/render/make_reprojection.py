@@ -27,9 +27,9 @@ DEMO = os.path.join(HERE, "..", "..", "..", "fixtures", "demo")
 CASES = [
     # name, file, layer, crs, bbox (x/y order), width, height
     ("lochem_3857", "p_lochem_kwel_wegzijging_2050.tif", "nelen-schuurmans:p_lochem_kwel_wegzijging_2050",
-     3857, (718000.0, 6842000.0, 745000.0, 6868000.0), 256, 256),
+     3857, (682000.0, 6814000.0, 726000.0, 6848000.0), 256, 200),
     ("lochem_4326", "p_lochem_kwel_wegzijging_2050.tif", "nelen-schuurmans:p_lochem_kwel_wegzijging_2050",
-     4326, (6.40, 52.10, 6.72, 52.28), 300, 200),
+     4326, (6.10, 52.08, 6.55, 52.26), 300, 200),
     ("lochem_native", "p_lochem_kwel_wegzijging_2050.tif", "nelen-schuurmans:p_lochem_kwel_wegzijging_2050",
      28992, (207750.0, 457250.0, 230500.0, 473500.0), 91, 65),
     ("lochem_28992_zoom", "p_lochem_kwel_wegzijging_2050.tif", "nelen-schuurmans:p_lochem_kwel_wegzijging_2050",
@@ -51,8 +51,8 @@ def dem_cases():
     x0, y0 = t.transform(cx - 80 * res, cy - 80 * res)
     x1, y1 = t.transform(cx + 80 * res, cy + 80 * res)
     return [
-        ("dem_native", "dem.tif", "nelen-schuurmans:dem", 28992, native, 300, 225),
-        ("dem_3857", "dem.tif", "nelen-schuurmans:dem", 3857, (x0, y0, x1, y1), 256, 256),
+        ("dem_native", "dem.tif", "nelen-schuurmans:dem", 28992, native, 240, 180),
+        ("dem_3857", "dem.tif", "nelen-schuurmans:dem", 3857, (x0, y0, x1, y1), 200, 200),
     ]
 
 
