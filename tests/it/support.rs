@@ -217,12 +217,18 @@ pub struct Values {
     pub width: u32,
     pub height: u32,
     pub values: Vec<f64>,
+    /// GDAL_NODATA, when the file has it.
+    pub nodata: Option<f64>,
 }
 
 pub fn decode_tiff(bytes: &[u8]) -> Values {
     use tiff::decoder::{Decoder, DecodingResult};
     let mut dec = Decoder::new(std::io::Cursor::new(bytes)).expect("TIFF header");
     let (width, height) = dec.dimensions().expect("dimensions");
+    let nodata = dec
+        .get_tag_ascii_string(tiff::tags::Tag::Unknown(42113))
+        .ok()
+        .and_then(|s| s.trim_end_matches('\0').trim().parse::<f64>().ok());
     let values: Vec<f64> = match dec.read_image().expect("TIFF data") {
         DecodingResult::F32(v) => v.into_iter().map(f64::from).collect(),
         DecodingResult::F64(v) => v,
@@ -234,7 +240,7 @@ pub fn decode_tiff(bytes: &[u8]) -> Values {
         DecodingResult::I8(v) => v.into_iter().map(f64::from).collect(),
         _ => panic!("unexpected TIFF sample type"),
     };
-    Values { width, height, values }
+    Values { width, height, values, nodata }
 }
 
 /// Reads a little-endian f32 golden file.

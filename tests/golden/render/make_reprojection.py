@@ -7,19 +7,27 @@ Run from the repository root after (re)generating fixtures/demo:
     python3 tests/golden/render/make_reprojection.py
 
 For every case it warps a demo GeoTIFF onto a request grid with GDAL's
-nearest-neighbour warper using exact transforms (error threshold 0), and writes
+nearest-neighbour warper using (practically) exact transforms: a WarpedVRT with
+`tolerance=1e-6` (0 is refused by rasterio; GDAL's default 0.125 approximation
+would itself move ~4 % of the pixels of these cases to a neighbouring cell). It writes
 `<case>.f32` (little-endian float32, row-major, nodata as NaN) plus one
 `cases.json` describing the request (CRS, bbox in x/y order, size) so the tests
 can ask tegel for the same grid over WMS and compare values.
+
+Cases with a style also get `<case>.rgba`: the PNG tegel must produce, coloured
+by matplotlib itself (`Normalize(vmin, vmax)` then `cmap(x, bytes=True)`, values
+outside [vmin, vmax] clipped to the end colours, nodata fully transparent).
 """
 
 import json
 import os
 
+import matplotlib
 import numpy as np
 import rasterio
+from rasterio.enums import Resampling
 from rasterio.transform import from_bounds
-from rasterio.warp import Resampling, reproject
+from rasterio.vrt import WarpedVRT
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEMO = os.path.join(HERE, "..", "..", "..", "fixtures", "demo")
@@ -32,8 +40,12 @@ CASES = [
      4326, (6.10, 52.08, 6.55, 52.26), 300, 200),
     ("lochem_native", "p_lochem_kwel_wegzijging_2050.tif", "nelen-schuurmans:p_lochem_kwel_wegzijging_2050",
      28992, (207750.0, 457250.0, 230500.0, 473500.0), 91, 65),
+    ("rain_t03", "rain/rain_03.tif", "nelen-schuurmans:rain",
+     28992, None, None, None),
+    ("rain_t11", "rain/rain_11.tif", "nelen-schuurmans:rain",
+     28992, None, None, None),
     ("lochem_28992_zoom", "p_lochem_kwel_wegzijging_2050.tif", "nelen-schuurmans:p_lochem_kwel_wegzijging_2050",
-     28992, (210000.0, 460000.0, 214000.0, 463000.0), 120, 90),
+     28992, (210010.0, 460010.0, 214010.0, 463010.0), 120, 90),
 ]
 
 
@@ -56,35 +68,53 @@ def dem_cases():
     ]
 
 
+STYLES = {
+    # case: (style string, colormap, vmin, vmax)
+    "lochem_native": ("RdBu_r:-4.6:-1.17", "RdBu_r", -4.6, -1.17),
+    "lochem_3857": ("RdBu_r:-4.6:-1.17", "RdBu_r", -4.6, -1.17),
+    "dem_3857": ("terrain:-5:60", "terrain", -5.0, 60.0),
+}
+
+TIMES = {"rain_t03": "2024-06-01T12:15:00Z", "rain_t11": "2024-06-01T12:55:00Z"}
+
+
+def colour(values, cmap_name, vmin, vmax):
+    """RGBA bytes as matplotlib colours `values` (NaN = nodata → transparent)."""
+    cmap = matplotlib.colormaps[cmap_name]
+    norm = matplotlib.colors.Normalize(vmin=vmin, vmax=vmax, clip=True)
+    rgba = cmap(norm(np.ma.masked_invalid(values)), bytes=True)
+    rgba[~np.isfinite(values)] = 0
+    return rgba.astype("uint8")
+
+
 def main():
     out = []
     for name, fname, layer, crs, bbox, width, height in CASES + dem_cases():
+        if bbox is None:
+            # The file's own grid.
+            with rasterio.open(os.path.join(DEMO, fname)) as ds:
+                bbox = tuple(ds.bounds)
+                width, height = ds.width, ds.height
         with rasterio.open(os.path.join(DEMO, fname)) as ds:
-            src = ds.read(1).astype("float32")
             nodata = ds.nodata
-            dst = np.full((height, width), np.nan, dtype="float32")
-            reproject(
-                source=src,
-                destination=dst,
-                src_transform=ds.transform,
-                src_crs=ds.crs,
-                src_nodata=nodata,
-                dst_transform=from_bounds(*bbox, width, height),
-                dst_crs=f"EPSG:{crs}",
-                dst_nodata=np.nan,
-                resampling=Resampling.nearest,
-                init_dest_nodata=True,
-                error_threshold=0,
-            )
+            with WarpedVRT(ds, crs=f"EPSG:{crs}", transform=from_bounds(*bbox, width, height), width=width,
+                           height=height, resampling=Resampling.nearest, tolerance=1e-6,
+                           nodata=nodata if nodata is not None else np.nan) as vrt:
+                dst = vrt.read(1).astype("float32")
         if nodata is not None:
-            dst[dst == nodata] = np.nan
+            dst[dst == np.float32(nodata)] = np.nan
         dst.astype("<f4").tofile(os.path.join(HERE, f"{name}.f32"))
-        out.append({"name": name, "layer": layer, "crs": crs, "bbox": list(bbox), "width": width, "height": height,
-                    "valid": int(np.isfinite(dst).sum())})
+        case = {"name": name, "layer": layer, "crs": crs, "bbox": list(bbox), "width": width, "height": height,
+                "valid": int(np.isfinite(dst).sum()), "time": TIMES.get(name), "style": None}
+        if name in STYLES:
+            style, cmap_name, vmin, vmax = STYLES[name]
+            colour(dst, cmap_name, vmin, vmax).tofile(os.path.join(HERE, f"{name}.rgba"))
+            case["style"] = style
+        out.append(case)
         print(name, "valid pixels:", int(np.isfinite(dst).sum()), "of", width * height)
     with open(os.path.join(HERE, "cases.json"), "w") as f:
-        json.dump({"generator": f"rasterio {rasterio.__version__}, GDAL {rasterio.__gdal_version__}", "cases": out}, f,
-                  indent=1)
+        json.dump({"generator": f"rasterio {rasterio.__version__}, GDAL {rasterio.__gdal_version__}, "
+                                f"matplotlib {matplotlib.__version__}", "cases": out}, f, indent=1)
 
 
 if __name__ == "__main__":
