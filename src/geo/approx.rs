@@ -375,6 +375,35 @@ impl PixelMesh {
         }
     }
 
+    /// The envelope `[min col, min row, max col, max row]` of every finite source
+    /// coordinate `row_into` can produce: bilinear interpolation never leaves the
+    /// hull of its control points, and exact pixels are included one by one.
+    /// May be slightly larger than needed (control points past the grid's edge).
+    /// `None` when nothing transformed. Cost: one pass over the control points,
+    /// far cheaper than scanning every pixel.
+    pub fn src_envelope(&self) -> Option<[f64; 4]> {
+        let mut env = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        let mut add = |c: f64, r: f64| {
+            if c.is_finite() && r.is_finite() {
+                env = [env[0].min(c), env[1].min(r), env[2].max(c), env[3].max(r)];
+            }
+        };
+        for b in &self.blocks {
+            for (&c, &r) in b.lat.col.iter().zip(&b.lat.row) {
+                add(c, r);
+            }
+            for pair in b.exact.chunks_exact(2) {
+                add(pair[0], pair[1]);
+            }
+        }
+        (env[0] <= env[2] && env[1] <= env[3]).then_some(env)
+    }
+
     /// How many source pixels one destination pixel spans: the median over the
     /// mesh cells of √(scale_x · scale_y), where scale_x (scale_y) is the length in
     /// source pixels of one destination pixel step along x (y). For pyramid level

@@ -4,4 +4,6 @@
 
 pub mod warp;
 
-pub use warp::{RowCoords, WarpWindow, gather_bilinear, gather_nearest, needed_window};
+pub use warp::{
+    RowCoords, WarpWindow, gather_bilinear, gather_nearest, gather_nearest_separable, window_for,
+};

@@ -31,47 +31,32 @@ pub struct WarpWindow {
     pub level_height: u32,
 }
 
-/// Computes the window of source pixels (clamped to the level) that a warp with
-/// these coordinates reads; `None` when no target pixel hits the level.
-///
-/// `coords(row, cols, rows)` fills level pixel coordinates for target row `row`.
-/// `margin` adds pixels around (1 for bilinear).
-pub fn needed_window(
-    dst_width: u32,
-    dst_height: u32,
+/// The window of a level (clamped to it) holding every source cell that a warp
+/// whose coordinates lie inside `env` = `[min col, min row, max col, max row]`
+/// (level pixels) can read, widened by `margin` cells (1 for bilinear).
+/// `None` when the envelope misses the level.
+pub fn window_for(
+    env: [f64; 4],
     level_width: u32,
     level_height: u32,
     margin: i64,
-    coords: RowCoords<'_>,
 ) -> Option<WarpWindow> {
-    let (lw, lh) = (f64::from(level_width), f64::from(level_height));
-    let mut cols = vec![0.0; dst_width as usize];
-    let mut rows = vec![0.0; dst_width as usize];
-    let (mut c0, mut r0, mut c1, mut r1) = (
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    );
-    for y in 0..dst_height {
-        coords(y, &mut cols, &mut rows);
-        for (&c, &r) in cols.iter().zip(&rows) {
-            // NaN fails every comparison and is skipped.
-            if c >= 0.0 && c < lw && r >= 0.0 && r < lh {
-                c0 = c0.min(c);
-                c1 = c1.max(c);
-                r0 = r0.min(r);
-                r1 = r1.max(r);
-            }
-        }
-    }
+    let [c0, r0, c1, r1] = env;
     if !(c0 <= c1 && r0 <= r1) {
         return None;
     }
-    let col = (c0.floor() as i64 - margin).max(0);
-    let row = (r0.floor() as i64 - margin).max(0);
-    let col_end = (c1.floor() as i64 + 1 + margin).min(i64::from(level_width));
-    let row_end = (r1.floor() as i64 + 1 + margin).min(i64::from(level_height));
+    // Saturating float → int casts keep absurd envelopes harmless.
+    let col = (c0.floor() as i64).saturating_sub(margin).max(0);
+    let row = (r0.floor() as i64).saturating_sub(margin).max(0);
+    let col_end = (c1.floor() as i64)
+        .saturating_add(1 + margin)
+        .min(i64::from(level_width));
+    let row_end = (r1.floor() as i64)
+        .saturating_add(1 + margin)
+        .min(i64::from(level_height));
+    if col_end <= col || row_end <= row {
+        return None;
+    }
     Some(WarpWindow {
         col,
         row,
@@ -118,6 +103,63 @@ pub fn gather_nearest<T: Pixel>(
             if c >= 0.0 && c < ww && r >= 0.0 && r < wh {
                 drow[i] = src[r as usize * stride + c as usize];
                 vrow[i] = 1;
+            }
+        }
+    }
+}
+
+/// Nearest-neighbour gather for a target grid aligned with the source axes
+/// (same CRS, no rotation): the source column depends only on the target
+/// column and the source row only on the target row.
+///
+/// `cols[x]` / `rows[y]` are the window-relative source indices of target column
+/// x / row y, or `u32::MAX` where that column/row falls outside the source.
+/// Cost: one indexed load per pixel, no float work; the same answer as
+/// [`gather_nearest`] fed with the same per-axis coordinates.
+pub fn gather_nearest_separable<T: Pixel>(
+    src: &[T],
+    window: &WarpWindow,
+    cols: &[u32],
+    rows: &[u32],
+    dst: &mut [T],
+    valid: &mut [u8],
+) {
+    let w = cols.len();
+    if w == 0 {
+        return;
+    }
+    let stride = window.width as usize;
+    // Runs of consecutive in-source columns: the inner loop then has no branch.
+    let first = cols.iter().position(|&c| c != u32::MAX).unwrap_or(w);
+    let last = cols
+        .iter()
+        .rposition(|&c| c != u32::MAX)
+        .map_or(first, |l| l + 1);
+    let span = &cols[first..last];
+    let all_inside = span.iter().all(|&c| c != u32::MAX);
+    for ((drow, vrow), &r) in dst
+        .chunks_exact_mut(w)
+        .zip(valid.chunks_exact_mut(w))
+        .zip(rows)
+    {
+        if r == u32::MAX {
+            continue;
+        }
+        let Some(srow) = src.get(r as usize * stride..(r as usize + 1) * stride) else {
+            continue;
+        };
+        let (d, v) = (&mut drow[first..last], &mut vrow[first..last]);
+        if all_inside {
+            for (o, &c) in d.iter_mut().zip(span) {
+                *o = srow.get(c as usize).copied().unwrap_or(*o);
+            }
+            v.fill(1);
+        } else {
+            for ((o, ok), &c) in d.iter_mut().zip(v.iter_mut()).zip(span) {
+                if let Some(&value) = srow.get(c as usize) {
+                    *o = value;
+                    *ok = 1;
+                }
             }
         }
     }

@@ -13,6 +13,42 @@ fn affine(a: f64, b: f64, c: f64, d: f64) -> impl FnMut(u32, &mut [f64], &mut [f
     }
 }
 
+/// The window a warp with `coords` reads, via the envelope of every coordinate.
+fn needed_window(
+    w: u32,
+    h: u32,
+    lw: u32,
+    lh: u32,
+    margin: i64,
+    coords: RowCoords<'_>,
+) -> Option<WarpWindow> {
+    let mut env = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let (mut cols, mut rows) = (vec![0.0; w as usize], vec![0.0; w as usize]);
+    for y in 0..h {
+        coords(y, &mut cols, &mut rows);
+        for (&c, &r) in cols.iter().zip(&rows) {
+            if c.is_finite() && r.is_finite() {
+                env = [env[0].min(c), env[1].min(r), env[2].max(c), env[3].max(r)];
+            }
+        }
+    }
+    window_for(env, lw, lh, margin)
+}
+
+#[test]
+fn window_clamps_to_the_level_and_misses_cleanly() {
+    let w = window_for([-5.0, -5.0, 2.5, 1.2], 4, 3, 1).unwrap();
+    assert_eq!((w.col, w.row, w.width, w.height), (0, 0, 4, 3));
+    assert!(window_for([4.0, 0.0, 9.0, 2.0], 4, 3, 0).is_none());
+    assert!(window_for([f64::NAN, 0.0, 1.0, 1.0], 4, 3, 0).is_none());
+    assert!(window_for([-1e300, -1e300, 1e300, 1e300], 4, 3, 0).is_some());
+}
+
 fn source_4x3() -> Vec<f32> {
     (0..12).map(|v| v as f32).collect()
 }

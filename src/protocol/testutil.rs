@@ -16,7 +16,12 @@ pub fn schemas_dir() -> PathBuf {
     root.ancestors()
         .map(|a| a.join("shared/ogc-schemas"))
         .find(|p| p.join("catalog.xml").is_file())
-        .unwrap_or_else(|| panic!("OGC schemas not found: set TEGEL_OGC_SCHEMAS or provide shared/ogc-schemas above {}", root.display()))
+        .unwrap_or_else(|| {
+            panic!(
+                "OGC schemas not found: set TEGEL_OGC_SCHEMAS or provide shared/ogc-schemas above {}",
+                root.display()
+            )
+        })
 }
 
 /// How to validate a document.
@@ -46,7 +51,9 @@ pub fn xmllint(doc: &[u8], check: Check<'_>, name: &str) {
         }
     }
     let out = cmd.arg(&file).output().unwrap_or_else(|e| {
-        panic!("xmllint is required for this test and could not be run ({e}); install it: apt-get install -y libxml2-utils")
+        panic!(
+            "xmllint is required for this test and could not be run ({e}); install it: apt-get install -y libxml2-utils"
+        )
     });
     let _ = std::fs::remove_file(&file);
     assert!(

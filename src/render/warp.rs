@@ -73,14 +73,19 @@ pub fn warp(
     let scale = mesh.src_pixels_per_dst_pixel();
     let margin = i64::from(resampling == Resampling::Bilinear);
 
+    let Some(env) = mesh.src_envelope() else {
+        return Ok(Warped {
+            buf: out,
+            valid,
+            empty: true,
+        });
+    };
     let mut level = choose_level(&info.levels, scale);
     let window = loop {
-        let factor = f64::from(info.levels[level].factor);
-        let (lw, lh) = (info.levels[level].width, info.levels[level].height);
-        let mut coords = level_coords(&mesh, factor);
-        let Some(window) =
-            kernels::needed_window(grid.width, grid.height, lw, lh, margin, &mut coords)
-        else {
+        let l = info.levels[level];
+        let f = f64::from(l.factor);
+        let level_env = [env[0] / f, env[1] / f, env[2] / f, env[3] / f];
+        let Some(window) = kernels::window_for(level_env, l.width, l.height, margin) else {
             return Ok(Warped {
                 buf: out,
                 valid,
@@ -106,16 +111,38 @@ pub fn warp(
     };
     source.read_window(level, read, &mut src)?;
     let mut coords = level_coords(&mesh, factor);
-    gather(
-        &src.data,
-        &window,
-        info.nodata,
-        &mut out.data,
-        &mut valid,
-        grid.width,
-        resampling,
-        &mut coords,
-    );
+    let mapping = if grid.crs == info.crs && resampling == Resampling::Nearest {
+        // Same CRS, both north-up: each axis maps on its own, no per-pixel float work.
+        let (lt, dt) = (info.level_transform(level), grid.transform());
+        Mapping::Separable {
+            cols: axis_indices(
+                grid.width,
+                dt.origin_x,
+                dt.pixel_x,
+                lt.origin_x,
+                lt.pixel_x,
+                window.col,
+                window.width,
+            ),
+            rows: axis_indices(
+                grid.height,
+                dt.origin_y,
+                dt.pixel_y,
+                lt.origin_y,
+                lt.pixel_y,
+                window.row,
+                window.height,
+            ),
+        }
+    } else {
+        Mapping::Mesh {
+            coords: &mut coords,
+            width: grid.width,
+            resampling,
+            nodata: info.nodata,
+        }
+    };
+    gather(&src.data, &window, &mut out.data, &mut valid, mapping);
     let empty = !valid.contains(&1);
     Ok(Warped {
         buf: out,
@@ -147,60 +174,85 @@ fn level_coords(mesh: &PixelMesh, factor: f64) -> impl FnMut(u32, &mut [f64], &m
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Window-relative source indices of the `n` target cells along one axis
+/// (`u32::MAX` outside the window): the source cell holding each target centre.
+fn axis_indices(
+    n: u32,
+    dst_origin: f64,
+    dst_step: f64,
+    src_origin: f64,
+    src_step: f64,
+    win_start: i64,
+    win_len: u32,
+) -> Vec<u32> {
+    (0..n)
+        .map(|i| {
+            let world = dst_origin + (f64::from(i) + 0.5) * dst_step;
+            let cell = ((world - src_origin) / src_step).floor() - win_start as f64;
+            if cell >= 0.0 && cell < f64::from(win_len) {
+                cell as u32
+            } else {
+                u32::MAX
+            }
+        })
+        .collect()
+}
+
+/// How target pixels find their source cells.
+enum Mapping<'a> {
+    /// Per-pixel coordinates from the approximate transformer.
+    Mesh {
+        coords: RowCoords<'a>,
+        width: u32,
+        resampling: Resampling,
+        nodata: Option<f64>,
+    },
+    /// Axis-aligned: per-column and per-row indices (nearest only).
+    Separable { cols: Vec<u32>, rows: Vec<u32> },
+}
+
 fn gather(
     src: &RasterData,
     window: &WarpWindow,
-    nodata: Option<f64>,
     dst: &mut RasterData,
     valid: &mut [u8],
-    width: u32,
-    resampling: Resampling,
-    coords: RowCoords<'_>,
+    mapping: Mapping<'_>,
 ) {
     fn typed<T: Pixel>(
         src: &[T],
         window: &WarpWindow,
-        nodata: Option<f64>,
         dst: &mut [T],
         valid: &mut [u8],
-        width: u32,
-        resampling: Resampling,
-        coords: RowCoords<'_>,
+        mapping: Mapping<'_>,
     ) {
-        match resampling {
-            Resampling::Nearest => kernels::gather_nearest(src, window, dst, valid, width, coords),
-            Resampling::Bilinear => {
-                kernels::gather_bilinear(src, window, nodata, dst, valid, width, coords)
+        match mapping {
+            Mapping::Separable { cols, rows } => {
+                kernels::gather_nearest_separable(src, window, &cols, &rows, dst, valid)
             }
+            Mapping::Mesh {
+                coords,
+                width,
+                resampling: Resampling::Nearest,
+                ..
+            } => kernels::gather_nearest(src, window, dst, valid, width, coords),
+            Mapping::Mesh {
+                coords,
+                width,
+                resampling: Resampling::Bilinear,
+                nodata,
+            } => kernels::gather_bilinear(src, window, nodata, dst, valid, width, coords),
         }
     }
     match (src, dst) {
-        (RasterData::U8(s), RasterData::U8(d)) => {
-            typed(s, window, nodata, d, valid, width, resampling, coords)
-        }
-        (RasterData::I8(s), RasterData::I8(d)) => {
-            typed(s, window, nodata, d, valid, width, resampling, coords)
-        }
-        (RasterData::U16(s), RasterData::U16(d)) => {
-            typed(s, window, nodata, d, valid, width, resampling, coords)
-        }
-        (RasterData::I16(s), RasterData::I16(d)) => {
-            typed(s, window, nodata, d, valid, width, resampling, coords)
-        }
-        (RasterData::U32(s), RasterData::U32(d)) => {
-            typed(s, window, nodata, d, valid, width, resampling, coords)
-        }
-        (RasterData::I32(s), RasterData::I32(d)) => {
-            typed(s, window, nodata, d, valid, width, resampling, coords)
-        }
-        (RasterData::F32(s), RasterData::F32(d)) => {
-            typed(s, window, nodata, d, valid, width, resampling, coords)
-        }
-        (RasterData::F64(s), RasterData::F64(d)) => {
-            typed(s, window, nodata, d, valid, width, resampling, coords)
-        }
-        // Both buffers are made from the same `info.dtype` above.
+        (RasterData::U8(s), RasterData::U8(d)) => typed(s, window, d, valid, mapping),
+        (RasterData::I8(s), RasterData::I8(d)) => typed(s, window, d, valid, mapping),
+        (RasterData::U16(s), RasterData::U16(d)) => typed(s, window, d, valid, mapping),
+        (RasterData::I16(s), RasterData::I16(d)) => typed(s, window, d, valid, mapping),
+        (RasterData::U32(s), RasterData::U32(d)) => typed(s, window, d, valid, mapping),
+        (RasterData::I32(s), RasterData::I32(d)) => typed(s, window, d, valid, mapping),
+        (RasterData::F32(s), RasterData::F32(d)) => typed(s, window, d, valid, mapping),
+        (RasterData::F64(s), RasterData::F64(d)) => typed(s, window, d, valid, mapping),
+        // Both buffers are made from the same `info.dtype` in `warp`.
         _ => {}
     }
 }

@@ -27,7 +27,8 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     let path = repo().join("tests/golden/render/cases.json");
-    let json: Value = serde_json::from_slice(&std::fs::read(&path).expect("cases.json")).expect("json");
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("cases.json")).expect("json");
     json["cases"]
         .as_array()
         .expect("cases")
@@ -37,7 +38,12 @@ fn cases() -> Vec<Case> {
             layer: c["layer"].as_str().unwrap().to_string(),
             crs: c["crs"].as_u64().unwrap() as u32,
             bbox: {
-                let b: Vec<f64> = c["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+                let b: Vec<f64> = c["bbox"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_f64().unwrap())
+                    .collect();
                 [b[0], b[1], b[2], b[3]]
             },
             width: c["width"].as_u64().unwrap() as u32,
@@ -51,7 +57,11 @@ fn cases() -> Vec<Case> {
 /// A WMS 1.3.0 GetMap URL; EPSG:4326 takes its BBOX in lat/lon order.
 fn getmap(case: &Case, format: &str, style: &str) -> String {
     let [x0, y0, x1, y1] = case.bbox;
-    let bbox = if case.crs == 4326 { format!("{y0},{x0},{y1},{x1}") } else { format!("{x0},{y0},{x1},{y1}") };
+    let bbox = if case.crs == 4326 {
+        format!("{y0},{x0},{y1},{x1}")
+    } else {
+        format!("{x0},{y0},{x1},{y1}")
+    };
     let mut url = format!(
         "/wms/?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS={}&STYLES={style}&CRS=EPSG:{}&BBOX={bbox}&WIDTH={}&HEIGHT={}&FORMAT={format}&TRANSPARENT=TRUE",
         case.layer, case.crs, case.width, case.height
@@ -81,10 +91,17 @@ fn raw_values_match_gdal() {
     let server = demo();
     let mut failures = Vec::new();
     for case in cases() {
-        let resp = server.get(&getmap(&case, "image/tiff", "")).expect_status(200);
+        let resp = server
+            .get(&getmap(&case, "image/tiff", ""))
+            .expect_status(200);
         assert_eq!(resp.content_type(), "image/tiff", "{}", case.name);
         let got = decode_tiff(&resp.body);
-        assert_eq!((got.width, got.height), (case.width, case.height), "{}", case.name);
+        assert_eq!(
+            (got.width, got.height),
+            (case.width, case.height),
+            "{}",
+            case.name
+        );
         let golden = read_f32(&repo().join(format!("tests/golden/render/{}.f32", case.name)));
         let nodata = got.nodata.expect("tegel writes GDAL_NODATA");
         let (w, h) = (case.width as usize, case.height as usize);
@@ -93,7 +110,11 @@ fn raw_values_match_gdal() {
             for x in 0..w {
                 let i = y * w + x;
                 let ours = got.values[i];
-                let ours = if ours == nodata || ours.is_nan() { f32::NAN } else { ours as f32 };
+                let ours = if ours == nodata || ours.is_nan() {
+                    f32::NAN
+                } else {
+                    ours as f32
+                };
                 let theirs = golden[i];
                 let same = (ours.is_nan() && theirs.is_nan()) || ours == theirs;
                 if !same {
@@ -101,7 +122,8 @@ fn raw_values_match_gdal() {
                     // A disagreement must be a neighbouring cell's value (or its nodata).
                     let near = neighbourhood(&golden, w, h, x, y);
                     assert!(
-                        near.iter().any(|v| (v.is_nan() && ours.is_nan()) || *v == ours),
+                        near.iter()
+                            .any(|v| (v.is_nan() && ours.is_nan()) || *v == ours),
                         "{}: pixel ({x},{y}) = {ours}, GDAL {theirs}, not a neighbour's value",
                         case.name
                     );
@@ -109,9 +131,18 @@ fn raw_values_match_gdal() {
             }
         }
         let share = differ as f64 / (w * h) as f64;
-        eprintln!("{}: {differ} of {} pixels differ ({:.3}%)", case.name, w * h, share * 100.0);
+        eprintln!(
+            "{}: {differ} of {} pixels differ ({:.3}%)",
+            case.name,
+            w * h,
+            share * 100.0
+        );
         if share > MAX_EDGE_SHARE {
-            failures.push(format!("{}: {differ} pixels differ ({:.2}%)", case.name, share * 100.0));
+            failures.push(format!(
+                "{}: {differ} pixels differ ({:.2}%)",
+                case.name,
+                share * 100.0
+            ));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
@@ -123,17 +154,30 @@ fn styled_png_matches_matplotlib() {
     let mut failures = Vec::new();
     for case in cases().into_iter().filter(|c| c.style.is_some()) {
         let style = case.style.clone().unwrap();
-        let resp = server.get(&getmap(&case, "image/png", &style)).expect_status(200);
+        let resp = server
+            .get(&getmap(&case, "image/png", &style))
+            .expect_status(200);
         assert_eq!(resp.content_type(), "image/png");
         let img = decode_png(&resp.body);
         assert_eq!((img.width, img.height), (case.width, case.height));
-        let golden = std::fs::read(repo().join(format!("tests/golden/render/{}.rgba", case.name))).expect("rgba golden");
+        let golden = std::fs::read(repo().join(format!("tests/golden/render/{}.rgba", case.name)))
+            .expect("rgba golden");
         let n = (case.width * case.height) as usize;
-        let differ = (0..n).filter(|&i| img.rgba[i * 4..i * 4 + 4] != golden[i * 4..i * 4 + 4]).count();
+        let differ = (0..n)
+            .filter(|&i| img.rgba[i * 4..i * 4 + 4] != golden[i * 4..i * 4 + 4])
+            .count();
         let share = differ as f64 / n as f64;
-        eprintln!("{}: {differ} of {n} pixels differ in colour ({:.3}%)", case.name, share * 100.0);
+        eprintln!(
+            "{}: {differ} of {n} pixels differ in colour ({:.3}%)",
+            case.name,
+            share * 100.0
+        );
         if share > MAX_EDGE_SHARE {
-            failures.push(format!("{}: {differ} pixels differ in colour ({:.2}%)", case.name, share * 100.0));
+            failures.push(format!(
+                "{}: {differ} pixels differ in colour ({:.2}%)",
+                case.name,
+                share * 100.0
+            ));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");

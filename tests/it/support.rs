@@ -4,8 +4,8 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tegel::config::Config;
 
@@ -69,8 +69,16 @@ impl TestServer {
                 }
             });
         });
-        let addr = addr_rx.recv().expect("server thread").unwrap_or_else(|e| panic!("server failed to start: {e}"));
-        TestServer { addr, data_dir, stop: Some(stop_tx), thread: Some(thread) }
+        let addr = addr_rx
+            .recv()
+            .expect("server thread")
+            .unwrap_or_else(|e| panic!("server failed to start: {e}"));
+        TestServer {
+            addr,
+            data_dir,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
     }
 
     pub fn get(&self, path: &str) -> Resp {
@@ -114,7 +122,10 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn content_type(&self) -> &str {
@@ -127,7 +138,12 @@ impl Resp {
 
     /// Panics with the body shown when the status is not `want`.
     pub fn expect_status(self, want: u16) -> Resp {
-        assert_eq!(self.status, want, "unexpected status; body: {}", self.text());
+        assert_eq!(
+            self.status,
+            want,
+            "unexpected status; body: {}",
+            self.text()
+        );
         self
     }
 }
@@ -148,16 +164,28 @@ pub fn http_request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str
 }
 
 fn parse_response(raw: &[u8], head: bool) -> Resp {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("end of headers");
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of headers");
     let head_text = String::from_utf8_lossy(&raw[..end]).into_owned();
     let mut lines = head_text.split("\r\n");
     let status_line = lines.next().expect("status line");
-    let status: u16 = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status code");
+    let status: u16 = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status code");
     let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        })
         .collect();
     let rest = &raw[end + 4..];
-    let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
     let body = if head {
         Vec::new()
     } else if chunked {
@@ -165,14 +193,21 @@ fn parse_response(raw: &[u8], head: bool) -> Resp {
     } else {
         rest.to_vec()
     };
-    Resp { status, headers, body }
+    Resp {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
-        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else { break };
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
+        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
         if size == 0 {
             break;
         }
@@ -192,13 +227,20 @@ pub struct Image {
 impl Image {
     pub fn pixel(&self, x: u32, y: u32) -> [u8; 4] {
         let i = (y as usize * self.width as usize + x as usize) * 4;
-        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2], self.rgba[i + 3]]
+        [
+            self.rgba[i],
+            self.rgba[i + 1],
+            self.rgba[i + 2],
+            self.rgba[i + 3],
+        ]
     }
 }
 
 pub fn decode_png(bytes: &[u8]) -> Image {
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA | png::Transformations::STRIP_16);
+    decoder.set_transformations(
+        png::Transformations::EXPAND | png::Transformations::ALPHA | png::Transformations::STRIP_16,
+    );
     let mut reader = decoder.read_info().expect("PNG header");
     let mut buf = vec![0; reader.output_buffer_size().expect("size")];
     let info = reader.next_frame(&mut buf).expect("PNG data");
@@ -206,10 +248,17 @@ pub fn decode_png(bytes: &[u8]) -> Image {
     let (w, h) = (info.width, info.height);
     let rgba = match info.color_type {
         png::ColorType::Rgba => buf,
-        png::ColorType::GrayscaleAlpha => buf.chunks_exact(2).flat_map(|p| [p[0], p[0], p[0], p[1]]).collect(),
+        png::ColorType::GrayscaleAlpha => buf
+            .chunks_exact(2)
+            .flat_map(|p| [p[0], p[0], p[0], p[1]])
+            .collect(),
         other => panic!("unexpected PNG colour type after expansion: {other:?}"),
     };
-    Image { width: w, height: h, rgba }
+    Image {
+        width: w,
+        height: h,
+        rgba,
+    }
 }
 
 /// A decoded single-band GeoTIFF as f64 values.
@@ -240,11 +289,20 @@ pub fn decode_tiff(bytes: &[u8]) -> Values {
         DecodingResult::I8(v) => v.into_iter().map(f64::from).collect(),
         _ => panic!("unexpected TIFF sample type"),
     };
-    Values { width, height, values, nodata }
+    Values {
+        width,
+        height,
+        values,
+        nodata,
+    }
 }
 
 /// Reads a little-endian f32 golden file.
 pub fn read_f32(path: &Path) -> Vec<f32> {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("golden {} missing: {e}", path.display()));
-    bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+    let bytes =
+        std::fs::read(path).unwrap_or_else(|e| panic!("golden {} missing: {e}", path.display()));
+    bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }

@@ -30,7 +30,10 @@ pub fn exception_report_many(version: WmsVersion, errs: &[OgcError]) -> (&'stati
                     ("version", "1.3.0"),
                     ("xmlns", "http://www.opengis.net/ogc"),
                     ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
-                    ("xsi:schemaLocation", "http://www.opengis.net/ogc http://schemas.opengis.net/wms/1.3.0/exceptions_1_3_0.xsd"),
+                    (
+                        "xsi:schemaLocation",
+                        "http://www.opengis.net/ogc http://schemas.opengis.net/wms/1.3.0/exceptions_1_3_0.xsd",
+                    ),
                 ],
             );
             (MIME_1_3_0, w)

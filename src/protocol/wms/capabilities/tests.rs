@@ -104,7 +104,9 @@ fn byte_identical_for_equal_input() {
 #[test]
 fn wms130_content() {
     let (_, t) = doc(WmsVersion::V1_3_0);
-    assert!(t.contains("<WMS_Capabilities version=\"1.3.0\" updateSequence=\"42\" xmlns=\"http://www.opengis.net/wms\""));
+    assert!(
+        t.contains("<WMS_Capabilities version=\"1.3.0\" updateSequence=\"42\" xmlns=\"http://www.opengis.net/wms\"")
+    );
     assert!(
         t.contains("xlink:href=\"https://maps.example.org/wms/?\""),
         "operation URLs are prefixes ending in ?"
@@ -135,8 +137,12 @@ fn wms130_content() {
     assert!(t.contains(
         "<BoundingBox CRS=\"EPSG:4326\" minx=\"50.75\" miny=\"3.2\" maxx=\"53.7\" maxy=\"7.22\"/>"
     ));
-    assert!(t.contains("<BoundingBox CRS=\"EPSG:3035\" minx=\"3050000\" miny=\"3900000\" maxx=\"3400000\" maxy=\"4200000\"/>"));
-    assert!(t.contains("<BoundingBox CRS=\"EPSG:28992\" minx=\"10000\" miny=\"300000\" maxx=\"280000\" maxy=\"625000\"/>"));
+    assert!(t.contains(
+        "<BoundingBox CRS=\"EPSG:3035\" minx=\"3050000\" miny=\"3900000\" maxx=\"3400000\" maxy=\"4200000\"/>"
+    ));
+    assert!(
+        t.contains("<BoundingBox CRS=\"EPSG:28992\" minx=\"10000\" miny=\"300000\" maxx=\"280000\" maxy=\"625000\"/>")
+    );
     assert!(
         !t.contains("EPSG:9999"),
         "codes unknown to the registry are dropped"
@@ -159,7 +165,9 @@ fn wms130_content() {
 #[test]
 fn wms111_content() {
     let (_, t) = doc(WmsVersion::V1_1_1);
-    assert!(t.contains("<!DOCTYPE WMT_MS_Capabilities SYSTEM \"http://schemas.opengis.net/wms/1.1.1/capabilities_1_1_1.dtd\">"));
+    assert!(t.contains(
+        "<!DOCTYPE WMT_MS_Capabilities SYSTEM \"http://schemas.opengis.net/wms/1.1.1/capabilities_1_1_1.dtd\">"
+    ));
     assert!(t.contains("<Name>OGC:WMS</Name>"));
     assert!(t.contains("<SRS>EPSG:4326</SRS>"));
     assert!(!t.contains("CRS:84"));
@@ -167,7 +175,9 @@ fn wms111_content() {
     assert!(t.contains(
         "<BoundingBox SRS=\"EPSG:4326\" minx=\"3.2\" miny=\"50.75\" maxx=\"7.22\" maxy=\"53.7\"/>"
     ));
-    assert!(t.contains("<BoundingBox SRS=\"EPSG:3035\" minx=\"3900000\" miny=\"3050000\" maxx=\"4200000\" maxy=\"3400000\"/>"));
+    assert!(t.contains(
+        "<BoundingBox SRS=\"EPSG:3035\" minx=\"3900000\" miny=\"3050000\" maxx=\"4200000\" maxy=\"3400000\"/>"
+    ));
     assert!(t.contains("<LatLonBoundingBox minx=\"1.5\" miny=\"49\" maxx=\"9.5\" maxy=\"55\"/>"));
     assert!(t.contains("<Dimension name=\"time\" units=\"ISO8601\"/>"));
     assert!(t.contains("<Extent name=\"time\" default=\"2024-05-01T12:55:00Z\" multipleValues=\"0\" nearestValue=\"1\">2024-05-01T12:00:00Z/2024-05-01T12:55:00Z/PT5M</Extent>"));

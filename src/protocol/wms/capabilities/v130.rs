@@ -24,7 +24,10 @@ pub(super) fn write(service: &ServiceInfo, layers: &[LayerInfo]) -> Vec<u8> {
         ("xmlns", "http://www.opengis.net/wms"),
         ("xmlns:xlink", XLINK),
         ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
-        ("xsi:schemaLocation", "http://www.opengis.net/wms http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd"),
+        (
+            "xsi:schemaLocation",
+            "http://www.opengis.net/wms http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd",
+        ),
     ]);
     w.open("WMS_Capabilities", &root);
     write_service(&mut w, service);

@@ -363,9 +363,12 @@ fn render_request_from_getmap() {
         id: uuid::Uuid::nil(),
         version: 3,
     };
-    let m = getmap(&format!(
-        "{BASE13}&CRS=EPSG:4326&BBOX=50,3,54,8&TRANSPARENT=true&BGCOLOR=0x102030&TIME=2020-01-01&FORMAT=image/tiff"
-    ).replace("FORMAT=image/png&", ""));
+    let m = getmap(
+        &format!(
+            "{BASE13}&CRS=EPSG:4326&BBOX=50,3,54,8&TRANSPARENT=true&BGCOLOR=0x102030&TIME=2020-01-01&FORMAT=image/tiff"
+        )
+        .replace("FORMAT=image/png&", ""),
+    );
     let r = m.render_request(layer, "viridis".into()).unwrap();
     assert_eq!(r.layer, layer);
     assert_eq!(r.grid, m.grid());
