@@ -147,8 +147,17 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         keys
     })?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let io_threads = config.server.effective_io_threads();
+    let mut builder = if io_threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(io_threads);
+        b
+    };
+    let runtime = builder
         .enable_all()
+        .thread_name("tegel-io")
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {

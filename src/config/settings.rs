@@ -40,6 +40,9 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Threads answering HTTP (rendering has its own pool); 0 = one per core.
+    /// With one, a single-threaded runtime serves without cross-thread hand-offs.
+    pub io_threads: usize,
 }
 
 impl Default for ServerConfig {
@@ -51,11 +54,20 @@ impl Default for ServerConfig {
             request_timeout_secs: 30,
             max_connections: 1024,
             shutdown_grace_secs: 10,
+            io_threads: 0,
         }
     }
 }
 
 impl ServerConfig {
+    /// `io_threads`, with 0 resolved to the number of cores this process may use.
+    pub fn effective_io_threads(&self) -> usize {
+        match self.io_threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
     /// The base URL for links in documents, without trailing slash: `public_url` when
     /// set, else `http://<bound>` where an unspecified address (`0.0.0.0`, `::`) becomes
     /// loopback. Pass the address actually bound (it differs from `listen` for port 0).

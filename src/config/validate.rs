@@ -36,6 +36,12 @@ pub(super) fn validate(
     }
     at_least_one("server.request_timeout_secs", s.request_timeout_secs)?;
     at_least_one("server.max_connections", s.max_connections as u64)?;
+    if s.io_threads > 1024 {
+        return Err(fail(
+            "server.io_threads",
+            format!("must be at most 1024, got {}", s.io_threads),
+        ));
+    }
 
     let r = &config.render;
     if r.threads > 4096 {
