@@ -6,22 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The offline schema folder: `$TEGEL_OGC_SCHEMAS`, else the first
-/// `shared/ogc-schemas` found walking up from the crate root.
+/// The offline OGC schemas kept with the tests (`tests/ogc-schemas/`, an
+/// unmodified copy of the official files with an XML catalog).
 pub fn schemas_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("TEGEL_OGC_SCHEMAS") {
-        return PathBuf::from(dir);
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    root.ancestors()
-        .map(|a| a.join("shared/ogc-schemas"))
-        .find(|p| p.join("catalog.xml").is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "OGC schemas not found: set TEGEL_OGC_SCHEMAS or provide shared/ogc-schemas above {}",
-                root.display()
-            )
-        })
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ogc-schemas");
+    assert!(dir.join("catalog.xml").is_file(), "OGC schemas missing: {} has no catalog.xml", dir.display());
+    dir
 }
 
 /// How to validate a document.

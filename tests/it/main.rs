@@ -3,3 +3,5 @@
 
 mod reprojection;
 mod support;
+mod wms;
+mod xyz;

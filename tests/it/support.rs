@@ -306,3 +306,28 @@ pub fn read_f32(path: &Path) -> Vec<f32> {
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect()
 }
+
+/// Validates `doc` with xmllint against the offline OGC schemas in
+/// `tests/ogc-schemas` (`schema` relative to it, or `None` for the DOCTYPE's DTD).
+/// Fails, never skips, when xmllint is missing.
+pub fn xmllint(doc: &[u8], schema: Option<&str>, name: &str) {
+    let dir = repo().join("tests/ogc-schemas");
+    let file = temp_dir("xml").join(format!("{name}.xml"));
+    std::fs::write(&file, doc).expect("write document");
+    let mut cmd = std::process::Command::new("xmllint");
+    cmd.env("XML_CATALOG_FILES", dir.join("catalog.xml")).args(["--nonet", "--noout"]);
+    match schema {
+        Some(path) => cmd.arg("--schema").arg(dir.join(path)),
+        None => cmd.arg("--valid"),
+    };
+    let out = cmd
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("xmllint is required ({e}); install it: apt-get install -y libxml2-utils"));
+    assert!(
+        out.status.success(),
+        "{name} is not valid:\n{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(doc)
+    );
+}
