@@ -289,9 +289,9 @@ fn consts(lut: &StyleLut, nodata: Option<f64>) -> Consts {
             lut.range
         },
         n32: n as f32,
-        last32: (n - 1) as f32,
+        last32: n.saturating_sub(1) as f32,
         n64: n as f64,
-        last64: (n - 1) as f64,
+        last64: n.saturating_sub(1) as f64,
         nodata: nodata.unwrap_or(f64::NAN),
     }
 }
@@ -329,8 +329,9 @@ fn cast<T: Pixel, S: bytemuck::Pod>(values: &[T]) -> Result<&[S], StyleError> {
 /// outside [vmin, vmax] (±inf included) taking the end entries.
 ///
 /// `I = u8` needs `lut.len() <= 256` and runs a vectorised path chosen at run
-/// time (AVX2 where present); `I = u16` is for larger LUTs.
-/// Cost: one pass, ~10–40 µs for a 256² f32 tile on one core.
+/// time (AVX-512, AVX2, SSE4.1 or NEON); `I = u16` is for larger LUTs
+/// (compile-time vectorisation only). Cost: one pass; a 256² f32 tile takes
+/// ~34 µs with AVX-512 and ~58 µs with AVX2 (f64: ~27 / ~48 µs).
 ///
 /// Errors: `Buffers` when lengths differ or the LUT does not fit `I`.
 pub fn indices_into<T: Pixel, I: LutIndex>(
