@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use tegel::model::Rgb;
-use tegel::style::{Fill, Style, indices_into, indices_scalar_into, palette};
+use tegel::style::{Fill, Style, indices_into, indices_scalar_into, palette, rgba_into};
 
 const SIDE: usize = 256;
 
@@ -88,6 +88,10 @@ fn bench(c: &mut Criterion) {
             let mut work = idx.clone();
             palette(&lut, black_box(&mut work), &mask, any, fill)
         })
+    });
+    let mut rgba = vec![0u8; SIDE * SIDE * 4];
+    g.bench_function("rgba_256x256", |b| {
+        b.iter(|| rgba_into(&lut, black_box(&idx), &mask, fill, &mut rgba))
     });
     g.finish();
 }

@@ -181,25 +181,54 @@ src64!(f64, u32, i32);
 /// Pixels per block: fixed-size arrays the compiler unrolls and vectorises.
 const BLOCK: usize = 16;
 
-/// One block (or the tail): indices, mask, and whether any pixel is nodata.
-/// `OK` says whether `ok` (the warp's validity) is consulted.
+/// One block: indices, mask, and whether any pixel is nodata (as 0/1).
+/// `OK` says whether `ok` (the warp's validity) is consulted. Fixed-size
+/// arrays so the loop has no bounds checks and vectorises.
 #[inline(always)]
 fn block<S: Src, I: LutIndex, const OK: bool>(
     k: &Consts,
+    v: &[S; BLOCK],
+    ok: &[u8; BLOCK],
+    out: &mut [I; BLOCK],
+    mask: &mut [u8; BLOCK],
+) -> u8 {
+    let mut any = 0u8;
+    for j in 0..BLOCK {
+        let x = v[j];
+        let bad = x.is_nan() | (x.to_f64() == k.nodata) | (OK && ok[j] == 0);
+        out[j] = I::from_u32(x.index(k));
+        mask[j] = u8::from(bad);
+        any |= u8::from(bad);
+    }
+    any
+}
+
+/// The tail shorter than a block, through a padded copy of one block.
+#[inline(always)]
+fn tail<S: Src, I: LutIndex>(
+    k: &Consts,
     v: &[S],
-    ok: &[u8],
+    ok: Option<&[u8]>,
     out: &mut [I],
     mask: &mut [u8],
 ) -> u8 {
+    let mut vb = [S::default(); BLOCK];
+    let mut okb = [1u8; BLOCK];
+    let (mut ob, mut mb) = ([I::default(); BLOCK], [0u8; BLOCK]);
+    for (d, s) in vb.iter_mut().zip(v) {
+        *d = *s;
+    }
+    if let Some(ok) = ok {
+        for (d, s) in okb.iter_mut().zip(ok) {
+            *d = *s;
+        }
+    }
+    block::<S, I, true>(k, &vb, &okb, &mut ob, &mut mb);
     let mut any = 0u8;
-    for (j, (o, m)) in out.iter_mut().zip(mask.iter_mut()).enumerate() {
-        let (Some(&x), Some(&inside)) = (v.get(j), if OK { ok.get(j) } else { Some(&1) }) else {
-            break;
-        };
-        let bad = x.is_nan() | (x.to_f64() == k.nodata) | (inside == 0);
-        *o = I::from_u32(x.index(k));
-        *m = u8::from(bad);
-        any |= u8::from(bad);
+    for ((o, m), (&ob, &mb)) in out.iter_mut().zip(mask.iter_mut()).zip(ob.iter().zip(&mb)) {
+        *o = ob;
+        *m = mb;
+        any |= mb;
     }
     any
 }
@@ -215,6 +244,7 @@ fn run<S: Src, I: LutIndex>(
     out: &mut [I],
     mask: &mut [u8],
 ) -> bool {
+    const ALL_OK: [u8; BLOCK] = [1; BLOCK];
     let mut any = 0u8;
     let vc = values.chunks_exact(BLOCK);
     let (vt, n) = (vc.remainder(), values.len() - vc.remainder().len());
@@ -236,7 +266,7 @@ fn run<S: Src, I: LutIndex>(
                     any |= block::<S, I, true>(k, v, a, o, m);
                 }
             }
-            any |= block::<S, I, true>(k, vt, at, ot, mt);
+            any |= tail::<S, I>(k, vt, Some(at), ot, mt);
         }
         None => {
             for ((v, o), m) in blocks {
@@ -245,10 +275,10 @@ fn run<S: Src, I: LutIndex>(
                     <&mut [I; BLOCK]>::try_from(o),
                     <&mut [u8; BLOCK]>::try_from(m),
                 ) {
-                    any |= block::<S, I, false>(k, v, &[], o, m);
+                    any |= block::<S, I, false>(k, v, &ALL_OK, o, m);
                 }
             }
-            any |= block::<S, I, false>(k, vt, &[], ot, mt);
+            any |= tail::<S, I>(k, vt, None, ot, mt);
         }
     }
     any != 0
