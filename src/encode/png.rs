@@ -21,14 +21,14 @@ impl EncodeError {
 }
 
 /// Row filters, measured with `benches/encode.rs` on 256² terrain tiles
-/// (smooth and noisy). With fdeflate's fast mode `NoFilter` does not compress
-/// at all (66 KB indexed, slower than filtering), and `Adaptive` costs about
-/// twice the time of a fixed filter for the same size. For indexed tiles
-/// (colormap indices are ordered, so smooth fields give small deltas) Paeth
-/// matches Adaptive's size (18.8 KB smooth, 29.7 KB noisy) at ~60–75 µs.
+/// (smooth and noisy) on a shared 2-core machine. With fdeflate's fast mode
+/// `NoFilter` does not compress at all (66 KB indexed) and is no faster, and
+/// `Adaptive` costs ~1.3–2× a fixed filter for the same size. For indexed
+/// tiles (colormap indices are ordered, so smooth fields give small deltas)
+/// Paeth matches Adaptive's size (18.8 KB smooth, 29.7 KB noisy) at ~57–77 µs.
 const INDEXED_FILTER: ::png::Filter = ::png::Filter::Paeth;
-/// For the RGBA fallback Up is the fastest (~170–270 µs against Paeth's
-/// ~290–380 µs), at +0–35 % size.
+/// For the RGBA fallback Up was ~2× faster than Paeth on smooth tiles
+/// (~170–225 µs, 88 KB against 64 KB) and on par on noisy ones (~120 KB).
 const RGBA_FILTER: ::png::Filter = ::png::Filter::Up;
 
 fn pixels(width: u32, height: u32) -> Result<usize, EncodeError> {
@@ -55,7 +55,7 @@ fn encoder(
 /// Encode an 8-bit indexed PNG: `indices` row-major (`width * height`
 /// bytes), `palette` RGBA entries (1..=256). Writes PLTE from the RGB parts
 /// and tRNS with the alpha of entries up to the last non-opaque one (omitted
-/// when all are opaque). Paeth row filter. Cost: ~60–75 µs and ~19–30 KB
+/// when all are opaque). Paeth row filter. Cost: ~57–77 µs and ~19–30 KB
 /// for a 256² terrain tile.
 ///
 /// Errors: `Buffers` when sizes disagree, the palette is empty or longer than
@@ -108,7 +108,7 @@ pub fn encode_indexed_with(
 }
 
 /// Encode an 8-bit RGBA PNG from `rgba` (4 bytes a pixel, row-major).
-/// Up row filter. Cost: ~170–270 µs for a 256² tile; prefer [`encode_indexed`].
+/// Up row filter. Cost: ~170–450 µs for a 256² tile; prefer [`encode_indexed`].
 ///
 /// Errors: `Buffers` when `rgba.len() != 4 * width * height`; `Png`.
 pub fn encode_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, EncodeError> {
