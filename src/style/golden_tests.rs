@@ -12,6 +12,8 @@ struct Row {
     dtype: String,
     value: String,
     want: [u8; 4],
+    /// matplotlib's own colour (its under/over/bad where they apply).
+    raw: [u8; 4],
     is_nan: bool,
 }
 
@@ -23,11 +25,13 @@ fn rows() -> Vec<Row> {
             let f: Vec<&str> = l.split('\t').collect();
             assert_eq!(f.len(), 6, "{l}");
             let c: Vec<u8> = f[3].split(' ').map(|x| x.parse().unwrap()).collect();
+            let r: Vec<u8> = f[4].split(' ').map(|x| x.parse().unwrap()).collect();
             Row {
                 style: f[0].to_string(),
                 dtype: f[1].to_string(),
                 value: f[2].to_string(),
                 want: [c[0], c[1], c[2], c[3]],
+                raw: [r[0], r[1], r[2], r[3]],
                 is_nan: f[5] == "1",
             }
         })
@@ -57,9 +61,23 @@ fn check_group<T: Pixel>(style: &str, values: &[T], rows: &[&Row]) {
     for (i, r) in rows.iter().enumerate() {
         let ctx = format!("{} {} {}", r.style, r.dtype, r.value);
         assert_eq!(m1[i] == 1, r.is_nan, "{ctx}");
+        let cmap = Style::parse(style).unwrap().colormap().unwrap();
         if r.is_nan {
             assert_eq!(&rgba[4 * i..4 * i + 4], &[0, 0, 0, 0], "{ctx}");
+            if lut.limits().0 != lut.limits().1 {
+                assert_eq!(r.raw, cmap.bad(), "{ctx}");
+            }
             continue;
+        }
+        // Where matplotlib differs it painted its under/over colour, which
+        // tegel replaces by the end entry; the tables must agree on those.
+        if r.raw != r.want {
+            let (first, last) = (lut.colors()[0], lut.colors()[lut.len() - 1]);
+            assert!(
+                (r.raw == cmap.under() && r.want == first)
+                    || (r.raw == cmap.over() && r.want == last),
+                "{ctx}"
+            );
         }
         assert_eq!(fast[i], slow[i], "{ctx}");
         assert_eq!(u16::from(fast[i]), wide[i], "{ctx}");

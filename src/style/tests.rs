@@ -288,3 +288,46 @@ fn twilight_rgba_path() {
     rgba_into(&lut, &idx, &mask, fill(true), &mut rgba).unwrap();
     assert_eq!(&rgba[42 * 4..43 * 4], &lut.colors()[1]);
 }
+
+#[test]
+fn palette_full_lut_prefers_an_unused_end() {
+    let lut = Style::parse("viridis").unwrap().lut();
+    // Data use 3..=200: slot 0 is free, so tRNS stays one byte long.
+    let mut idx: Vec<u8> = (3..=200u8).chain([0, 250]).collect();
+    let mut mask = vec![0u8; idx.len()];
+    mask[idx.len() - 2..].fill(1);
+    let pal = palette(&lut, &mut idx, &mask, true, fill(true))
+        .unwrap()
+        .unwrap();
+    assert_eq!(pal[0], [0, 0, 0, 0]);
+    assert_eq!(&pal[1..], &lut.colors()[1..]);
+    assert_eq!(&idx[idx.len() - 2..], &[0, 0]);
+    assert_eq!(idx[0], 3);
+    // Data use 0..=250 (nodata pixels' own indices do not count): slot 251.
+    let mut idx: Vec<u8> = (0..=250u8).chain([255, 251]).collect();
+    let mut mask = vec![0u8; idx.len()];
+    mask[idx.len() - 2..].fill(1);
+    let pal = palette(&lut, &mut idx, &mask, true, fill(false))
+        .unwrap()
+        .unwrap();
+    assert_eq!(pal[251], [10, 20, 30, 255]);
+    assert_eq!(&pal[..251], &lut.colors()[..251]);
+    assert_eq!(&pal[252..], &lut.colors()[252..]);
+    assert_eq!(&idx[idx.len() - 2..], &[251, 251]);
+    // Long images exercise the chunked passes and their tails.
+    let mut idx: Vec<u8> = (0..10_007u32).map(|i| (i % 200 + 20) as u8).collect();
+    let mut mask: Vec<u8> = (0..10_007u32).map(|i| u8::from(i % 17 == 0)).collect();
+    idx[10_006] = 255;
+    mask[10_006] = 0;
+    let pal = palette(&lut, &mut idx, &mask, true, fill(true))
+        .unwrap()
+        .unwrap();
+    assert_eq!(pal[0], [0, 0, 0, 0]);
+    for (i, (&x, &m)) in idx.iter().zip(&mask).enumerate() {
+        if m != 0 {
+            assert_eq!(x, 0, "{i}");
+        } else {
+            assert!(x >= 20, "{i}");
+        }
+    }
+}
