@@ -10,7 +10,11 @@ use std::process::Command;
 /// unmodified copy of the official files with an XML catalog).
 pub fn schemas_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ogc-schemas");
-    assert!(dir.join("catalog.xml").is_file(), "OGC schemas missing: {} has no catalog.xml", dir.display());
+    assert!(
+        dir.join("catalog.xml").is_file(),
+        "OGC schemas missing: {} has no catalog.xml",
+        dir.display()
+    );
     dir
 }
 

@@ -315,15 +315,15 @@ pub fn xmllint(doc: &[u8], schema: Option<&str>, name: &str) {
     let file = temp_dir("xml").join(format!("{name}.xml"));
     std::fs::write(&file, doc).expect("write document");
     let mut cmd = std::process::Command::new("xmllint");
-    cmd.env("XML_CATALOG_FILES", dir.join("catalog.xml")).args(["--nonet", "--noout"]);
+    cmd.env("XML_CATALOG_FILES", dir.join("catalog.xml"))
+        .args(["--nonet", "--noout"]);
     match schema {
         Some(path) => cmd.arg("--schema").arg(dir.join(path)),
         None => cmd.arg("--valid"),
     };
-    let out = cmd
-        .arg(&file)
-        .output()
-        .unwrap_or_else(|e| panic!("xmllint is required ({e}); install it: apt-get install -y libxml2-utils"));
+    let out = cmd.arg(&file).output().unwrap_or_else(|e| {
+        panic!("xmllint is required ({e}); install it: apt-get install -y libxml2-utils")
+    });
     assert!(
         out.status.success(),
         "{name} is not valid:\n{}\n{}",

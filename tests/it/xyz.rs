@@ -25,7 +25,9 @@ fn tiles_equal_the_equivalent_wms_getmap_pixel_for_pixel() {
     let (z, x, y) = TILE;
     for (dx, dy) in [(0, 0), (1, 0), (0, 1), (-1, -1)] {
         let (tx, ty) = ((x as i64 + dx) as u32, (y as i64 + dy) as u32);
-        let tile = server.get(&format!("/tiles/{DEM}/{z}/{tx}/{ty}.png")).expect_status(200);
+        let tile = server
+            .get(&format!("/tiles/{DEM}/{z}/{tx}/{ty}.png"))
+            .expect_status(200);
         assert_eq!(tile.content_type(), "image/png");
         let map = server.get(&wms_for_tile(DEM, z, tx, ty)).expect_status(200);
         let (a, b) = (decode_png(&tile.body), decode_png(&map.body));
@@ -37,12 +39,24 @@ fn tiles_equal_the_equivalent_wms_getmap_pixel_for_pixel() {
 #[test]
 fn a_tile_shows_data_and_nodata_holes() {
     let (z, x, y) = TILE;
-    let img = decode_png(&demo().get(&format!("/tiles/{DEM}/{z}/{x}/{y}.png")).expect_status(200).body);
+    let img = decode_png(
+        &demo()
+            .get(&format!("/tiles/{DEM}/{z}/{x}/{y}.png"))
+            .expect_status(200)
+            .body,
+    );
     let opaque = img.rgba.chunks(4).filter(|p| p[3] == 255).count();
     let clear = img.rgba.chunks(4).filter(|p| p[3] == 0).count();
     assert!(opaque > 10_000, "{opaque} opaque pixels");
-    assert!(clear > 0, "the DEM's holes and the area outside it are transparent");
-    assert_eq!(opaque + clear, 256 * 256, "no partial alpha with nearest resampling");
+    assert!(
+        clear > 0,
+        "the DEM's holes and the area outside it are transparent"
+    );
+    assert_eq!(
+        opaque + clear,
+        256 * 256,
+        "no partial alpha with nearest resampling"
+    );
 }
 
 #[test]
@@ -53,17 +67,34 @@ fn layer_by_uuid_and_styles_parameter() {
         // The uuid is not on the index page; read it from the catalogue file.
         let cat = std::fs::read(demo().data_dir.join("catalogue.json")).expect("catalogue");
         let json: serde_json::Value = serde_json::from_slice(&cat).expect("json");
-        json["layers"].as_array().unwrap().iter().find(|l| l["slug"] == "dem").unwrap()["uuid"]
+        json["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["slug"] == "dem")
+            .unwrap()["uuid"]
             .as_str()
             .unwrap()
             .to_string()
     };
     let (z, x, y) = TILE;
-    let by_name = demo().get(&format!("/tiles/{DEM}/{z}/{x}/{y}.png")).expect_status(200);
-    let by_uuid = demo().get(&format!("/tiles/{snap_uuid}/{z}/{x}/{y}.png")).expect_status(200);
-    assert_eq!(decode_png(&by_name.body).rgba, decode_png(&by_uuid.body).rgba);
-    let styled = demo().get(&format!("/tiles/{DEM}/{z}/{x}/{y}.png?styles=viridis:0:30")).expect_status(200);
-    assert_ne!(decode_png(&styled.body).rgba, decode_png(&by_name.body).rgba);
+    let by_name = demo()
+        .get(&format!("/tiles/{DEM}/{z}/{x}/{y}.png"))
+        .expect_status(200);
+    let by_uuid = demo()
+        .get(&format!("/tiles/{snap_uuid}/{z}/{x}/{y}.png"))
+        .expect_status(200);
+    assert_eq!(
+        decode_png(&by_name.body).rgba,
+        decode_png(&by_uuid.body).rgba
+    );
+    let styled = demo()
+        .get(&format!("/tiles/{DEM}/{z}/{x}/{y}.png?styles=viridis:0:30"))
+        .expect_status(200);
+    assert_ne!(
+        decode_png(&styled.body).rgba,
+        decode_png(&by_name.body).rgba
+    );
     let bad = demo().get(&format!("/tiles/{DEM}/{z}/{x}/{y}.png?styles=nope"));
     assert_eq!(bad.status, 400);
     assert!(bad.text().contains("nope"));
@@ -87,7 +118,9 @@ fn etag_and_if_none_match_give_304() {
     let other = demo().get_with(&path, &[("If-None-Match", "\"something-else\"")]);
     assert_eq!(other.status, 200);
     // Another style is another resource with another ETag.
-    let styled = demo().get(&format!("{path}?styles=viridis")).expect_status(200);
+    let styled = demo()
+        .get(&format!("{path}?styles=viridis"))
+        .expect_status(200);
     assert_ne!(styled.header("etag"), Some(etag.as_str()));
 }
 
@@ -97,7 +130,10 @@ fn head_answers_headers_without_a_body() {
     let resp = demo().request("HEAD", &format!("/tiles/{DEM}/{z}/{x}/{y}.png"), &[]);
     assert_eq!(resp.status, 200);
     assert_eq!(resp.content_type(), "image/png");
-    assert!(resp.header("content-length").is_some_and(|l| l.parse::<usize>().unwrap() > 0));
+    assert!(
+        resp.header("content-length")
+            .is_some_and(|l| l.parse::<usize>().unwrap() > 0)
+    );
 }
 
 #[test]
