@@ -183,16 +183,13 @@ fn parse_response(raw: &[u8], head: bool) -> Resp {
         })
         .collect();
     let rest = &raw[end + 4..];
-    let chunked = headers
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    let body = if head {
-        Vec::new()
-    } else if chunked {
-        dechunk(rest)
-    } else {
-        rest.to_vec()
-    };
+    // tegel answers with complete bodies and Content-Length, never chunked.
+    assert!(
+        !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("transfer-encoding"))
+    );
+    let body = if head { Vec::new() } else { rest.to_vec() };
     Resp {
         status,
         headers,
@@ -200,40 +197,11 @@ fn parse_response(raw: &[u8], head: bool) -> Resp {
     }
 }
 
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
-        let size =
-            usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
-        data = &data[eol + 2 + size + 2..];
-    }
-    out
-}
-
 /// A decoded PNG as RGBA8, whatever its colour type.
 pub struct Image {
     pub width: u32,
     pub height: u32,
     pub rgba: Vec<u8>,
-}
-
-impl Image {
-    pub fn pixel(&self, x: u32, y: u32) -> [u8; 4] {
-        let i = (y as usize * self.width as usize + x as usize) * 4;
-        [
-            self.rgba[i],
-            self.rgba[i + 1],
-            self.rgba[i + 2],
-            self.rgba[i + 3],
-        ]
-    }
 }
 
 pub fn decode_png(bytes: &[u8]) -> Image {
