@@ -86,27 +86,62 @@ pub fn gather_nearest<T: Pixel>(
     }
     let mut cols = vec![0.0; w];
     let mut rows = vec![0.0; w];
+    let mut index = vec![0u32; w];
     let (wc, wr) = (window.col as f64, window.row as f64);
-    let (ww, wh) = (window.width as f64, window.height as f64);
-    let stride = window.width as usize;
+    let (ww, wh) = (f64::from(window.width), f64::from(window.height));
+    let stride = window.width;
     for (y, (drow, vrow)) in dst
         .chunks_exact_mut(w)
         .zip(valid.chunks_exact_mut(w))
         .enumerate()
     {
         coords(y as u32, &mut cols, &mut rows);
-        for i in 0..w {
-            // Window-relative coordinates; the window is clamped to the level, so
-            // inside-window implies inside-level.
-            let c = cols[i] - wc;
-            let r = rows[i] - wr;
-            if c >= 0.0 && c < ww && r >= 0.0 && r < wh {
-                drow[i] = src[r as usize * stride + c as usize];
-                vrow[i] = 1;
+        // Pass 1, branch-free so it vectorises: the window offset of each
+        // pixel's cell, or NO_CELL.
+        cell_offsets(&cols, &rows, [wc, wr, ww, wh], stride, &mut index);
+        // Pass 2: the gather.
+        for ((d, v), &ix) in drow.iter_mut().zip(vrow.iter_mut()).zip(&index) {
+            if let Some(&value) = src.get(ix as usize) {
+                *d = value;
+                *v = 1;
             }
         }
     }
 }
+
+/// The window offset of the cell under each (col, row), or `NO_CELL` outside
+/// the window (`win` = [col, row, width, height] of the window in level pixels).
+/// The window is clamped to the level, so inside-window implies inside-level;
+/// NaN fails every comparison. Compiled for AVX-512/AVX2 and chosen at run time.
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512vl+avx512dq",
+    "x86_64+avx2+fma",
+    "x86_64+sse4.1"
+))]
+fn cell_offsets(cols: &[f64], rows: &[f64], win: [f64; 4], stride: u32, out: &mut [u32]) {
+    let [wc, wr, ww, wh] = win;
+    let stride = f64::from(stride);
+    for ((ix, &c), &r) in out.iter_mut().zip(cols).zip(rows) {
+        let (c, r) = (c - wc, r - wr);
+        // Non-short-circuit `&`: no branches, so the loop vectorises.
+        let inside = (c >= 0.0) & (c < ww) & (r >= 0.0) & (r < wh);
+        // An exact non-negative integer below 2^31 whenever `inside` (windows
+        // hold fewer cells; trunc is floor for these values). Adding 2^52 puts
+        // it in the low mantissa bits, read out without a float→int
+        // conversion: Rust's saturating `as` would not vectorise. Outside
+        // values give garbage that the select below discards.
+        let exact = r.trunc() * stride + c.trunc();
+        let offset = (exact + TWO_POW_52).to_bits() as u32;
+        *ix = if inside { offset } else { NO_CELL };
+    }
+}
+
+/// 2^52: the f64 whose unit in the last place is 1.
+const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
+
+/// Marks a pixel without a source cell; never a valid offset (windows are
+/// bounded far below 2^31 cells by the render limits).
+const NO_CELL: u32 = u32::MAX;
 
 /// Nearest-neighbour gather for a target grid aligned with the source axes
 /// (same CRS, no rotation): the source column depends only on the target

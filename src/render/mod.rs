@@ -13,4 +13,4 @@ mod warp;
 pub use error::RenderError;
 pub use pipeline::{Context, render, warp_layer};
 pub use renderer::{Output, Renderer};
-pub use warp::{Warped, choose_level, default_fill};
+pub use warp::{Warped, choose_level, default_fill, warp};

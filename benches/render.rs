@@ -1,0 +1,285 @@
+//! The render path, end to end and by stage, on synthetic data that always runs:
+//!
+//! * `warp/*`: level choice, mesh, window read and gather of one request grid
+//!   from a stored 4096² f32 frame (EPSG:28992, 1 m): a zoom-16 EPSG:3857 tile
+//!   (reprojected), the same tile bilinear, and a 512² map in the frame's own CRS;
+//! * `render/*`: the whole blocking render of a request (catalogue lookup, frame,
+//!   warp, style, PNG) — what one uncached tile costs a render thread;
+//! * `overhead/const_source`: the same for a do-nothing source that fills its
+//!   windows with one value, isolating the pipeline's own cost from data reads.
+//!
+//! Run: `cargo bench --bench render`.
+
+use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tegel::catalogue::{AccessModifier, Catalogue, IngestRequest, ingest};
+use tegel::geo::cache::TransformCache;
+use tegel::geo::tiles::xyz_bbox;
+use tegel::model::{
+    BBox, Crs, DataType, GeoTransform, GridSpec, LayerRef, LevelInfo, OutputFormat, PyramidInfo,
+    RasterBuf, RasterData, RasterSource, RenderRequest, Resampling, Rgb, SourceError, TimeSel,
+    Window,
+};
+use tegel::render::{Context, render, warp};
+use tegel::storage::{Limits, Store};
+
+const SIZE: u32 = 4096;
+/// Upper-left corner of the synthetic raster, near Amersfoort.
+const ORIGIN: (f64, f64) = (150_000.0, 465_000.0);
+
+fn bench_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tegel-bench-render-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A smooth field with a few nodata cells, as a GeoTIFF input file.
+fn input_file(dir: &std::path::Path) -> PathBuf {
+    let n = (SIZE * SIZE) as usize;
+    let values: Vec<f32> = (0..n)
+        .map(|i| {
+            let (x, y) = ((i % SIZE as usize) as f32, (i / SIZE as usize) as f32);
+            if i % 101 == 0 {
+                -9999.0
+            } else {
+                20.0 + 15.0 * (x / 300.0).sin() * (y / 250.0).cos()
+            }
+        })
+        .collect();
+    let buf = RasterBuf {
+        width: SIZE,
+        height: SIZE,
+        data: RasterData::F32(values),
+        nodata: Some(-9999.0),
+    };
+    let gt = GeoTransform {
+        origin_x: ORIGIN.0,
+        origin_y: ORIGIN.1,
+        pixel_x: 1.0,
+        pixel_y: -1.0,
+    };
+    let path = dir.join("input.tif");
+    std::fs::write(
+        &path,
+        tegel::encode::geotiff::encode_geotiff(&buf, Crs(28992), &gt),
+    )
+    .unwrap();
+    path
+}
+
+struct Fixture {
+    ctx: Context,
+    layer: LayerRef,
+}
+
+fn fixture() -> Fixture {
+    let dir = bench_dir();
+    let input = input_file(&dir);
+    let store = Arc::new(Store::open(&dir, 16).unwrap());
+    let catalogue = Arc::new(Catalogue::open(&dir).unwrap());
+    let req = IngestRequest {
+        files: vec![input],
+        organisation: "bench".into(),
+        access_modifier: AccessModifier::Public,
+        style: Some("terrain:-5:40".into()),
+        ..IngestRequest::default()
+    };
+    let out = ingest(
+        &catalogue,
+        &store,
+        &req,
+        &Limits::default(),
+        &mut |_, _, _| {},
+    )
+    .unwrap();
+    let layer = LayerRef {
+        id: out.layer.unwrap(),
+        version: 1,
+    };
+    Fixture {
+        ctx: Context {
+            catalogue,
+            store,
+            transforms: TransformCache::new(),
+        },
+        layer,
+    }
+}
+
+/// A zoom-16 tile inside the synthetic raster.
+fn tile_grid() -> GridSpec {
+    // The raster centre, 5.344°E 52.155°N, lies in this tile.
+    let (z, x, y) = (16, 33740, 21601);
+    GridSpec {
+        crs: Crs(3857),
+        bbox: xyz_bbox(z, x, y).unwrap(),
+        width: 256,
+        height: 256,
+    }
+}
+
+fn native_grid() -> GridSpec {
+    let (x0, y1) = (ORIGIN.0 + 1000.0, ORIGIN.1 - 1000.0);
+    GridSpec {
+        crs: Crs(28992),
+        bbox: BBox::new(x0, y1 - 512.0, x0 + 512.0, y1),
+        width: 512,
+        height: 512,
+    }
+}
+
+fn request(layer: LayerRef, grid: GridSpec) -> RenderRequest {
+    RenderRequest {
+        layer,
+        grid,
+        time: TimeSel::Latest,
+        style: "terrain:-5.0:40.0".into(),
+        format: OutputFormat::Png,
+        resampling: Resampling::Nearest,
+        transparent: true,
+        bgcolor: Rgb::WHITE,
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let fx = fixture();
+    let snap = fx.ctx.catalogue.snapshot();
+    let layer = snap.layer(fx.layer.id).unwrap();
+    let source = snap.source(layer.source).unwrap();
+    let frame = fx
+        .ctx
+        .store
+        .open_frame(source.uuid, &source.frames[0].file)
+        .unwrap();
+    // The tile must really hit data, or the benchmark measures an empty fast path.
+    let warped = warp(
+        &*frame,
+        &tile_grid(),
+        &fx.ctx.transforms,
+        Resampling::Nearest,
+    )
+    .unwrap();
+    assert!(
+        warped.valid.iter().filter(|&&v| v == 1).count() > 60_000,
+        "tile outside the raster"
+    );
+
+    let mut g = c.benchmark_group("warp");
+    g.throughput(Throughput::Elements(256 * 256));
+    g.bench_function("tile_3857_nearest", |b| {
+        b.iter(|| {
+            warp(
+                &*frame,
+                black_box(&tile_grid()),
+                &fx.ctx.transforms,
+                Resampling::Nearest,
+            )
+            .unwrap()
+        })
+    });
+    g.bench_function("tile_3857_bilinear", |b| {
+        b.iter(|| {
+            warp(
+                &*frame,
+                black_box(&tile_grid()),
+                &fx.ctx.transforms,
+                Resampling::Bilinear,
+            )
+            .unwrap()
+        })
+    });
+    g.throughput(Throughput::Elements(512 * 512));
+    g.bench_function("map_28992_512", |b| {
+        b.iter(|| {
+            warp(
+                &*frame,
+                black_box(&native_grid()),
+                &fx.ctx.transforms,
+                Resampling::Nearest,
+            )
+            .unwrap()
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("render");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("tile_3857_png", |b| {
+        b.iter(|| render(&fx.ctx, black_box(&request(fx.layer, tile_grid()))).unwrap())
+    });
+    g.bench_function("map_28992_512_png", |b| {
+        b.iter(|| render(&fx.ctx, black_box(&request(fx.layer, native_grid()))).unwrap())
+    });
+    g.finish();
+
+    let constant = ConstSource::new();
+    let mut g = c.benchmark_group("overhead");
+    g.throughput(Throughput::Elements(256 * 256));
+    g.bench_function("const_source_tile", |b| {
+        b.iter(|| {
+            warp(
+                &constant,
+                black_box(&tile_grid()),
+                &fx.ctx.transforms,
+                Resampling::Nearest,
+            )
+            .unwrap()
+        })
+    });
+    g.finish();
+}
+
+/// A source with the synthetic raster's grid whose every pixel is 1.0: no I/O.
+struct ConstSource {
+    info: PyramidInfo,
+}
+
+impl ConstSource {
+    fn new() -> ConstSource {
+        let levels = (0..5)
+            .map(|k| LevelInfo {
+                width: SIZE >> k,
+                height: SIZE >> k,
+                factor: 1 << k,
+            })
+            .collect();
+        let transform = GeoTransform {
+            origin_x: ORIGIN.0,
+            origin_y: ORIGIN.1,
+            pixel_x: 1.0,
+            pixel_y: -1.0,
+        };
+        ConstSource {
+            info: PyramidInfo {
+                crs: Crs(28992),
+                dtype: DataType::F32,
+                nodata: None,
+                transform,
+                levels,
+            },
+        }
+    }
+}
+
+impl RasterSource for ConstSource {
+    fn info(&self) -> &PyramidInfo {
+        &self.info
+    }
+
+    fn read_window(
+        &self,
+        _level: usize,
+        _window: Window,
+        out: &mut RasterBuf,
+    ) -> Result<(), SourceError> {
+        if let RasterData::F32(v) = &mut out.data {
+            v.fill(1.0);
+        }
+        Ok(())
+    }
+}
+
+criterion_group!(render_benches, benches);
+criterion_main!(render_benches);
