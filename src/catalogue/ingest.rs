@@ -99,6 +99,14 @@ fn validate(catalogue: &Catalogue, req: &IngestRequest) -> Result<(), CatalogueE
             req.timestamps.len()
         )));
     }
+    let mut instants = req.timestamps.clone();
+    instants.sort();
+    if let Some(pair) = instants.windows(2).find(|w| w[0] == w[1]) {
+        return Err(CatalogueError::Invalid(format!(
+            "timestamp {} is given more than once: each frame needs its own instant",
+            pair[0].to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        )));
+    }
     if req.timestamps.is_empty() && req.files.len() > 1 {
         return Err(CatalogueError::Invalid(
             "several files make a temporal source: give one --timestamp per file".into(),
