@@ -148,7 +148,10 @@ fn check(resp: &Resp, want: Want) -> Result<(), String> {
                 ));
             }
             if !resp.content_type().contains("json") {
-                return Err(format!("content type {:?} is not JSON", resp.content_type()));
+                return Err(format!(
+                    "content type {:?} is not JSON",
+                    resp.content_type()
+                ));
             }
             let body: serde_json::Value = serde_json::from_slice(&resp.body)
                 .map_err(|e| format!("error body is not JSON ({e}): {}", clip(&resp.text())))?;
@@ -406,13 +409,21 @@ fn xyz_corpus() -> Vec<(String, String, Want)> {
         ("fractional x", t("2", "1.5", "0.png"), Want::Json(400)),
         (".jpg", t("2", "0", "0.jpg"), Want::Json(400)),
         ("no extension", t("2", "0", "0"), Want::Json(400)),
-        ("huge z", t("99999999999999999999", "0", "0.png"), Want::Json(404)),
+        (
+            "huge z",
+            t("99999999999999999999", "0", "0.png"),
+            Want::Json(404),
+        ),
         (
             "huge x",
             t("3", "99999999999999999999999999", "0.png"),
             Want::Json(404),
         ),
-        ("z=30, x beyond 2^30", t("30", "1073741824", "0.png"), Want::Json(404)),
+        (
+            "z=30, x beyond 2^30",
+            t("30", "1073741824", "0.png"),
+            Want::Json(404),
+        ),
         (
             "path traversal as layer",
             "/tiles/..%2F..%2Fetc%2Fpasswd/2/0/0.png".to_string(),
@@ -428,7 +439,11 @@ fn xyz_corpus() -> Vec<(String, String, Want)> {
             "/tiles/7d3a3c6e-5e0a-4d35-9a55-000000000000/2/0/0.png".to_string(),
             Want::Json(404),
         ),
-        ("too few segments", format!("/tiles/{LAYER}/2/0"), Want::Json(400)),
+        (
+            "too few segments",
+            format!("/tiles/{LAYER}/2/0"),
+            Want::Json(400),
+        ),
         (
             "too many segments",
             format!("/tiles/{LAYER}/2/0/0/0.png"),
@@ -515,7 +530,12 @@ fn run(server: &support::TestServer, cases: Vec<(String, String, String, Want)>)
 
 fn still_healthy(server: &support::TestServer) {
     let resp = request(server.addr, "GET", "/healthz").expect("healthz after the corpus");
-    assert_eq!(resp.status, 200, "healthz after the corpus: {}", resp.text());
+    assert_eq!(
+        resp.status,
+        200,
+        "healthz after the corpus: {}",
+        resp.text()
+    );
 }
 
 fn with_get(cases: Vec<(String, String, Want)>) -> Vec<(String, String, String, Want)> {
@@ -562,13 +582,27 @@ fn malformed_http_is_refused_without_harm() {
     );
     let many_headers = format!(
         "GET /healthz HTTP/1.1\r\nHost: x\r\n{}Connection: close\r\n\r\n",
-        (0..2000).map(|i| format!("X-H{i}: v\r\n")).collect::<String>()
+        (0..2000)
+            .map(|i| format!("X-H{i}: v\r\n"))
+            .collect::<String>()
     );
     let raw: Vec<(&str, Vec<u8>)> = vec![
-        ("header without colon", b"GET /healthz HTTP/1.1\r\nHost x\r\n\r\n".to_vec()),
-        ("space in target", b"GET /wms/?a=b c HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()),
-        ("binary request line", b"\x00\x01\x02\xff GET\r\n\r\n".to_vec()),
-        ("HTTP/9.9", b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n".to_vec()),
+        (
+            "header without colon",
+            b"GET /healthz HTTP/1.1\r\nHost x\r\n\r\n".to_vec(),
+        ),
+        (
+            "space in target",
+            b"GET /wms/?a=b c HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+        ),
+        (
+            "binary request line",
+            b"\x00\x01\x02\xff GET\r\n\r\n".to_vec(),
+        ),
+        (
+            "HTTP/9.9",
+            b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n".to_vec(),
+        ),
         ("1 MB header", big_header.into_bytes()),
         ("2000 headers", many_headers.into_bytes()),
     ];
@@ -596,7 +630,8 @@ fn a_silent_client_does_not_block_others() {
     // server from answering anyone else.
     let server = support::demo();
     let mut idle = TcpStream::connect(server.addr).expect("connect");
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHo").expect("write");
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHo")
+        .expect("write");
     let started = Instant::now();
     still_healthy(server);
     assert!(started.elapsed() < Duration::from_secs(2));
