@@ -899,3 +899,66 @@ fn a_private_layer_is_answered_as_if_it_did_not_exist() {
         );
     }
 }
+
+#[test]
+fn concurrent_ingests_into_one_data_dir_all_land() {
+    // Several `tegel ingest` processes at once (a script ingesting in parallel)
+    // must not overwrite each other's catalogue updates.
+    let data = support::temp_dir("cli-concurrent");
+    let n = 8;
+    let children: Vec<_> = (0..n)
+        .map(|i| {
+            let mut cmd = tegel();
+            cmd.arg("ingest")
+                .arg("--data-dir")
+                .arg(&data)
+                .args([
+                    "--organisation",
+                    "my-org",
+                    "--name",
+                    &format!("Parallel {i}"),
+                ])
+                .arg(rain(i))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            cmd.spawn().expect("spawn ingest")
+        })
+        .collect();
+    let mut printed = BTreeSet::new();
+    for child in children {
+        let out = child.wait_with_output().expect("ingest output");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        printed.insert(v["wms_layer"].as_str().expect("wms_layer").to_string());
+    }
+    let want: BTreeSet<String> = (0..n).map(|i| format!("my-org:parallel-{i}")).collect();
+    assert_eq!(printed, want);
+    let snap = Catalogue::open(&data).expect("catalogue").snapshot();
+    let recorded: BTreeSet<String> = snap
+        .layers()
+        .iter()
+        .filter_map(|l| snap.wms_name(l))
+        .collect();
+    assert_eq!(recorded, want, "layers lost between concurrent ingests");
+    let referenced: BTreeSet<PathBuf> = snap
+        .data()
+        .sources
+        .iter()
+        .flat_map(|s| {
+            s.frames
+                .iter()
+                .map(move |f| PathBuf::from(s.uuid.to_string()).join(format!("{}.tif", f.file)))
+        })
+        .collect();
+    assert_eq!(
+        files_under(&data.join("sources")),
+        referenced,
+        "store files vs catalogue frames"
+    );
+    assert_eq!(
+        snap.data().organisations.len(),
+        1,
+        "one organisation my-org"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
