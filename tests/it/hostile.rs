@@ -276,6 +276,31 @@ fn wms_corpus() -> Vec<(String, String, Want)> {
             Want::Ogc(Some("StyleNotDefined")),
         ),
         (
+            "style min NaN",
+            getmap(&[("STYLES", "viridis:nan:5")]),
+            Want::Ogc(Some("StyleNotDefined")),
+        ),
+        (
+            "style max 1e400",
+            getmap(&[("STYLES", "viridis:0:1e400")]),
+            Want::Ogc(Some("StyleNotDefined")),
+        ),
+        (
+            "style min > max",
+            getmap(&[("STYLES", "viridis:5:1")]),
+            Want::Ogc(Some("StyleNotDefined")),
+        ),
+        (
+            "style with too many parts",
+            getmap(&[("STYLES", "viridis:1:2:3")]),
+            Want::Ogc(Some("StyleNotDefined")),
+        ),
+        (
+            "more STYLES than LAYERS",
+            getmap(&[("STYLES", "viridis,viridis,viridis")]),
+            Want::Ogc(None),
+        ),
+        (
             "unknown CRS 1.3.0",
             getmap(&[("CRS", "EPSG:99999")]),
             Want::Ogc(Some("InvalidCRS")),
@@ -556,6 +581,50 @@ fn the_baseline_requests_of_the_corpus_succeed() {
     let resp = request(server.addr, "GET", &format!("/tiles/{LAYER}/2/2/1.png")).expect("tile");
     assert_eq!(resp.status, 200, "{}", resp.text());
     assert_eq!(resp.content_type(), "image/png");
+}
+
+#[test]
+fn extreme_but_valid_maps_are_drawn_not_failed() {
+    // Legal requests at the edges of every CRS: a map (mostly empty), quickly.
+    let server = support::demo();
+    let cases: &[(&str, &str)] = &[
+        ("EPSG:28992", "-1e300,-1e300,1e300,1e300"),
+        ("EPSG:28992", "230000,460000,230000.000001,460000.000001"),
+        ("CRS:84", "-180,-90,180,90"),
+        ("EPSG:4326", "-90,-180,90,180"),
+        ("EPSG:3857", "-1e10,-1e10,1e10,1e10"),
+        ("EPSG:32631", "-1e7,-1e7,1e7,1e7"),
+        ("EPSG:3035", "-1e8,-1e8,1e8,1e8"),
+    ];
+    let mut failures = Vec::new();
+    for (crs, bbox) in cases {
+        let target = getmap(&[
+            ("CRS", crs),
+            ("BBOX", bbox),
+            ("WIDTH", "100"),
+            ("HEIGHT", "50"),
+        ]);
+        let started = Instant::now();
+        match request(server.addr, "GET", &target) {
+            Ok(resp) if resp.status == 200 && resp.content_type() == "image/png" => {
+                let img = support::decode_png(&resp.body);
+                if (img.width, img.height) != (100, 50) {
+                    failures.push(format!("{crs} {bbox}: {}x{}", img.width, img.height));
+                }
+            }
+            Ok(resp) => failures.push(format!(
+                "{crs} {bbox}: {} {}: {}",
+                resp.status,
+                resp.content_type(),
+                clip(&resp.text())
+            )),
+            Err(e) => failures.push(format!("{crs} {bbox}: {e}")),
+        }
+        if started.elapsed() > Duration::from_secs(3) {
+            failures.push(format!("{crs} {bbox}: took {:?}", started.elapsed()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
