@@ -47,16 +47,26 @@ impl Catalogue {
     }
 
     /// Re-reads the file when another process changed it. Returns whether it did.
+    ///
+    /// Two writes closer together than the file system's time resolution leave
+    /// the modification time unchanged, so while the file is younger than
+    /// [`RECENT`] it is read and its revision compared. Cost: a `stat`, plus a
+    /// read and parse of the file while it is recent or changed.
     pub fn reload_if_changed(&self) -> Result<bool, CatalogueError> {
         let mut seen = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let mtime = modified(&self.path);
-        if mtime == *seen {
+        // A modification time in the future (clock skew) counts as recent.
+        let recent = mtime.is_some_and(|t| t.elapsed().map_or(true, |age| age < RECENT));
+        if mtime == *seen && !recent {
             return Ok(false);
         }
         let (data, mtime) = read_file(&self.path)?;
-        self.current.store(Arc::new(Snapshot::new(data)));
+        let changed = mtime != *seen || data.revision != self.current.load().data().revision;
+        if changed {
+            self.current.store(Arc::new(Snapshot::new(data)));
+        }
         *seen = mtime;
-        Ok(true)
+        Ok(changed)
     }
 
     /// Applies `change` to a copy of the newest state, bumps the revision,
@@ -85,6 +95,10 @@ impl Catalogue {
         Ok(out)
     }
 }
+
+/// Age below which a catalogue file is re-read even with an unchanged
+/// modification time (coarser than any common file system's resolution).
+pub const RECENT: Duration = Duration::from_secs(3);
 
 /// How long a writer waits for another process's lock before giving up.
 const LOCK_WAIT: Duration = Duration::from_secs(60);
