@@ -1062,3 +1062,34 @@ fn a_running_server_serves_frames_added_by_the_command() {
         "rain_09 and rain_01 differ, so must the maps"
     );
 }
+
+#[test]
+fn quick_successive_catalogue_writes_are_all_seen_by_a_reader() {
+    // The server and `tegel ingest` hold the catalogue file open in two
+    // processes; here two `Catalogue`s over one dir play those roles. Writes
+    // closer together than the file system's time resolution must still be
+    // picked up by the reader.
+    use tegel::catalogue::Organisation;
+    let dir = support::temp_dir("cli-reload");
+    let writer = Catalogue::open(&dir).expect("writer");
+    let reader = Catalogue::open(&dir).expect("reader");
+    let mut missed = Vec::new();
+    for i in 0..100u32 {
+        writer
+            .update(|d, _| {
+                d.organisations.push(Organisation {
+                    uuid: Uuid::new_v4(),
+                    name: format!("Org {i}"),
+                    slug: format!("org-{i}"),
+                });
+                Ok(())
+            })
+            .expect("update");
+        reader.reload_if_changed().expect("reload");
+        if reader.snapshot().data().organisations.len() != i as usize + 1 {
+            missed.push(i);
+        }
+    }
+    assert!(missed.is_empty(), "the reader missed writes {missed:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
