@@ -124,6 +124,22 @@ fn a_misspelt_variable_is_refused_by_name() {
     assert_names(&stderr, "TEGEL_RENDER_MAX_WIDTH");
     let stderr = refused(&[], &[("TEGEL_CACHE_MAX_BYTES", "12 parsecs")]);
     assert_names(&stderr, "TEGEL_CACHE_MAX_BYTES");
+    // Well-typed values out of range name both the key and the variable.
+    for (var, value, key) in [
+        ("TEGEL_CACHE_MAX_BYTES", "-1", "TEGEL_CACHE_MAX_BYTES"),
+        ("TEGEL_WMS_EXCEPTION_STATUS", "500", "wms.exception_status"),
+        ("TEGEL_SERVER_PUBLIC_URL", "ftp://x", "server.public_url"),
+        ("TEGEL_RENDER_MAX_WIDTH", "0", "render.max_width"),
+        (
+            "TEGEL_SERVER_MAX_CONNECTIONS",
+            "0",
+            "server.max_connections",
+        ),
+    ] {
+        let stderr = refused(&[], &[(var, value)]);
+        assert_names(&stderr, var);
+        assert_names(&stderr, key);
+    }
 }
 
 #[test]

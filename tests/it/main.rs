@@ -7,4 +7,5 @@ mod support;
 
 mod architecture;
 mod cli;
+mod config;
 mod hostile;
