@@ -249,3 +249,16 @@ fn serve_starts_on_the_address_from_the_environment() {
     assert!(std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn serve_stops_gracefully_on_sigterm_right_after_announcing() {
+    // A supervisor may stop tegel as soon as it said where it listens: that
+    // must already be a graceful shutdown (exit 0), not death by signal.
+    for _ in 0..5 {
+        let (mut cmd, data) = serve(&["--listen", "127.0.0.1:0"], &[]);
+        let child = spawn(&mut cmd);
+        let (mut child, _addr) = wait_for_serving(child);
+        stop(&mut child);
+        let _ = std::fs::remove_dir_all(&data);
+    }
+}
