@@ -73,7 +73,7 @@ struct IngestArgs {
     #[arg(long, default_value = "Public", value_parser = parse_access)]
     access_modifier: AccessModifier,
     /// Default STYLES of the new layer, e.g. "RdBu_r:-4.6:-1.17" (default: viridis over the data range).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_style)]
     style: Option<String>,
     /// Timestamp of each file (ISO 8601), in file order: makes a temporal source.
     #[arg(long = "timestamp", value_parser = parse_time)]
@@ -89,6 +89,13 @@ struct IngestArgs {
 fn parse_access(s: &str) -> Result<AccessModifier, String> {
     AccessModifier::parse(s)
         .ok_or_else(|| format!("{s:?} is not one of Public, Common, Private, Hidden"))
+}
+
+/// Checks a default style as WMS STYLES would parse it; keeps the text as given.
+fn parse_style(s: &str) -> Result<String, String> {
+    tegel::style::Style::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| format!("{s:?} is not a valid style: {e}"))
 }
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
