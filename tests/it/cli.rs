@@ -1093,3 +1093,40 @@ fn quick_successive_catalogue_writes_are_all_seen_by_a_reader() {
     assert!(missed.is_empty(), "the reader missed writes {missed:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_invalid_default_style_is_refused() {
+    // A layer whose default style cannot be parsed could never be drawn.
+    let data = support::temp_dir("cli-style");
+    let file = fixture("p_lochem_kwel_wegzijging_2050.tif");
+    let file = file.to_str().expect("path");
+    let good = ingest_ok(
+        &data,
+        &[
+            "--organisation",
+            "my-org",
+            "--name",
+            "Styled",
+            "--style",
+            "RdBu_r:-4.6:-1.17",
+            file,
+        ],
+    );
+    assert_eq!(good.wms_layer.as_deref(), Some("my-org:styled"));
+    let snap = Catalogue::open(&data).expect("catalogue").snapshot();
+    let layer = snap.layer(good.layer.expect("layer")).expect("recorded");
+    assert_eq!(layer.style, "RdBu_r:-4.6:-1.17");
+    drop(snap);
+    for bad in ["nonsense", "viridis:5:1", "viridis:nan:1", "viridis:1:2:3"] {
+        refused(
+            &data,
+            &["--organisation", "my-org", "--style", bad, file],
+            &[bad],
+        );
+    }
+    let server = server_over(&data);
+    let resp = server
+        .get("/tiles/my-org:styled/0/0/0.png")
+        .expect_status(200);
+    assert_eq!(resp.content_type(), "image/png");
+}
