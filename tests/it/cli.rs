@@ -325,6 +325,62 @@ fn write_geotiff(path: &Path, bands: u16, epsg: Option<u16>) {
     }
 }
 
+/// A hand-made little-endian GeoTIFF (EPSG:28992, one u8 strip) whose header
+/// claims `width`×`height` pixels while the file holds only `data_len` bytes
+/// of pixel data.
+fn write_claiming_tiff(path: &Path, width: u32, height: u32, data_len: usize) {
+    let entries: u16 = 12;
+    let extra = 8 + 2 + 12 * usize::from(entries) + 4;
+    let scale: Vec<u8> = [1.0f64, 1.0, 0.0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let tie: Vec<u8> = [0.0f64, 0.0, 0.0, 200_000.0, 450_000.0, 0.0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let keys: Vec<u8> = [
+        1u16, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 28992,
+    ]
+    .iter()
+    .flat_map(|v| v.to_le_bytes())
+    .collect();
+    let scale_at = extra as u32;
+    let tie_at = scale_at + scale.len() as u32;
+    let keys_at = tie_at + tie.len() as u32;
+    let data_at = keys_at + keys.len() as u32;
+    // (tag, type, count, value or offset); type 3 = SHORT, 4 = LONG, 12 = DOUBLE.
+    let ifd: [(u16, u16, u32, u32); 12] = [
+        (256, 4, 1, width),
+        (257, 4, 1, height),
+        (258, 3, 1, 8),
+        (259, 3, 1, 1),
+        (262, 3, 1, 1),
+        (273, 4, 1, data_at),
+        (277, 3, 1, 1),
+        (278, 4, 1, height),
+        (279, 4, 1, width.wrapping_mul(height)),
+        (33550, 12, 3, scale_at),
+        (33922, 12, 6, tie_at),
+        (34735, 3, 16, keys_at),
+    ];
+    let mut b = b"II*\0".to_vec();
+    b.extend_from_slice(&8u32.to_le_bytes());
+    b.extend_from_slice(&entries.to_le_bytes());
+    for (tag, typ, count, value) in ifd {
+        b.extend_from_slice(&tag.to_le_bytes());
+        b.extend_from_slice(&typ.to_le_bytes());
+        b.extend_from_slice(&count.to_le_bytes());
+        b.extend_from_slice(&value.to_le_bytes());
+    }
+    b.extend_from_slice(&0u32.to_le_bytes());
+    b.extend_from_slice(&scale);
+    b.extend_from_slice(&tie);
+    b.extend_from_slice(&keys);
+    b.extend(std::iter::repeat_n(7u8, data_len));
+    std::fs::write(path, b).expect("write tif");
+}
+
 // ---------------------------------------------------------------------------
 // Tests
 
@@ -795,6 +851,20 @@ fn bad_input_files_are_refused_and_add_nothing() {
     let empty = dir.join("empty.tif");
     std::fs::write(&empty, b"").expect("write");
     let missing = dir.join("does_not_exist.tif");
+    // Headers that promise more than the file holds: refused without trying to
+    // allocate what they claim.
+    let honest = dir.join("honest.tif");
+    write_claiming_tiff(&honest, 8, 8, 64);
+    ingest_ok(
+        &data,
+        &["--organisation", "my-org", honest.to_str().expect("path")],
+    );
+    let huge = dir.join("huge.tif");
+    write_claiming_tiff(&huge, 100_000, 100_000, 64);
+    let hollow = dir.join("hollow.tif");
+    write_claiming_tiff(&hollow, 20_000, 20_000, 64);
+    let zero = dir.join("zero.tif");
+    write_claiming_tiff(&zero, 0, 8, 64);
 
     let s = |p: &Path| p.to_string_lossy().into_owned();
     let cases: Vec<(PathBuf, Vec<&str>)> = vec![
@@ -806,6 +876,9 @@ fn bad_input_files_are_refused_and_add_nothing() {
         (text, vec!["text.tif", "TIFF"]),
         (empty, vec!["empty.tif"]),
         (missing, vec!["does_not_exist.tif"]),
+        (huge, vec!["100000x100000"]),
+        (hollow, vec!["hollow.tif"]),
+        (zero, vec!["zero.tif"]),
     ];
     for (file, words) in &cases {
         refused(&data, &["--organisation", "my-org", &s(file)], words);
