@@ -958,6 +958,19 @@ fn a_private_layer_is_answered_as_if_it_did_not_exist() {
         !caps.contains("Secret"),
         "the private layer's title is listed"
     );
+    let caps_111 = server
+        .get("/wms/?SERVICE=WMS&VERSION=1.1.1&REQUEST=GetCapabilities")
+        .expect_status(200)
+        .text();
+    assert!(caps_111.contains("<Name>my-org:open</Name>"));
+    assert!(!caps_111.contains("my-org:secret") && !caps_111.contains("Secret"));
+    let index = server.get("/").expect_status(200).text();
+    assert!(index.contains("my-org:open"), "{index}");
+    assert!(
+        !index.contains("my-org:secret")
+            && !index.contains(&private.layer.expect("id").to_string()),
+        "the index page lists the private layer"
+    );
 
     let bbox = "220000,455000,240000,470000";
     let getmap = |layer: &str| {
