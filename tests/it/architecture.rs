@@ -421,7 +421,7 @@ fn unsafe_code_lives_only_in_the_mmap_file() {
             with_unsafe.push(rel.clone());
         }
         let squeezed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-        if squeezed.contains("allow(unsafe_code)") {
+        if squeezed.contains("allow(unsafe_code)") || squeezed.contains("expect(unsafe_code)") {
             allowing.push(rel.clone());
         }
     }
@@ -443,5 +443,26 @@ fn unsafe_code_lives_only_in_the_mmap_file() {
     assert!(
         safety >= blocks,
         "storage/mmap.rs: {blocks} unsafe blocks but {safety} SAFETY comments"
+    );
+}
+
+#[test]
+fn unsafe_code_is_denied_crate_wide() {
+    // The per-file allowance above only means something while the crate denies
+    // unsafe code everywhere else.
+    let text =
+        std::fs::read_to_string(super::support::repo().join("Cargo.toml")).expect("Cargo.toml");
+    let manifest: toml::Table = text.parse().expect("Cargo.toml is TOML");
+    let level = manifest
+        .get("lints")
+        .and_then(|l| l.get("rust"))
+        .and_then(|r| r.get("unsafe_code"))
+        .and_then(|v| {
+            v.as_str()
+                .or_else(|| v.get("level").and_then(|l| l.as_str()))
+        });
+    assert!(
+        matches!(level, Some("deny" | "forbid")),
+        "[lints.rust] unsafe_code is {level:?}, not deny"
     );
 }
