@@ -1216,3 +1216,76 @@ fn an_invalid_default_style_is_refused() {
         .expect_status(200);
     assert_eq!(resp.content_type(), "image/png");
 }
+
+#[test]
+fn ingest_waits_for_the_catalogue_lock_and_takes_over_a_stale_one() {
+    let data = support::temp_dir("cli-lock");
+    let file = fixture("p_lochem_kwel_wegzijging_2050.tif");
+    let file = file.to_str().expect("path");
+    ingest_ok(
+        &data,
+        &["--organisation", "my-org", "--name", "First", file],
+    );
+    let lock = data.join("catalogue.json.lock");
+    assert!(!lock.exists(), "the lock file outlived the ingest");
+
+    // Held by someone else: the ingest waits, then proceeds once released.
+    std::fs::write(&lock, "12345\n").expect("lock");
+    let before = data_state(&data);
+    let mut cmd = tegel();
+    cmd.arg("ingest")
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["--organisation", "my-org", "--name", "Second", file])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "ingest did not wait for the lock"
+    );
+    assert_eq!(
+        data_state(&data).catalogue,
+        before.catalogue,
+        "written while locked"
+    );
+    std::fs::remove_file(&lock).expect("release");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("ingest did not finish after the lock was released");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+
+    // Left behind by a process that died: taken over.
+    let stale = std::fs::File::create(&lock).expect("lock");
+    stale
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(120))
+        .expect("age the lock");
+    drop(stale);
+    let started = Instant::now();
+    ingest_ok(
+        &data,
+        &["--organisation", "my-org", "--name", "Third", file],
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(!lock.exists());
+    let snap = Catalogue::open(&data).expect("catalogue").snapshot();
+    let names: BTreeSet<String> = snap.layers().iter().map(|l| l.name.clone()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([
+            "First".to_string(),
+            "Second".to_string(),
+            "Third".to_string()
+        ])
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
