@@ -73,7 +73,7 @@ struct IngestArgs {
     #[arg(long, default_value = "Public", value_parser = parse_access)]
     access_modifier: AccessModifier,
     /// Default STYLES of the new layer, e.g. "RdBu_r:-4.6:-1.17" (default: viridis over the data range).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_style)]
     style: Option<String>,
     /// Timestamp of each file (ISO 8601), in file order: makes a temporal source.
     #[arg(long = "timestamp", value_parser = parse_time)]
@@ -89,6 +89,13 @@ struct IngestArgs {
 fn parse_access(s: &str) -> Result<AccessModifier, String> {
     AccessModifier::parse(s)
         .ok_or_else(|| format!("{s:?} is not one of Public, Common, Private, Hidden"))
+}
+
+/// Checks a default style as WMS STYLES would parse it; keeps the text as given.
+fn parse_style(s: &str) -> Result<String, String> {
+    tegel::style::Style::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| format!("{s:?} is not a valid style: {e}"))
 }
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
@@ -162,8 +169,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let running = tegel::app::start(config).await.map_err(|e| e.to_string())?;
+        // Listen for signals before announcing the address: whoever reads it may
+        // stop the server right away, and must get a graceful shutdown.
+        let shutdown = shutdown_signal().map_err(|e| format!("cannot listen for signals: {e}"))?;
         print_urls(&running);
-        shutdown_signal().await;
+        shutdown.await;
         tracing::info!("shutting down");
         running.stop().await;
         Ok(())
@@ -183,24 +193,26 @@ fn print_urls(running: &tegel::app::Running) {
     println!("  health:            {base}/healthz");
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT or SIGTERM (Ctrl-C elsewhere). The handlers are installed by this
+/// call, not when the future is first polled.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 

@@ -82,10 +82,22 @@ pub fn ingest(
         None => default_style(store, source_id, written.last()),
     };
     let result = catalogue.update(|data, rev| record(data, rev, req, source_id, &written, style));
-    if result.is_err() {
-        remove_frames(store, source_id, &written);
+    match result {
+        Ok((outcome, replaced)) => {
+            // The catalogue no longer references the frames replaced at their
+            // instants: only now may their files go.
+            for frame in replaced {
+                if let Err(e) = store.remove_frame(source_id, &frame) {
+                    tracing::warn!(source = %source_id, %frame, error = %e, "could not remove a replaced frame");
+                }
+            }
+            Ok(outcome)
+        }
+        Err(e) => {
+            remove_frames(store, source_id, &written);
+            Err(e)
+        }
     }
-    result
 }
 
 fn validate(catalogue: &Catalogue, req: &IngestRequest) -> Result<(), CatalogueError> {
@@ -97,6 +109,14 @@ fn validate(catalogue: &Catalogue, req: &IngestRequest) -> Result<(), CatalogueE
             "{} files but {} timestamps: a temporal source needs one timestamp per file",
             req.files.len(),
             req.timestamps.len()
+        )));
+    }
+    let mut instants = req.timestamps.clone();
+    instants.sort();
+    if let Some(pair) = instants.windows(2).find(|w| w[0] == w[1]) {
+        return Err(CatalogueError::Invalid(format!(
+            "timestamp {} is given more than once: each frame needs its own instant",
+            pair[0].to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
         )));
     }
     if req.timestamps.is_empty() && req.files.len() > 1 {
@@ -143,6 +163,7 @@ fn grid_of(meta: &FrameMeta) -> SourceGrid {
 }
 
 /// Records the written frames; runs inside the catalogue's write transaction.
+/// Also returns the frame files of an existing source that new frames replaced.
 fn record(
     data: &mut CatalogueData,
     rev: u64,
@@ -150,7 +171,7 @@ fn record(
     source_id: Uuid,
     written: &[FrameMeta],
     style: String,
-) -> Result<IngestOutcome, CatalogueError> {
+) -> Result<(IngestOutcome, Vec<String>), CatalogueError> {
     let now = Utc::now();
     let grid = written.first().map(grid_of);
     if written.iter().any(|m| Some(grid_of(m)) != grid) {
@@ -174,19 +195,27 @@ fn record(
             )));
         }
         existing.grid = grid;
+        let mut replaced = Vec::new();
         for frame in frames {
             // A frame at an existing instant replaces it, as Lizard's upload does.
-            existing.frames.retain(|f| f.timestamp != frame.timestamp);
+            existing.frames.retain(|f| {
+                let keep = f.timestamp != frame.timestamp;
+                if !keep {
+                    replaced.push(f.file.clone());
+                }
+                keep
+            });
             existing.frames.push(frame);
         }
         existing.frames.sort_by_key(|f| f.timestamp);
         existing.last_modified = now;
         existing.revision = rev;
-        return Ok(IngestOutcome {
+        let outcome = IngestOutcome {
             source: source_id,
             layer: None,
             wms_layer: None,
-        });
+        };
+        return Ok((outcome, replaced));
     }
 
     let org = organisation(data, req);
@@ -225,11 +254,12 @@ fn record(
         last_modified: now,
         revision: rev,
     });
-    Ok(IngestOutcome {
+    let outcome = IngestOutcome {
         source: source_id,
         layer: Some(layer),
         wms_layer: Some(format!("{}:{slug}", org.slug)),
-    })
+    };
+    Ok((outcome, Vec::new()))
 }
 
 fn organisation(data: &mut CatalogueData, req: &IngestRequest) -> Organisation {

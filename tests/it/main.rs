@@ -1,7 +1,13 @@
-//! tegel's integration tests: one binary, a module per area, real servers on
-//! `127.0.0.1:0` spoken to over HTTP.
+//! tegel's integration tests: one binary, a module per area. Real servers on
+//! `127.0.0.1:0` spoken to over HTTP, the `tegel` binary itself, and checks
+//! over the source tree.
 
-mod reprojection;
 mod support;
+
+mod architecture;
+mod cli;
+mod config;
+mod hostile;
+mod reprojection;
 mod wms;
 mod xyz;
