@@ -5,6 +5,7 @@
 mod support;
 
 mod architecture;
+mod cache;
 mod cli;
 mod config;
 mod hostile;

@@ -14,9 +14,13 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A new, empty directory under the system temp dir.
+/// A new, empty directory under the system temp dir. The first call also
+/// removes the directories of earlier test runs whose process has ended (the
+/// shared demo server lives in a static and is never dropped).
 pub fn temp_dir(tag: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
+    static SWEEP: OnceLock<()> = OnceLock::new();
+    SWEEP.get_or_init(sweep_stale_dirs);
     let dir = std::env::temp_dir().join(format!(
         "tegel-it-{}-{tag}-{}",
         std::process::id(),
@@ -25,6 +29,25 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
     dir
+}
+
+fn sweep_stale_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("tegel-it-")
+            .and_then(|r| r.split('-').next())
+        else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid).exists();
+        if !alive && pid.parse::<u32>().is_ok() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The config tests start from: demo data, an ephemeral port, a fresh data dir.
@@ -208,7 +231,12 @@ impl Image {
     /// The RGBA of pixel (x, y).
     pub fn pixel(&self, x: u32, y: u32) -> [u8; 4] {
         let i = (y as usize * self.width as usize + x as usize) * 4;
-        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2], self.rgba[i + 3]]
+        [
+            self.rgba[i],
+            self.rgba[i + 1],
+            self.rgba[i + 2],
+            self.rgba[i + 3],
+        ]
     }
 }
 
