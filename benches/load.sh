@@ -150,12 +150,17 @@ function done(summary, latency, requests)
 end
 LUA
 
-# Peak VmRSS (kB) of $PID into $1, sampled every 0.2 s until killed.
+# Peak VmRSS and peak RssAnon (kB) of $PID into $1 ("rss anon"), sampled every
+# 0.2 s until killed. VmRSS includes the pages of the memory-mapped store files
+# the server has touched (page cache the kernel reclaims at will); RssAnon is
+# the server's own heap: the tile cache, buffers, the catalogue snapshot.
 sample_rss() {
-    local out="$1" max=0 kb
+    local out="$1" max=0 max_anon=0 kb anon
     while [[ -r "/proc/$PID/status" ]]; do
-        kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$PID/status" 2>/dev/null || echo 0)"
-        if [[ -n "$kb" && "$kb" -gt "$max" ]]; then max="$kb"; echo "$max" > "$out"; fi
+        read -r kb anon < <(awk '/^VmRSS:/ {r=$2} /^RssAnon:/ {a=$2} END {print r+0, a+0}' "/proc/$PID/status" 2>/dev/null)
+        [[ -n "$kb" && "$kb" -gt "$max" ]] && max="$kb"
+        [[ -n "$anon" && "$anon" -gt "$max_anon" ]] && max_anon="$anon"
+        echo "$max $max_anon" > "$out"
         sleep 0.2
     done
 }
@@ -188,28 +193,31 @@ print("RESULT %d %.1f %.3f %.3f %.3f %.3f %d %d" % (total, s.get("requestsPerSec
 
 declare -a ROWS=()
 OVERALL_RSS=0
+OVERALL_ANON=0
 for entry in "tiles:tiles.txt" "one-tile:tile_one.txt" "wms3857:wms3857.txt" "wms28992:wms28992.txt"; do
     name="${entry%%:*}"; file="$URLS/${entry#*:}"
     [[ -n "$ONLY" && "$ONLY" != "$name" ]] && continue
     [[ -s "$file" ]] || { echo "skip $name: $file missing" >&2; continue; }
     echo "== $name: $(wc -l < "$file") URLs, ${DURATION}s, concurrency $CONCURRENCY, $TOOL on CPU $LOAD_CPU"
-    rss_file="$WORK/rss.$name"; echo 0 > "$rss_file"
+    rss_file="$WORK/rss.$name"; echo "0 0" > "$rss_file"
     if [[ -n "$PID" ]]; then sample_rss "$rss_file" & SAMPLER=$!; fi
     result="$(run_tool "$file" || true)"
     if [[ -n "$SAMPLER" ]]; then kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=""; fi
-    rss_kb="$(cat "$rss_file")"
+    read -r rss_kb anon_kb < "$rss_file"
     (( rss_kb > OVERALL_RSS )) && OVERALL_RSS=$rss_kb
+    (( anon_kb > OVERALL_ANON )) && OVERALL_ANON=$anon_kb
     if [[ -z "$result" ]]; then echo "   $name: the load tool failed" >&2; continue; fi
     read -r _ reqs rps p50 p90 p99 max non2xx errors <<< "$result"
-    row="$(printf '%-9s %9s %10s %8s %8s %8s %9s %7s %7s %9s' "$name" "$reqs" "$rps" "$p50" "$p90" "$p99" "$max" \
-        "$non2xx" "$errors" "$(( rss_kb / 1024 ))")"
+    row="$(printf '%-9s %9s %10s %8s %8s %8s %9s %7s %7s %9s %9s' "$name" "$reqs" "$rps" "$p50" "$p90" "$p99" "$max" \
+        "$non2xx" "$errors" "$(( rss_kb / 1024 ))" "$(( anon_kb / 1024 ))")"
     echo "   $row"
     ROWS+=("$row")
 done
 
 echo
-printf '%-9s %9s %10s %8s %8s %8s %9s %7s %7s %9s\n' workload requests req/s p50_ms p90_ms p99_ms max_ms non2xx errors rss_MiB
+printf '%-9s %9s %10s %8s %8s %8s %9s %7s %7s %9s %9s\n' workload requests req/s p50_ms p90_ms p99_ms max_ms non2xx errors rss_MiB anon_MiB
 for row in "${ROWS[@]}"; do echo "$row"; done
 if [[ -n "$PID" ]]; then
-    echo "peak server RSS over all runs: $(( OVERALL_RSS / 1024 )) MiB (VmRSS of pid $PID, sampled every 0.2 s)"
+    echo "peak server RSS over all runs: $(( OVERALL_RSS / 1024 )) MiB VmRSS, $(( OVERALL_ANON / 1024 )) MiB RssAnon (pid $PID, sampled every 0.2 s)"
+    echo "(VmRSS counts the touched pages of the memory-mapped store, which are page cache; RssAnon is the server's own memory)"
 fi
