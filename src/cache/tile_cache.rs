@@ -19,6 +19,19 @@ pub struct Rendered {
     pub content_type: &'static str,
 }
 
+impl Rendered {
+    /// Takes an encoder's output. The buffer is shrunk to its length first: an
+    /// encoder's `Vec` may hold up to twice its length in spare capacity, which
+    /// `Bytes` would keep alive while the cache weighs only the length.
+    pub fn from_vec(mut bytes: Vec<u8>, content_type: &'static str) -> Rendered {
+        bytes.shrink_to_fit();
+        Rendered {
+            bytes: Bytes::from(bytes),
+            content_type,
+        }
+    }
+}
+
 /// Weight of an entry = key size + body length (+ the `Rendered` header), in bytes.
 #[derive(Clone, Copy, Debug)]
 struct ByteWeigher;

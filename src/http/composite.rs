@@ -84,10 +84,7 @@ fn blend(
         }
     }
     let bytes = encode_rgba(w, h, &out)?;
-    Ok(Rendered {
-        bytes: bytes.into(),
-        content_type: OutputFormat::Png.mime(),
-    })
+    Ok(Rendered::from_vec(bytes, OutputFormat::Png.mime()))
 }
 
 /// Decodes one of our own PNGs to RGBA8.

@@ -40,8 +40,5 @@ pub fn png(warped: &Warped, req: &RenderRequest) -> Result<Rendered, RenderError
         rgba_into(&lut, &idx, &mask, fill, &mut rgba)?;
         encode_rgba(w, h, &rgba)?
     };
-    Ok(Rendered {
-        bytes: bytes.into(),
-        content_type: OutputFormat::Png.mime(),
-    })
+    Ok(Rendered::from_vec(bytes, OutputFormat::Png.mime()))
 }

@@ -28,10 +28,7 @@ pub fn render(ctx: &Context, req: &RenderRequest) -> Result<Rendered, RenderErro
                 req.grid.crs,
                 &req.grid.transform(),
             );
-            Ok(Rendered {
-                bytes: bytes.into(),
-                content_type: OutputFormat::GeoTiff.mime(),
-            })
+            Ok(Rendered::from_vec(bytes, OutputFormat::GeoTiff.mime()))
         }
     }
 }
