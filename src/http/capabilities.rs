@@ -81,7 +81,8 @@ fn layer_info(
         name,
         title: layer.name.clone(),
         abstract_: Some(layer.description.clone()).filter(|s| !s.is_empty()),
-        queryable: false,
+        // Every layer answers GetFeatureInfo with its values.
+        queryable: true,
         crs,
         wgs84_bbox: wgs84,
         bboxes,

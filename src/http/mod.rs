@@ -7,6 +7,7 @@
 mod capabilities;
 mod composite;
 mod errors;
+mod getfeatureinfo;
 mod index;
 mod layers;
 mod response;

@@ -1,5 +1,5 @@
-//! The WMS endpoint (`/wms/`): GetCapabilities and GetMap, answered with OGC
-//! exception XML on errors.
+//! The WMS endpoint (`/wms/`): GetCapabilities, GetMap and GetFeatureInfo
+//! (`getfeatureinfo.rs`), answered with OGC exception XML on errors.
 
 use super::capabilities;
 use super::errors;
@@ -34,6 +34,12 @@ pub async fn handle(state: &AppState, query: &str, headers: &HeaderMap) -> Respo
             Ok(resp) => resp,
             Err(f) => failure(state, f),
         },
+        Ok(WmsRequest::GetFeatureInfo(req)) => {
+            match super::getfeatureinfo::get_feature_info(state, &req).await {
+                Ok(resp) => resp,
+                Err(f) => failure(state, f),
+            }
+        }
     }
 }
 
@@ -112,7 +118,7 @@ async fn get_map(
 }
 
 /// Why a GetMap failed: a request error, or the renderer's.
-enum Failure {
+pub(super) enum Failure {
     Ogc(OgcError),
     Render(WmsVersion, RenderError),
 }

@@ -2,15 +2,18 @@
 //!
 //! `renderer.rs` is the async front (cache, bounded queue, rayon pool);
 //! `pipeline.rs` the blocking work; `warp.rs` level choice and resampling;
-//! `paint.rs` styling and PNG output. Knows nothing of WMS, WMTS or XYZ.
+//! `paint.rs` styling and PNG output; `point.rs` the value of a layer at one
+//! point (GetFeatureInfo). Knows nothing of WMS, WMTS or XYZ.
 
 mod error;
 mod paint;
 mod pipeline;
+mod point;
 mod renderer;
 mod warp;
 
 pub use error::RenderError;
 pub use pipeline::{Context, render, warp_layer};
+pub use point::{PointValue, value_at};
 pub use renderer::{Output, Renderer};
 pub use warp::{Warped, choose_level, default_fill, warp};

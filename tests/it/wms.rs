@@ -256,7 +256,7 @@ fn errors_are_ogc_exceptions_with_their_codes() {
         "InvalidCRS"
     );
     assert_eq!(
-        exception_code("SERVICE=WMS&VERSION=1.3.0&REQUEST=GetFeatureInfo"),
+        exception_code("SERVICE=WMS&VERSION=1.3.0&REQUEST=DescribeLayer"),
         "OperationNotSupported"
     );
     // Bad BBOX: an exception without a code.

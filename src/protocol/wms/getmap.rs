@@ -92,9 +92,21 @@ pub fn parse_getmap(
     kvp: &Kvp,
     limits: &WmsLimits,
 ) -> Result<GetMap, OgcError> {
+    parse_map_part(version, kvp, limits, "GetMap")
+}
+
+/// The GetMap "map part" of a request of operation `op` (named in messages).
+/// GetFeatureInfo (`op != "GetMap"`) may leave FORMAT out: it shapes no output
+/// there, so a missing FORMAT means image/png.
+pub(super) fn parse_map_part(
+    version: WmsVersion,
+    kvp: &Kvp,
+    limits: &WmsLimits,
+    op: &str,
+) -> Result<GetMap, OgcError> {
     let required = |name: &str| {
         kvp.get(name).filter(|v| !v.is_empty()).ok_or_else(|| {
-            OgcError::invalid(version, name, format!("GetMap needs the {name} parameter"))
+            OgcError::invalid(version, name, format!("{op} needs the {name} parameter"))
         })
     };
 
@@ -139,7 +151,7 @@ pub fn parse_getmap(
         }
     };
 
-    let crs = parse_crs_param(version, kvp)?;
+    let crs = parse_crs_param(version, kvp, op)?;
     let numbers = parse_bbox_numbers(version, required("BBOX")?)?;
     let bbox = to_internal_bbox(version, crs, numbers);
     if !bbox.is_valid() {
@@ -152,7 +164,10 @@ pub fn parse_getmap(
 
     let width = parse_size(version, "WIDTH", required("WIDTH")?, limits.max_width)?;
     let height = parse_size(version, "HEIGHT", required("HEIGHT")?, limits.max_height)?;
-    let format_raw = required("FORMAT")?;
+    let format_raw = match kvp.get_nonempty("FORMAT") {
+        None if op != "GetMap" => "image/png",
+        _ => required("FORMAT")?,
+    };
     let format = GetMapFormat::parse(format_raw).ok_or_else(|| {
         OgcError::with_code(
             version,
@@ -222,7 +237,7 @@ pub fn parse_exceptions_param(
     }
 }
 
-fn parse_crs_param(version: WmsVersion, kvp: &Kvp) -> Result<CrsName, OgcError> {
+fn parse_crs_param(version: WmsVersion, kvp: &Kvp, op: &str) -> Result<CrsName, OgcError> {
     let (own, other) = match version {
         WmsVersion::V1_3_0 => ("CRS", "SRS"),
         WmsVersion::V1_1_1 => ("SRS", "CRS"),
@@ -251,7 +266,7 @@ fn parse_crs_param(version: WmsVersion, kvp: &Kvp) -> Result<CrsName, OgcError> 
         (None, None) => Err(OgcError::invalid(
             version,
             own,
-            format!("GetMap needs the {own} parameter"),
+            format!("{op} needs the {own} parameter"),
         )),
     }
 }

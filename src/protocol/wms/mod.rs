@@ -7,13 +7,17 @@
 pub mod capabilities;
 mod error;
 pub mod exception;
+pub mod featureinfo_format;
 mod getcaps;
+mod getfeatureinfo;
 mod getmap;
 mod params;
 mod version;
 
 pub use error::{OgcCode, OgcError};
+pub use featureinfo_format::InfoFormat;
 pub use getcaps::{GetCapabilities, parse_getcapabilities};
+pub use getfeatureinfo::{GetFeatureInfo, parse_getfeatureinfo};
 pub use getmap::{GetMap, parse_exceptions_param, parse_getmap};
 pub use params::{ExceptionsFormat, GetMapFormat};
 pub use version::WmsVersion;
@@ -45,13 +49,12 @@ impl Default for WmsLimits {
 pub enum WmsRequest {
     GetCapabilities(GetCapabilities),
     GetMap(GetMap),
+    GetFeatureInfo(GetFeatureInfo),
 }
 
 /// Operations that exist in WMS (or as common vendor extensions) but are not
 /// served yet: answered with `OperationNotSupported`.
 const NOT_SERVED: &[&str] = &[
-    "getfeatureinfo",
-    "feature_info",
     "getlegendgraphic",
     "getlegend",
     "getlimits",
@@ -63,9 +66,9 @@ const NOT_SERVED: &[&str] = &[
 /// Parses a WMS request from decoded KVP.
 ///
 /// `REQUEST` (value case-insensitive): `GetCapabilities` (or 1.0's
-/// `capabilities`), `GetMap` (or `map`). Other operations → `OperationNotSupported`
+/// `capabilities`), `GetMap` (or `map`), `GetFeatureInfo` (or `feature_info`). Other operations → `OperationNotSupported`
 /// naming them; missing REQUEST → error naming it. `SERVICE` may be missing; if
-/// present it must be `WMS` (any case). GetMap needs `VERSION` (or `WMTVER`)
+/// present it must be `WMS` (any case). GetMap and GetFeatureInfo need `VERSION` (or `WMTVER`)
 /// 1.3.0 or 1.1.1; GetCapabilities negotiates. Errors are reported in the
 /// version asked for, as far as it could be read.
 pub fn parse_wms(kvp: &Kvp, limits: &WmsLimits) -> Result<WmsRequest, OgcError> {
@@ -95,24 +98,12 @@ pub fn parse_wms(kvp: &Kvp, limits: &WmsLimits) -> Result<WmsRequest, OgcError> 
             Ok(WmsRequest::GetCapabilities(parse_getcapabilities(kvp)))
         }
         "getmap" | "map" => {
-            let Some(raw) = WmsVersion::requested(kvp) else {
-                return Err(OgcError::invalid(
-                    hint,
-                    "VERSION",
-                    "GetMap needs the VERSION parameter (1.3.0 or 1.1.1)",
-                ));
-            };
-            let version = WmsVersion::parse_exact(raw).ok_or_else(|| {
-                OgcError::invalid(
-                    hint,
-                    "VERSION",
-                    format!(
-                        "VERSION '{}' is not supported; use 1.3.0 or 1.1.1",
-                        clip(raw)
-                    ),
-                )
-            })?;
+            let version = exact_version(kvp, hint, "GetMap")?;
             parse_getmap(version, kvp, limits).map(WmsRequest::GetMap)
+        }
+        "getfeatureinfo" | "feature_info" => {
+            let version = exact_version(kvp, hint, "GetFeatureInfo")?;
+            parse_getfeatureinfo(version, kvp, limits).map(WmsRequest::GetFeatureInfo)
         }
         _ => {
             let what = if NOT_SERVED.contains(&op.as_str()) {
@@ -128,6 +119,28 @@ pub fn parse_wms(kvp: &Kvp, limits: &WmsLimits) -> Result<WmsRequest, OgcError> 
             ))
         }
     }
+}
+
+/// The version of a request other than GetCapabilities: `VERSION` (or
+/// `WMTVER`) must be 1.3.0 or 1.1.1.
+fn exact_version(kvp: &Kvp, hint: WmsVersion, op: &str) -> Result<WmsVersion, OgcError> {
+    let Some(raw) = WmsVersion::requested(kvp) else {
+        return Err(OgcError::invalid(
+            hint,
+            "VERSION",
+            format!("{op} needs the VERSION parameter (1.3.0 or 1.1.1)"),
+        ));
+    };
+    WmsVersion::parse_exact(raw).ok_or_else(|| {
+        OgcError::invalid(
+            hint,
+            "VERSION",
+            format!(
+                "VERSION '{}' is not supported; use 1.3.0 or 1.1.1",
+                clip(raw)
+            ),
+        )
+    })
 }
 
 /// [`parse_wms`] on a raw query string (percent-encoded, with or without `?`).

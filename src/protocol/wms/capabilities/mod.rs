@@ -80,7 +80,7 @@ pub struct LayerInfo {
 /// A root layer titled with the service title carries the union of all layers'
 /// CRSs (children inherit it, so every layer is advertised in every CRS of the
 /// union: tegel reprojects) and the union of their WGS 84 extents. GetMap
-/// formats: image/png, image/tiff. 1.3.0 adds `CRS:84` when EPSG:4326 is
+/// formats: image/png, image/tiff; GetFeatureInfo: every `InfoFormat`. 1.3.0 adds `CRS:84` when EPSG:4326 is
 /// offered. Cost: linear in the input; a few KB per layer.
 pub fn capabilities(
     version: WmsVersion,
@@ -95,6 +95,11 @@ pub fn capabilities(
 
 /// The GetMap output formats advertised.
 const MAP_FORMATS: [&str; 2] = ["image/png", "image/tiff"];
+
+/// The GetFeatureInfo formats advertised: exactly those served.
+fn info_formats() -> Vec<&'static str> {
+    super::InfoFormat::ALL.map(super::InfoFormat::mime).to_vec()
+}
 
 /// EPSG codes of all layers, known to the registry, ascending.
 fn crs_union(layers: &[LayerInfo]) -> Vec<u32> {

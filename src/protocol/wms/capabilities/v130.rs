@@ -2,8 +2,8 @@
 //! `capabilities_1_3_0.xsd`). Only writes; inputs come from `mod.rs`.
 
 use super::{
-    LayerInfo, MAP_FORMATS, ServiceInfo, crs_union, dcp_href, exception_formats, layer_bboxes, num,
-    root_wgs84, sane_wgs84, style_title,
+    LayerInfo, MAP_FORMATS, ServiceInfo, crs_union, dcp_href, exception_formats, info_formats,
+    layer_bboxes, num, root_wgs84, sane_wgs84, style_title,
 };
 use crate::geo::crs::lookup;
 use crate::model::BBox;
@@ -37,6 +37,7 @@ pub(super) fn write(service: &ServiceInfo, layers: &[LayerInfo]) -> Vec<u8> {
     let href = dcp_href(&service.online_resource);
     write_operation(&mut w, "GetCapabilities", &["text/xml"], &href);
     write_operation(&mut w, "GetMap", &MAP_FORMATS, &href);
+    write_operation(&mut w, "GetFeatureInfo", &info_formats(), &href);
     w.close("Request");
     w.open("Exception", &[]);
     for f in exception_formats(service) {

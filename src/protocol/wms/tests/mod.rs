@@ -266,7 +266,6 @@ fn request_and_service_errors() {
     let e = err("SERVICE=WMS&VERSION=1.3.0");
     assert_eq!((e.code, e.locator.as_deref()), (None, Some("REQUEST")));
     for op in [
-        "GetFeatureInfo",
         "GetLegendGraphic",
         "getlegend",
         "DescribeLayer",
