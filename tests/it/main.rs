@@ -8,6 +8,7 @@ mod architecture;
 mod cache;
 mod cli;
 mod config;
+mod getfeatureinfo;
 mod hostile;
 mod reprojection;
 mod wms;
