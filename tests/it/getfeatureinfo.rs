@@ -145,6 +145,12 @@ fn w13_gfi_01_each_advertised_info_format_returns_its_mime_type() {
             }
         }
     }
+    // Lizard clients send `info_format=application/geo+json` with the `+`
+    // unencoded (decoded to a space): still GeoJSON.
+    let resp = demo()
+        .get(&gfi13("info_format=application/geo+json&I=1&J=1"))
+        .expect_status(200);
+    assert_eq!(resp.content_type(), "application/geo+json");
     // Unsupported INFO_FORMAT → InvalidFormat.
     let (code, mime) = exception(&gfi13("INFO_FORMAT=image/png&I=1&J=1"));
     assert_eq!(
