@@ -152,7 +152,10 @@ mod tests {
         let all: Vec<char> = (FIRST..=LAST).map(char::from).collect();
         assert_eq!(all.len(), GLYPHS.len());
         for &c in &all {
-            assert!(glyph(c).iter().all(|b| b & 0x80 == 0), "{c:?} has an 8th row");
+            assert!(
+                glyph(c).iter().all(|b| b & 0x80 == 0),
+                "{c:?} has an 8th row"
+            );
             assert_eq!(glyph(c).iter().all(|&b| b == 0), c == ' ', "{c:?}");
         }
         for (i, a) in all.iter().enumerate() {
@@ -166,15 +169,21 @@ mod tests {
     fn shapes() {
         assert_eq!(
             render('L'),
-            ["#....", "#....", "#....", "#....", "#....", "#....", "#####"]
+            [
+                "#....", "#....", "#....", "#....", "#....", "#....", "#####"
+            ]
         );
         assert_eq!(
             render('1'),
-            ["..#..", ".##..", "..#..", "..#..", "..#..", "..#..", ".###."]
+            [
+                "..#..", ".##..", "..#..", "..#..", "..#..", "..#..", ".###."
+            ]
         );
         assert_eq!(
             render('-'),
-            [".....", ".....", ".....", "#####", ".....", ".....", "....."]
+            [
+                ".....", ".....", ".....", "#####", ".....", ".....", "....."
+            ]
         );
         assert_eq!(glyph('\u{e9}'), glyph('?'));
         assert_eq!(glyph('\n'), glyph('?'));

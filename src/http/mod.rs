@@ -7,8 +7,10 @@
 mod capabilities;
 mod composite;
 mod errors;
+mod exceptions_image;
 mod index;
 mod layers;
+mod legend;
 mod response;
 mod router;
 mod server;

@@ -2,9 +2,10 @@
 //!
 //! `renderer.rs` is the async front (cache, bounded queue, rayon pool);
 //! `pipeline.rs` the blocking work; `warp.rs` level choice and resampling;
-//! `paint.rs` styling and PNG output. Knows nothing of WMS, WMTS or XYZ.
+//! `paint.rs` styling and PNG output; `legend.rs` legend images and data limits. Knows nothing of WMS, WMTS or XYZ.
 
 mod error;
+pub mod legend;
 mod paint;
 mod pipeline;
 mod renderer;

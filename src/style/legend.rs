@@ -35,11 +35,7 @@ impl Style {
             0
         } else {
             let x = (value - min) / (max - min) * n as f64;
-            if x <= 0.0 {
-                0
-            } else {
-                (x as usize).min(n - 1)
-            }
+            if x <= 0.0 { 0 } else { (x as usize).min(n - 1) }
         };
         cmap.color(i).unwrap_or([0; 4])
     }
@@ -107,7 +103,10 @@ pub fn tick_label(value: f64, spacing: f64) -> String {
         3
     };
     let s = format!("{value:.decimals$}");
-    if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+    if s.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
         "0".into()
     } else {
         s
@@ -129,7 +128,10 @@ mod tests {
         assert_eq!(s.color_of(99.0), v.color(255).unwrap());
         assert_eq!(s.color_of(5.0), v.color(128).unwrap());
         assert_eq!(s.color_of(f64::NAN), [0; 4]);
-        assert_eq!(Style::parse("Blues:3:3").unwrap().color_of(9.0), colormap("Blues").unwrap().color(0).unwrap());
+        assert_eq!(
+            Style::parse("Blues:3:3").unwrap().color_of(9.0),
+            colormap("Blues").unwrap().color(0).unwrap()
+        );
         assert_eq!(Style::parse("transparent").unwrap().color_of(0.5), [0; 4]);
     }
 

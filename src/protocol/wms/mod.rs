@@ -9,12 +9,16 @@ mod error;
 pub mod exception;
 mod getcaps;
 mod getmap;
+pub mod legend;
 mod params;
 mod version;
 
 pub use error::{OgcCode, OgcError};
 pub use getcaps::{GetCapabilities, parse_getcapabilities};
-pub use getmap::{GetMap, parse_exceptions_param, parse_getmap};
+pub use getmap::{
+    GetMap, ImageExceptionParams, image_exception_params, parse_exceptions_param, parse_getmap,
+};
+pub use legend::{GetLegend, GetLegendGraphic, GetLimits, LegendFormat};
 pub use params::{ExceptionsFormat, GetMapFormat};
 pub use version::WmsVersion;
 
@@ -45,6 +49,11 @@ impl Default for WmsLimits {
 pub enum WmsRequest {
     GetCapabilities(GetCapabilities),
     GetMap(GetMap),
+    GetLegendGraphic(GetLegendGraphic),
+    /// Lizard's vendor `getlegend` (JSON).
+    GetLegend(GetLegend),
+    /// Lizard's vendor `getlimits` (JSON).
+    GetLimits(GetLimits),
 }
 
 /// Operations that exist in WMS (or as common vendor extensions) but are not
@@ -52,9 +61,6 @@ pub enum WmsRequest {
 const NOT_SERVED: &[&str] = &[
     "getfeatureinfo",
     "feature_info",
-    "getlegendgraphic",
-    "getlegend",
-    "getlimits",
     "describelayer",
     "getstyles",
     "putstyles",
@@ -63,7 +69,8 @@ const NOT_SERVED: &[&str] = &[
 /// Parses a WMS request from decoded KVP.
 ///
 /// `REQUEST` (value case-insensitive): `GetCapabilities` (or 1.0's
-/// `capabilities`), `GetMap` (or `map`). Other operations → `OperationNotSupported`
+/// `capabilities`), `GetMap` (or `map`), `GetLegendGraphic`, and Lizard's
+/// `getlegend` and `getlimits`. Other operations → `OperationNotSupported`
 /// naming them; missing REQUEST → error naming it. `SERVICE` may be missing; if
 /// present it must be `WMS` (any case). GetMap needs `VERSION` (or `WMTVER`)
 /// 1.3.0 or 1.1.1; GetCapabilities negotiates. Errors are reported in the
@@ -114,6 +121,10 @@ pub fn parse_wms(kvp: &Kvp, limits: &WmsLimits) -> Result<WmsRequest, OgcError> 
             })?;
             parse_getmap(version, kvp, limits).map(WmsRequest::GetMap)
         }
+        "getlegendgraphic" => legend::parse_getlegendgraphic(kvp).map(WmsRequest::GetLegendGraphic),
+        "getlegend" => legend::parse_getlegend(kvp).map(WmsRequest::GetLegend),
+        "getlimits" => legend::parse_getlimits(kvp, limits.max_width, limits.max_height)
+            .map(WmsRequest::GetLimits),
         _ => {
             let what = if NOT_SERVED.contains(&op.as_str()) {
                 "is not supported by this server"

@@ -42,6 +42,17 @@ pub struct StyleInfo {
     pub name: String,
     /// Human title; the name is used when empty.
     pub title: String,
+    /// Where its legend image is (written as `LegendURL`).
+    pub legend: Option<LegendUrl>,
+}
+
+/// A legend image: the URL returns exactly `width × height` pixels of `format`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LegendUrl {
+    pub href: String,
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 /// The time dimension of a temporal layer.
@@ -170,6 +181,23 @@ fn exception_formats(service: &ServiceInfo) -> Vec<ExceptionsFormat> {
         }
     }
     out
+}
+
+/// `<LegendURL width height><Format/><OnlineResource/></LegendURL>`, the same
+/// in the 1.3.0 schema and the 1.1.1 DTD.
+fn write_legend_url(w: &mut crate::protocol::xml::XmlWriter, l: &LegendUrl) {
+    let (width, height) = (l.width.to_string(), l.height.to_string());
+    w.open("LegendURL", &[("width", &width), ("height", &height)]);
+    w.leaf("Format", &[], &l.format);
+    w.empty(
+        "OnlineResource",
+        &[
+            ("xmlns:xlink", "http://www.w3.org/1999/xlink"),
+            ("xlink:type", "simple"),
+            ("xlink:href", &l.href),
+        ],
+    );
+    w.close("LegendURL");
 }
 
 fn style_title(s: &StyleInfo) -> &str {

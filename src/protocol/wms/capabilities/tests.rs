@@ -45,10 +45,12 @@ fn two_layers() -> Vec<LayerInfo> {
                 StyleInfo {
                     name: "dem_nl:-5:25".into(),
                     title: "Elevation colours".into(),
+                    legend: None,
                 },
                 StyleInfo {
                     name: "viridis".into(),
                     title: String::new(),
+                    legend: None,
                 },
             ],
             time: None,
@@ -64,6 +66,7 @@ fn two_layers() -> Vec<LayerInfo> {
             styles: vec![StyleInfo {
                 name: "radar-5min".into(),
                 title: "Radar".into(),
+                legend: None,
             }],
             time: Some(TimeDimension {
                 values: radar.clone(),

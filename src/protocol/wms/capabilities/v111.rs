@@ -4,7 +4,7 @@
 
 use super::{
     LayerInfo, MAP_FORMATS, ServiceInfo, crs_union, dcp_href, exception_formats, layer_bboxes, num,
-    root_wgs84, sane_wgs84, style_title,
+    root_wgs84, sane_wgs84, style_title, write_legend_url,
 };
 use crate::model::BBox;
 use crate::protocol::time::{format_instant, time_extent};
@@ -178,6 +178,9 @@ fn write_layer(w: &mut XmlWriter, layer: &LayerInfo, union: &[u32], has_4326: bo
         w.open("Style", &[]);
         w.leaf("Name", &[], &s.name);
         w.leaf("Title", &[], style_title(s));
+        if let Some(l) = &s.legend {
+            write_legend_url(w, l);
+        }
         w.close("Style");
     }
     w.close("Layer");
