@@ -9,6 +9,7 @@ mod cache;
 mod cli;
 mod config;
 mod hostile;
+mod legend;
 mod reprojection;
 mod wms;
 mod xyz;
