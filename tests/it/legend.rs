@@ -491,3 +491,30 @@ fn lizard_getlimits_without_data_is_null() {
     let resp = demo().get("/wms/?request=getlimits&layers=nope:missing&width=16&height=16&srs=epsg:4326&bbox=5,50,6,52");
     assert!(resp.text().contains("LayerNotDefined"));
 }
+
+#[test]
+fn leg_04_legends_advertised() {
+    let caps = demo()
+        .get("/wms/?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.1.1")
+        .text();
+    let op = caps
+        .split("<GetLegendGraphic>")
+        .nth(1)
+        .and_then(|s| s.split("</GetLegendGraphic>").next())
+        .expect("1.1.1 advertises GetLegendGraphic");
+    assert!(op.contains("<Format>image/png</Format>"));
+    assert!(op.contains("<Format>application/json</Format>"));
+    // Every style of every layer has a LegendURL, in both versions.
+    for version in ["1.1.1", "1.3.0"] {
+        let caps = demo()
+            .get(&format!(
+                "/wms/?SERVICE=WMS&REQUEST=GetCapabilities&VERSION={version}"
+            ))
+            .text();
+        assert_eq!(
+            caps.matches("<Style>").count(),
+            caps.matches("<LegendURL ").count(),
+            "{version}"
+        );
+    }
+}

@@ -106,6 +106,9 @@ pub fn capabilities(
 
 /// The GetMap output formats advertised.
 const MAP_FORMATS: [&str; 2] = ["image/png", "image/tiff"];
+/// The GetLegendGraphic formats, advertised in 1.1.1 (the DTD has the
+/// operation; 1.3.0 would need the SLD schema, so there only `LegendURL`s).
+const LEGEND_FORMATS: [&str; 2] = ["image/png", "application/json"];
 
 /// EPSG codes of all layers, known to the registry, ascending.
 fn crs_union(layers: &[LayerInfo]) -> Vec<u32> {
@@ -184,19 +187,17 @@ fn exception_formats(service: &ServiceInfo) -> Vec<ExceptionsFormat> {
 }
 
 /// `<LegendURL width height><Format/><OnlineResource/></LegendURL>`, the same
-/// in the 1.3.0 schema and the 1.1.1 DTD.
-fn write_legend_url(w: &mut crate::protocol::xml::XmlWriter, l: &LegendUrl) {
+/// in the 1.3.0 schema and the 1.1.1 DTD (which wants `xmlns:xlink` on every
+/// OnlineResource: `declare_xlink`).
+fn write_legend_url(w: &mut crate::protocol::xml::XmlWriter, l: &LegendUrl, declare_xlink: bool) {
     let (width, height) = (l.width.to_string(), l.height.to_string());
     w.open("LegendURL", &[("width", &width), ("height", &height)]);
     w.leaf("Format", &[], &l.format);
-    w.empty(
-        "OnlineResource",
-        &[
-            ("xmlns:xlink", "http://www.w3.org/1999/xlink"),
-            ("xlink:type", "simple"),
-            ("xlink:href", &l.href),
-        ],
-    );
+    let mut attrs = vec![("xlink:type", "simple"), ("xlink:href", l.href.as_str())];
+    if declare_xlink {
+        attrs.insert(0, ("xmlns:xlink", "http://www.w3.org/1999/xlink"));
+    }
+    w.empty("OnlineResource", &attrs);
     w.close("LegendURL");
 }
 

@@ -50,7 +50,12 @@ fn two_layers() -> Vec<LayerInfo> {
                 StyleInfo {
                     name: "viridis".into(),
                     title: String::new(),
-                    legend: None,
+                    legend: Some(LegendUrl {
+                        href: "https://maps.example.org/wms/?REQUEST=GetLegendGraphic&LAYER=x&STYLE=viridis".into(),
+                        format: "image/png".into(),
+                        width: 100,
+                        height: 200,
+                    }),
                 },
             ],
             time: None,

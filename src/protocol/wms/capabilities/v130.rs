@@ -206,7 +206,7 @@ fn write_layer(w: &mut XmlWriter, layer: &LayerInfo, union: &[u32], has_4326: bo
         w.leaf("Name", &[], &s.name);
         w.leaf("Title", &[], style_title(s));
         if let Some(l) = &s.legend {
-            write_legend_url(w, l);
+            write_legend_url(w, l, false);
         }
         w.close("Style");
     }

@@ -265,12 +265,7 @@ fn getcapabilities_negotiation_and_rules() {
 fn request_and_service_errors() {
     let e = err("SERVICE=WMS&VERSION=1.3.0");
     assert_eq!((e.code, e.locator.as_deref()), (None, Some("REQUEST")));
-    for op in [
-        "GetFeatureInfo",
-        "GetStyles",
-        "DescribeLayer",
-        "Frobnicate",
-    ] {
+    for op in ["GetFeatureInfo", "GetStyles", "DescribeLayer", "Frobnicate"] {
         let e = err(&format!("SERVICE=WMS&VERSION=1.3.0&REQUEST={op}"));
         assert_eq!(e.code, Some(OgcCode::OperationNotSupported), "{op}");
         assert_eq!(e.class(), ErrorClass::Unsupported);
