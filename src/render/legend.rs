@@ -54,7 +54,8 @@ pub fn ticks(style: &Style, bar_height: u32) -> Vec<(f64, u32)> {
             } else {
                 max - (max - min) * f64::from(k) / f64::from(n - 1)
             };
-            let row = (f64::from(k) * f64::from(bar_height - 1) / f64::from(n - 1)).round() as u32;
+            let last = f64::from(bar_height.saturating_sub(1));
+            let row = (f64::from(k) * last / f64::from(n - 1)).round() as u32;
             (value, row)
         })
         .collect()
@@ -147,7 +148,10 @@ mod tests {
         assert_eq!((t[0], t[4]), ((10.0, 0), (0.0, 184)));
         let png = legend_png(&style, 100, 200, false).unwrap();
         assert!(png.starts_with(b"\x89PNG"));
-        assert!(legend_png(&style, 1, 1, true).is_ok());
+        for (w, h) in [(1, 1), (23, 500), (500, 23), (24, 24), (2048, 30)] {
+            assert!(legend_png(&style, w, h, true).is_ok(), "{w}x{h}");
+        }
+        assert_eq!(ticks(&style, 0).len(), 2);
     }
 
     #[test]
