@@ -1,6 +1,8 @@
 //! Building the WMS capabilities inputs from the catalogue snapshot: every
-//! layer an anonymous caller may read, with its CRSs, extents, styles and time.
+//! layer an anonymous caller may read, with its CRSs, extents, styles (with
+//! their legend URLs) and time.
 
+use super::legend::legend_link;
 use super::state::AppState;
 use crate::catalogue::{RasterLayer, Snapshot};
 use crate::geo::cache::TransformCache;
@@ -9,7 +11,7 @@ use crate::model::{BBox, Crs};
 use crate::protocol::wms::capabilities::{
     LayerInfo, ServiceInfo, StyleInfo, TimeDimension, capabilities,
 };
-use crate::protocol::wms::{WmsLimits, WmsVersion};
+use crate::protocol::wms::{ExceptionsFormat, WmsLimits, WmsVersion};
 
 /// CRSs every layer is offered in, besides its own and the UTM zones it touches.
 const OFFERED: &[u32] = &[
@@ -33,7 +35,8 @@ pub fn document(state: &AppState, snap: &Snapshot, version: WmsVersion) -> (&'st
             layer_limit: state.config.render.layer_limit,
         },
         update_sequence: Some(snap.data().revision),
-        exceptions: Vec::new(),
+        // Answered as images by GetMap (`exceptions_image.rs`).
+        exceptions: vec![ExceptionsFormat::InImage, ExceptionsFormat::Blank],
     };
     let transforms = &state.renderer.context().transforms;
     let layers: Vec<LayerInfo> = snap
@@ -41,6 +44,13 @@ pub fn document(state: &AppState, snap: &Snapshot, version: WmsVersion) -> (&'st
         .iter()
         .filter(|l| l.access_modifier.is_public())
         .filter_map(|l| layer_info(snap, l, transforms))
+        .map(|mut info| {
+            for s in &mut info.styles {
+                let link = legend_link(&service.online_resource, version, &info.name, &s.name);
+                s.legend = Some(link);
+            }
+            info
+        })
         .collect();
     capabilities(version, &service, &layers)
 }
@@ -89,6 +99,7 @@ fn layer_info(
         styles: vec![StyleInfo {
             name: layer.style.clone(),
             title: format!("default ({})", layer.style),
+            legend: None,
         }],
         time: time.flatten(),
     })

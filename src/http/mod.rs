@@ -7,9 +7,11 @@
 mod capabilities;
 mod composite;
 mod errors;
+mod exceptions_image;
 mod getfeatureinfo;
 mod index;
 mod layers;
+mod legend;
 mod response;
 mod router;
 mod server;

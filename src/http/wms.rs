@@ -1,16 +1,20 @@
-//! The WMS endpoint (`/wms/`): GetCapabilities, GetMap and GetFeatureInfo
-//! (`getfeatureinfo.rs`), answered with OGC exception XML on errors.
+//! The WMS endpoint (`/wms/`): GetCapabilities, GetMap, GetFeatureInfo
+//! (`getfeatureinfo.rs`), GetLegendGraphic and Lizard's getlegend/getlimits
+//! (`legend.rs`), answered with OGC exception XML on errors (GetMap: or an
+//! image, `exceptions_image.rs`).
 
 use super::capabilities;
 use super::errors;
+use super::exceptions_image;
 use super::layers::{self, LayerError};
+use super::legend;
 use super::response::{self, Body};
 use super::state::AppState;
 use crate::model::{ErrorClass, OutputFormat};
 use crate::protocol::kvp::Kvp;
 use crate::protocol::wms::{
     GetCapabilities, GetMap, OgcCode, OgcError, WmsLimits, WmsRequest, WmsVersion,
-    exception::exception_report, parse_wms,
+    exception::exception_report, image_exception_params, parse_wms,
 };
 use crate::render::RenderError;
 use bytes::Bytes;
@@ -28,10 +32,11 @@ pub async fn handle(state: &AppState, query: &str, headers: &HeaderMap) -> Respo
         layer_limit: state.config.render.layer_limit,
     };
     match parse_wms(&kvp, &limits) {
-        Err(e) => exception(state, &e),
+        Err(e) => getmap_exception(state, &kvp, &limits, &e).await,
         Ok(WmsRequest::GetCapabilities(req)) => get_capabilities(state, &req, headers),
         Ok(WmsRequest::GetMap(req)) => match get_map(state, &kvp, &req, headers).await {
             Ok(resp) => resp,
+            Err(Failure::Ogc(e)) => getmap_exception(state, &kvp, &limits, &e).await,
             Err(f) => failure(state, f),
         },
         Ok(WmsRequest::GetFeatureInfo(req)) => {
@@ -40,6 +45,15 @@ pub async fn handle(state: &AppState, query: &str, headers: &HeaderMap) -> Respo
                 Err(f) => failure(state, f),
             }
         }
+        Ok(WmsRequest::GetLegendGraphic(req)) => legend::get_legend_graphic(state, &req, headers)
+            .await
+            .unwrap_or_else(|f| failure(state, f)),
+        Ok(WmsRequest::GetLegend(req)) => legend::get_legend(state, &req, headers)
+            .await
+            .unwrap_or_else(|f| failure(state, f)),
+        Ok(WmsRequest::GetLimits(req)) => legend::get_limits(state, &req)
+            .await
+            .unwrap_or_else(|f| failure(state, f)),
     }
 }
 
@@ -117,7 +131,7 @@ async fn get_map(
     ))
 }
 
-/// Why a GetMap failed: a request error, or the renderer's.
+/// Why a request failed: a request error, or the renderer's.
 pub(super) enum Failure {
     Ogc(OgcError),
     Render(WmsVersion, RenderError),
@@ -154,6 +168,23 @@ fn failure(state: &AppState, f: Failure) -> Response<Body> {
 
 fn exception_status(state: &AppState) -> StatusCode {
     StatusCode::from_u16(state.config.wms.exception_status).unwrap_or(StatusCode::OK)
+}
+
+/// A request error, as an image when a GetMap asks for INIMAGE/BLANK
+/// exceptions in PNG (`exceptions_image.rs`), else as XML.
+async fn getmap_exception(
+    state: &AppState,
+    kvp: &Kvp,
+    limits: &WmsLimits,
+    err: &OgcError,
+) -> Response<Body> {
+    if let Some(params) = image_exception_params(kvp, limits) {
+        let status = exception_status(state);
+        if let Some(resp) = exceptions_image::respond(state, params, err, status).await {
+            return resp;
+        }
+    }
+    exception(state, err)
 }
 
 /// An OGC exception report with the configured status.

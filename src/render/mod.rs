@@ -3,9 +3,11 @@
 //! `renderer.rs` is the async front (cache, bounded queue, rayon pool);
 //! `pipeline.rs` the blocking work; `warp.rs` level choice and resampling;
 //! `paint.rs` styling and PNG output; `point.rs` the value of a layer at one
-//! point (GetFeatureInfo). Knows nothing of WMS, WMTS or XYZ.
+//! point (GetFeatureInfo); `legend.rs` legend images and data limits. Knows
+//! nothing of WMS, WMTS or XYZ.
 
 mod error;
+pub mod legend;
 mod paint;
 mod pipeline;
 mod point;

@@ -8,6 +8,7 @@
 mod apply;
 pub mod colormaps;
 mod error;
+mod legend;
 mod lut;
 mod palette;
 mod parse;
@@ -20,6 +21,7 @@ mod tests;
 pub use apply::{LutIndex, indices_into, indices_scalar_into};
 pub use colormaps::{Colormap, colormap, names};
 pub use error::StyleError;
+pub use legend::{LegendStep, hex_color, tick_label};
 pub use lut::StyleLut;
 pub use palette::{Fill, palette, rgba_into};
 pub use parse::Style;

@@ -10,6 +10,7 @@ mod cli;
 mod config;
 mod getfeatureinfo;
 mod hostile;
+mod legend;
 mod reprojection;
 mod wms;
 mod xyz;

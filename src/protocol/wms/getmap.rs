@@ -237,7 +237,11 @@ pub fn parse_exceptions_param(
     }
 }
 
-fn parse_crs_param(version: WmsVersion, kvp: &Kvp, op: &str) -> Result<CrsName, OgcError> {
+pub(super) fn parse_crs_param(
+    version: WmsVersion,
+    kvp: &Kvp,
+    op: &str,
+) -> Result<CrsName, OgcError> {
     let (own, other) = match version {
         WmsVersion::V1_3_0 => ("CRS", "SRS"),
         WmsVersion::V1_1_1 => ("SRS", "CRS"),
@@ -272,7 +276,7 @@ fn parse_crs_param(version: WmsVersion, kvp: &Kvp, op: &str) -> Result<CrsName, 
 }
 
 /// Puts the four BBOX numbers into x = east, y = north order.
-fn to_internal_bbox(version: WmsVersion, crs: CrsName, [a, b, c, d]: [f64; 4]) -> BBox {
+pub(super) fn to_internal_bbox(version: WmsVersion, crs: CrsName, [a, b, c, d]: [f64; 4]) -> BBox {
     let swap = version == WmsVersion::V1_3_0
         && !crs.lon_first_alias
         && lookup(crs.crs.epsg()).is_some_and(|i| i.northing_first);
@@ -281,4 +285,52 @@ fn to_internal_bbox(version: WmsVersion, crs: CrsName, [a, b, c, d]: [f64; 4]) -
     } else {
         BBox::new(a, b, c, d)
     }
+}
+
+/// What an image exception (`EXCEPTIONS=INIMAGE` or `BLANK`) of a GetMap
+/// looks like: kind, size, background.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageExceptionParams {
+    pub kind: ExceptionsFormat,
+    pub width: u32,
+    pub height: u32,
+    pub transparent: bool,
+    pub bgcolor: Rgb,
+}
+
+/// The image exception a GetMap asks for, read leniently from its KVP so that
+/// errors of an otherwise broken request can still be answered as an image.
+/// `None` (answer XML) unless REQUEST is GetMap (or `map`), EXCEPTIONS is
+/// INIMAGE/BLANK (either version's spelling), FORMAT is PNG and WIDTH/HEIGHT
+/// are valid within `limits`. A bad TRANSPARENT or BGCOLOR takes its default.
+pub fn image_exception_params(kvp: &Kvp, limits: &WmsLimits) -> Option<ImageExceptionParams> {
+    let op = kvp.get_nonempty("REQUEST")?.trim().to_ascii_lowercase();
+    if op != "getmap" && op != "map" {
+        return None;
+    }
+    let kind = ExceptionsFormat::parse(kvp.get_nonempty("EXCEPTIONS")?)?;
+    if kind == ExceptionsFormat::Xml {
+        return None;
+    }
+    if GetMapFormat::parse(kvp.get_nonempty("FORMAT")?)? != GetMapFormat::Png {
+        return None;
+    }
+    let v = WmsVersion::hint(kvp);
+    let width = parse_size(v, "WIDTH", kvp.get_nonempty("WIDTH")?, limits.max_width).ok()?;
+    let height = parse_size(v, "HEIGHT", kvp.get_nonempty("HEIGHT")?, limits.max_height).ok()?;
+    let transparent = kvp
+        .get_nonempty("TRANSPARENT")
+        .and_then(|t| parse_bool(v, "TRANSPARENT", t).ok())
+        .unwrap_or(false);
+    let bgcolor = kvp
+        .get_nonempty("BGCOLOR")
+        .and_then(|c| parse_bgcolor(v, c).ok())
+        .unwrap_or(Rgb::WHITE);
+    Some(ImageExceptionParams {
+        kind,
+        width,
+        height,
+        transparent,
+        bgcolor,
+    })
 }

@@ -11,6 +11,7 @@ pub mod featureinfo_format;
 mod getcaps;
 mod getfeatureinfo;
 mod getmap;
+pub mod legend;
 mod params;
 mod version;
 
@@ -18,7 +19,10 @@ pub use error::{OgcCode, OgcError};
 pub use featureinfo_format::InfoFormat;
 pub use getcaps::{GetCapabilities, parse_getcapabilities};
 pub use getfeatureinfo::{GetFeatureInfo, parse_getfeatureinfo};
-pub use getmap::{GetMap, parse_exceptions_param, parse_getmap};
+pub use getmap::{
+    GetMap, ImageExceptionParams, image_exception_params, parse_exceptions_param, parse_getmap,
+};
+pub use legend::{GetLegend, GetLegendGraphic, GetLimits, LegendFormat};
 pub use params::{ExceptionsFormat, GetMapFormat};
 pub use version::WmsVersion;
 
@@ -50,23 +54,22 @@ pub enum WmsRequest {
     GetCapabilities(GetCapabilities),
     GetMap(GetMap),
     GetFeatureInfo(GetFeatureInfo),
+    GetLegendGraphic(GetLegendGraphic),
+    /// Lizard's vendor `getlegend` (JSON).
+    GetLegend(GetLegend),
+    /// Lizard's vendor `getlimits` (JSON).
+    GetLimits(GetLimits),
 }
 
 /// Operations that exist in WMS (or as common vendor extensions) but are not
 /// served yet: answered with `OperationNotSupported`.
-const NOT_SERVED: &[&str] = &[
-    "getlegendgraphic",
-    "getlegend",
-    "getlimits",
-    "describelayer",
-    "getstyles",
-    "putstyles",
-];
+const NOT_SERVED: &[&str] = &["describelayer", "getstyles", "putstyles"];
 
 /// Parses a WMS request from decoded KVP.
 ///
 /// `REQUEST` (value case-insensitive): `GetCapabilities` (or 1.0's
-/// `capabilities`), `GetMap` (or `map`), `GetFeatureInfo` (or `feature_info`). Other operations → `OperationNotSupported`
+/// `capabilities`), `GetMap` (or `map`), `GetFeatureInfo` (or `feature_info`),
+/// `GetLegendGraphic`, and Lizard's `getlegend` and `getlimits`. Other operations → `OperationNotSupported`
 /// naming them; missing REQUEST → error naming it. `SERVICE` may be missing; if
 /// present it must be `WMS` (any case). GetMap and GetFeatureInfo need `VERSION` (or `WMTVER`)
 /// 1.3.0 or 1.1.1; GetCapabilities negotiates. Errors are reported in the
@@ -105,6 +108,10 @@ pub fn parse_wms(kvp: &Kvp, limits: &WmsLimits) -> Result<WmsRequest, OgcError> 
             let version = exact_version(kvp, hint, "GetFeatureInfo")?;
             parse_getfeatureinfo(version, kvp, limits).map(WmsRequest::GetFeatureInfo)
         }
+        "getlegendgraphic" => legend::parse_getlegendgraphic(kvp).map(WmsRequest::GetLegendGraphic),
+        "getlegend" => legend::parse_getlegend(kvp).map(WmsRequest::GetLegend),
+        "getlimits" => legend::parse_getlimits(kvp, limits.max_width, limits.max_height)
+            .map(WmsRequest::GetLimits),
         _ => {
             let what = if NOT_SERVED.contains(&op.as_str()) {
                 "is not supported by this server"

@@ -42,6 +42,17 @@ pub struct StyleInfo {
     pub name: String,
     /// Human title; the name is used when empty.
     pub title: String,
+    /// Where its legend image is (written as `LegendURL`).
+    pub legend: Option<LegendUrl>,
+}
+
+/// A legend image: the URL returns exactly `width × height` pixels of `format`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LegendUrl {
+    pub href: String,
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 /// The time dimension of a temporal layer.
@@ -95,6 +106,9 @@ pub fn capabilities(
 
 /// The GetMap output formats advertised.
 const MAP_FORMATS: [&str; 2] = ["image/png", "image/tiff"];
+/// The GetLegendGraphic formats, advertised in 1.1.1 (the DTD has the
+/// operation; 1.3.0 would need the SLD schema, so there only `LegendURL`s).
+const LEGEND_FORMATS: [&str; 2] = ["image/png", "application/json"];
 
 /// The GetFeatureInfo formats advertised: exactly those served.
 fn info_formats() -> Vec<&'static str> {
@@ -175,6 +189,21 @@ fn exception_formats(service: &ServiceInfo) -> Vec<ExceptionsFormat> {
         }
     }
     out
+}
+
+/// `<LegendURL width height><Format/><OnlineResource/></LegendURL>`, the same
+/// in the 1.3.0 schema and the 1.1.1 DTD (which wants `xmlns:xlink` on every
+/// OnlineResource: `declare_xlink`).
+fn write_legend_url(w: &mut crate::protocol::xml::XmlWriter, l: &LegendUrl, declare_xlink: bool) {
+    let (width, height) = (l.width.to_string(), l.height.to_string());
+    w.open("LegendURL", &[("width", &width), ("height", &height)]);
+    w.leaf("Format", &[], &l.format);
+    let mut attrs = vec![("xlink:type", "simple"), ("xlink:href", l.href.as_str())];
+    if declare_xlink {
+        attrs.insert(0, ("xmlns:xlink", "http://www.w3.org/1999/xlink"));
+    }
+    w.empty("OnlineResource", &attrs);
+    w.close("LegendURL");
 }
 
 fn style_title(s: &StyleInfo) -> &str {

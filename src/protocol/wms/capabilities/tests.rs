@@ -45,10 +45,17 @@ fn two_layers() -> Vec<LayerInfo> {
                 StyleInfo {
                     name: "dem_nl:-5:25".into(),
                     title: "Elevation colours".into(),
+                    legend: None,
                 },
                 StyleInfo {
                     name: "viridis".into(),
                     title: String::new(),
+                    legend: Some(LegendUrl {
+                        href: "https://maps.example.org/wms/?REQUEST=GetLegendGraphic&LAYER=x&STYLE=viridis".into(),
+                        format: "image/png".into(),
+                        width: 100,
+                        height: 200,
+                    }),
                 },
             ],
             time: None,
@@ -64,6 +71,7 @@ fn two_layers() -> Vec<LayerInfo> {
             styles: vec![StyleInfo {
                 name: "radar-5min".into(),
                 title: "Radar".into(),
+                legend: None,
             }],
             time: Some(TimeDimension {
                 values: radar.clone(),

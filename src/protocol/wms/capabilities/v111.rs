@@ -3,8 +3,8 @@
 //! In 1.1.1 every box is x/y (EPSG:4326 = lon/lat) and time is `Dimension` + `Extent`.
 
 use super::{
-    LayerInfo, MAP_FORMATS, ServiceInfo, crs_union, dcp_href, exception_formats, info_formats,
-    layer_bboxes, num, root_wgs84, sane_wgs84, style_title,
+    LEGEND_FORMATS, LayerInfo, MAP_FORMATS, ServiceInfo, crs_union, dcp_href, exception_formats,
+    info_formats, layer_bboxes, num, root_wgs84, sane_wgs84, style_title, write_legend_url,
 };
 use crate::model::BBox;
 use crate::protocol::time::{format_instant, time_extent};
@@ -52,6 +52,7 @@ pub(super) fn write(service: &ServiceInfo, layers: &[LayerInfo]) -> Vec<u8> {
     );
     write_operation(&mut w, "GetMap", &MAP_FORMATS, &href);
     write_operation(&mut w, "GetFeatureInfo", &info_formats(), &href);
+    write_operation(&mut w, "GetLegendGraphic", &LEGEND_FORMATS, &href);
     w.close("Request");
     w.open("Exception", &[]);
     for f in exception_formats(service) {
@@ -179,6 +180,9 @@ fn write_layer(w: &mut XmlWriter, layer: &LayerInfo, union: &[u32], has_4326: bo
         w.open("Style", &[]);
         w.leaf("Name", &[], &s.name);
         w.leaf("Title", &[], style_title(s));
+        if let Some(l) = &s.legend {
+            write_legend_url(w, l, true);
+        }
         w.close("Style");
     }
     w.close("Layer");

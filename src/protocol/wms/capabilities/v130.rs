@@ -3,7 +3,7 @@
 
 use super::{
     LayerInfo, MAP_FORMATS, ServiceInfo, crs_union, dcp_href, exception_formats, info_formats,
-    layer_bboxes, num, root_wgs84, sane_wgs84, style_title,
+    layer_bboxes, num, root_wgs84, sane_wgs84, style_title, write_legend_url,
 };
 use crate::geo::crs::lookup;
 use crate::model::BBox;
@@ -206,6 +206,9 @@ fn write_layer(w: &mut XmlWriter, layer: &LayerInfo, union: &[u32], has_4326: bo
         w.open("Style", &[]);
         w.leaf("Name", &[], &s.name);
         w.leaf("Title", &[], style_title(s));
+        if let Some(l) = &s.legend {
+            write_legend_url(w, l, false);
+        }
         w.close("Style");
     }
     w.close("Layer");

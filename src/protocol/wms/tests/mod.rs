@@ -265,16 +265,20 @@ fn getcapabilities_negotiation_and_rules() {
 fn request_and_service_errors() {
     let e = err("SERVICE=WMS&VERSION=1.3.0");
     assert_eq!((e.code, e.locator.as_deref()), (None, Some("REQUEST")));
-    for op in [
-        "GetLegendGraphic",
-        "getlegend",
-        "DescribeLayer",
-        "Frobnicate",
-    ] {
+    for op in ["GetStyles", "DescribeLayer", "Frobnicate"] {
         let e = err(&format!("SERVICE=WMS&VERSION=1.3.0&REQUEST={op}"));
         assert_eq!(e.code, Some(OgcCode::OperationNotSupported), "{op}");
         assert_eq!(e.class(), ErrorClass::Unsupported);
         assert!(e.message.contains(op));
+    }
+    // Legend and limits requests are served: their errors name parameters.
+    for (op, param) in [
+        ("GetLegendGraphic", "LAYER"),
+        ("getlegend", "STYLE"),
+        ("getlimits", "LAYERS"),
+    ] {
+        let e = err(&format!("SERVICE=WMS&VERSION=1.3.0&REQUEST={op}"));
+        assert_eq!((e.code, e.locator.as_deref()), (None, Some(param)), "{op}");
     }
     let e = err("SERVICE=WMTS&REQUEST=GetCapabilities");
     assert_eq!(e.locator.as_deref(), Some("SERVICE"));
