@@ -1,8 +1,8 @@
 //! The catalogue's records: organisations, raster sources with their frames,
 //! and raster layers. Plain serialisable values; rules live in `snapshot.rs`.
 
-use crate::model::{Crs, DataType, GeoTransform, TimeSel};
-use chrono::{DateTime, Utc};
+use crate::model::{Crs, DataType, GeoTransform, TimeEdge, TimeSel, TimeSpan};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -121,6 +121,90 @@ impl RasterSource {
                     (None, a) => a,
                 }
             }
+        }
+    }
+}
+
+/// The frame a time request picked and whether it matched the request.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FrameMatch<'a> {
+    pub frame: &'a Frame,
+    /// `false` when the request held no frame and the nearest one was taken.
+    pub exact: bool,
+}
+
+impl RasterSource {
+    /// The frame a list of time spans picks. Frames inside any span (on its
+    /// step grid when it has one) match exactly and the latest of them wins;
+    /// when none does, the frame nearest to any span is taken (the earlier one
+    /// on a tie), so values outside the data clamp to the first/last frame.
+    /// `TimeEdge::Latest` is the last frame's instant; a span that ends before
+    /// it starts counts as its start instant. Non-temporal sources: the only
+    /// frame, exact. `None` without frames. Cost: a binary search per span.
+    pub fn frame_for_spans(&self, spans: &[TimeSpan]) -> Option<FrameMatch<'_>> {
+        let last = self.frames.last()?;
+        let latest = match (self.temporal, last.timestamp) {
+            (true, Some(t)) => t,
+            _ => {
+                return Some(FrameMatch {
+                    frame: last,
+                    exact: true,
+                });
+            }
+        };
+        let at = |e: TimeEdge| match e {
+            TimeEdge::At(t) => t,
+            TimeEdge::Latest => latest,
+        };
+        let ts = |f: &Frame| f.timestamp.unwrap_or(latest);
+        let mut inside: Option<&Frame> = None;
+        let mut nearest: Option<(TimeDelta, &Frame)> = None;
+        for span in spans {
+            let start = at(span.start);
+            let end = at(span.end).max(start);
+            let lo = self.frames.partition_point(|f| ts(f) < start);
+            let hi = self.frames.partition_point(|f| ts(f) <= end);
+            let on_grid = |f: &&Frame| match span.step {
+                Some(step) if step > TimeDelta::zero() => (ts(f) - start)
+                    .num_nanoseconds()
+                    .zip(step.num_nanoseconds())
+                    .is_some_and(|(d, s)| d % s == 0),
+                _ => true,
+            };
+            if let Some(f) = self
+                .frames
+                .get(lo..hi)
+                .and_then(|fs| fs.iter().rev().find(on_grid))
+            {
+                if inside.is_none_or(|g| ts(f) > ts(g)) {
+                    inside = Some(f);
+                }
+            }
+            for t in [start, end] {
+                if let Some(f) = self.frame_for(TimeSel::Nearest(t)) {
+                    let d = if ts(f) < start {
+                        start - ts(f)
+                    } else if ts(f) > end {
+                        ts(f) - end
+                    } else {
+                        TimeDelta::zero()
+                    };
+                    if nearest.is_none_or(|(nd, nf)| d < nd || (d == nd && ts(f) < ts(nf))) {
+                        nearest = Some((d, f));
+                    }
+                }
+            }
+        }
+        match (inside, nearest) {
+            (Some(frame), _) => Some(FrameMatch { frame, exact: true }),
+            (None, Some((_, frame))) => Some(FrameMatch {
+                frame,
+                exact: false,
+            }),
+            (None, None) => Some(FrameMatch {
+                frame: last,
+                exact: false,
+            }),
         }
     }
 }

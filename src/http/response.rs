@@ -20,7 +20,14 @@ pub fn bytes(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> 
 
 /// True when `If-None-Match` lists `etag` (or `*`), comparing weakly as RFC 9110 says for GET.
 pub fn not_modified(request_headers: &HeaderMap, etag: &str) -> bool {
-    let strip = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    // The gzip representation's tag (`"x-gzip"`, see `compress.rs`) names the same content.
+    let strip = |t: &str| {
+        let t = t.trim().trim_start_matches("W/");
+        match t.strip_suffix(&format!("{}\"", super::compress::ETAG_SUFFIX)) {
+            Some(inner) => format!("{inner}\""),
+            None => t.to_string(),
+        }
+    };
     let ours = strip(etag);
     request_headers
         .get_all(header::IF_NONE_MATCH)
@@ -41,6 +48,10 @@ pub fn cacheable(
     let mut resp = if not_modified(request_headers, etag) {
         let mut r = Response::new(Full::new(Bytes::new()));
         *r.status_mut() = StatusCode::NOT_MODIFIED;
+        // Tells later stages (compression) which representation this stands for.
+        if let Ok(v) = HeaderValue::from_str(content_type) {
+            r.headers_mut().insert(header::CONTENT_TYPE, v);
+        }
         r
     } else {
         bytes(StatusCode::OK, content_type, body)
