@@ -51,7 +51,7 @@ fn ext_01_cors_on_every_response_and_preflights_answered() {
         format!("/wms/?{MAP}&LAYERS={LOCHEM}"),
         format!("/wms/?{MAP}&LAYERS=no:such"),
         format!("/tiles/{LOCHEM}/12/2110/1350.png"),
-        format!("/tiles/no:such/12/2110/1350.png"),
+        "/tiles/no:such/12/2110/1350.png".to_string(),
         "/healthz".to_string(),
         "/nothing".to_string(),
     ] {
