@@ -110,6 +110,7 @@ async fn get_map(
     let mut requests = Vec::with_capacity(req.layers.len());
     let mut warnings: Vec<String> = Vec::new();
     let mut moving = false;
+    let mut modified = None;
     for (i, name) in req.layers.iter().enumerate() {
         let resolved = layers::resolve(&snap, name, req.styles.get(i).map(String::as_str))
             .map_err(|e| match e {
@@ -120,9 +121,14 @@ async fn get_map(
                     OgcError::with_code(v, OgcCode::StyleNotDefined, Some("STYLES"), m)
                 }
             })?;
-        let source = snap
-            .layer(resolved.layer.id)
-            .and_then(|l| snap.source(l.source));
+        let record = snap.layer(resolved.layer.id);
+        let source = record.and_then(|l| snap.source(l.source));
+        for t in [
+            record.map(|l| l.last_modified),
+            source.map(|s| s.last_modified),
+        ] {
+            modified = modified.max(t);
+        }
         let time = match source {
             Some(source) => dimension::resolve(v, source, req.time.as_ref())?,
             None => dimension::ResolvedTime::default(),
@@ -166,6 +172,9 @@ async fn get_map(
         if let Ok(v) = http::HeaderValue::from_str(&w) {
             resp.headers_mut().append(http::header::WARNING, v);
         }
+    }
+    if let Some(at) = modified {
+        resp = response::last_modified(headers, resp, at);
     }
     Ok(resp)
 }

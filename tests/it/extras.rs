@@ -363,3 +363,41 @@ fn w13_cap_03_service_name_fees_constraints_and_keywords() {
     assert!(v111.contains("<Name>OGC:WMS</Name>"));
     assert!(v111.contains("<KeywordList>") && v111.contains("<Keyword>WMS</Keyword>"));
 }
+
+#[test]
+fn ext_02_last_modified_and_if_modified_since() {
+    for path in [
+        format!("/wms/?{MAP}&LAYERS={LOCHEM}"),
+        format!("/tiles/{LOCHEM}/12/2110/1350.png"),
+    ] {
+        let first = demo().get(&path).expect_status(200);
+        let stamp = first
+            .header("last-modified")
+            .expect("Last-Modified")
+            .to_string();
+        let at = chrono::DateTime::parse_from_rfc2822(&stamp).expect("an HTTP-date");
+        // A real date (the catalogue's), not the epoch, and not in the future.
+        assert!(at.timestamp() > 1_577_836_800, "{stamp}");
+        assert!(at.timestamp() <= chrono::Utc::now().timestamp());
+        assert!(stamp.ends_with(" GMT"), "{stamp}");
+        let same = demo().get_with(&path, &[("If-Modified-Since", &stamp)]);
+        assert_eq!(same.status, 304, "{path}");
+        assert!(same.body.is_empty());
+        let earlier = (at - chrono::TimeDelta::days(1))
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        demo()
+            .get_with(&path, &[("If-Modified-Since", &earlier)])
+            .expect_status(200);
+        // If-None-Match decides when both are sent.
+        demo()
+            .get_with(
+                &path,
+                &[
+                    ("If-Modified-Since", &stamp),
+                    ("If-None-Match", "\"other\""),
+                ],
+            )
+            .expect_status(200);
+    }
+}
