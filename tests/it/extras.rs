@@ -401,3 +401,81 @@ fn ext_02_last_modified_and_if_modified_since() {
             .expect_status(200);
     }
 }
+
+#[test]
+fn w13_cap_02_exception_formats_list_xml() {
+    let text = demo().get(&format!("{CAPS}&VERSION=1.3.0")).text();
+    let exc = &text[text.find("<Exception>").expect("Exception")..];
+    let exc = &exc[..exc.find("</Exception>").expect("end")];
+    assert!(exc.contains("<Format>XML</Format>"), "{exc}");
+    let v111 = demo().get(&format!("{CAPS}&VERSION=1.1.1")).text();
+    assert!(v111.contains("<Format>application/vnd.ogc.se_xml</Format>"));
+}
+
+#[test]
+fn w13_cap_04_layer_limit_is_honest() {
+    let text = demo().get(&format!("{CAPS}&VERSION=1.3.0")).text();
+    let limit: usize = text
+        .split("<LayerLimit>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .and_then(|s| s.parse().ok())
+        .expect("LayerLimit");
+    let layers = |n: usize| vec![LOCHEM; n].join(",");
+    let styles = |n: usize| ",".repeat(n - 1);
+    let ok = demo()
+        .get(&format!(
+            "/wms/?{}&LAYERS={}&STYLES={}",
+            MAP.replace("&STYLES=", ""),
+            layers(limit),
+            styles(limit)
+        ))
+        .expect_status(200);
+    assert_eq!(ok.content_type(), "image/png");
+    let over = demo().get(&format!(
+        "/wms/?{}&LAYERS={}&STYLES={}",
+        MAP.replace("&STYLES=", ""),
+        layers(limit + 1),
+        styles(limit + 1)
+    ));
+    assert!(over.text().contains("ServiceExceptionReport"));
+}
+
+#[test]
+fn kvp_04_percent_encoded_request_and_plus_as_space() {
+    let resp = demo()
+        .get(
+            "/wms/?SERVICE=WMS&VERSION=1.3.0&ReQuEsT=%47%65%74%43%61%70%61%62%69%6C%69%74%69%65%73",
+        )
+        .expect_status(200);
+    assert!(resp.text().contains("<WMS_Capabilities"));
+    // `+` is a space: a layer name with a space is looked up as such.
+    let resp = demo().get(&format!("/wms/?{MAP}&LAYERS=no+such+layer"));
+    assert!(resp.text().contains("no such layer"), "{}", resp.text());
+}
+
+#[test]
+fn kvp_03_unknown_parameters_are_ignored() {
+    let plain = demo()
+        .get(&format!("{CAPS}&VERSION=1.3.0"))
+        .expect_status(200);
+    let bogus = demo()
+        .get(&format!("{CAPS}&VERSION=1.3.0&BoGuS=ignored"))
+        .expect_status(200);
+    assert_eq!(plain.body, bogus.body);
+    let map = demo()
+        .get(&format!("/wms/?{MAP}&LAYERS={LOCHEM}&BoGuS=ignored"))
+        .expect_status(200);
+    assert_eq!(map.content_type(), "image/png");
+}
+
+#[test]
+fn kvp_08_getmap_needs_no_service() {
+    let resp = demo()
+        .get(&format!(
+            "/wms/?{}&LAYERS={LOCHEM}",
+            MAP.replace("SERVICE=WMS&", "")
+        ))
+        .expect_status(200);
+    assert_eq!(resp.content_type(), "image/png");
+}
