@@ -15,6 +15,8 @@ mod snapshot;
 pub use durable::Catalogue;
 pub use error::CatalogueError;
 pub use ingest::{IngestOutcome, IngestRequest, ingest};
-pub use records::{AccessModifier, Frame, Organisation, RasterLayer, RasterSource, SourceGrid};
+pub use records::{
+    AccessModifier, Frame, FrameMatch, Organisation, RasterLayer, RasterSource, SourceGrid,
+};
 pub use slug::slugify;
 pub use snapshot::{CatalogueData, Snapshot};

@@ -12,6 +12,7 @@ use crate::protocol::wms::capabilities::{
     LayerInfo, ServiceInfo, StyleInfo, TimeDimension, capabilities,
 };
 use crate::protocol::wms::{ExceptionsFormat, WmsLimits, WmsVersion};
+use uuid::Uuid;
 
 /// CRSs every layer is offered in, besides its own and the UTM zones it touches.
 const OFFERED: &[u32] = &[
@@ -22,13 +23,27 @@ const BBOX_CRS: &[u32] = &[3857];
 /// Points per edge when transforming extents.
 const DENSIFY: usize = 21;
 
-/// The capabilities document for the public layers of `snap`.
-pub fn document(state: &AppState, snap: &Snapshot, version: WmsVersion) -> (&'static str, Vec<u8>) {
+/// Service keywords (`Service/KeywordList`).
+const KEYWORDS: &[&str] = &["WMS", "raster", "map"];
+
+/// The capabilities document of the WMS at `/wms/` (`scope` `None`: every
+/// public layer) or at `/wms/raster_<uuid>/` (only that layer, which the caller
+/// has checked is public); operation URLs point at the same path.
+pub fn document_scoped(
+    state: &AppState,
+    snap: &Snapshot,
+    version: WmsVersion,
+    scope: Option<Uuid>,
+) -> (&'static str, Vec<u8>) {
+    let path = match scope {
+        Some(id) => format!("/wms/raster_{id}/"),
+        None => "/wms/".to_string(),
+    };
     let service = ServiceInfo {
         title: state.config.wms.title.clone(),
         abstract_: Some(state.config.wms.abstract_text.clone()).filter(|s| !s.is_empty()),
-        keywords: Vec::new(),
-        online_resource: format!("{}/wms/", state.public_url),
+        keywords: KEYWORDS.iter().map(|k| k.to_string()).collect(),
+        online_resource: format!("{}{path}", state.public_url),
         limits: WmsLimits {
             max_width: state.config.render.max_width,
             max_height: state.config.render.max_height,
@@ -43,6 +58,7 @@ pub fn document(state: &AppState, snap: &Snapshot, version: WmsVersion) -> (&'st
         .layers()
         .iter()
         .filter(|l| l.access_modifier.is_public())
+        .filter(|l| scope.is_none_or(|id| l.uuid == id))
         .filter_map(|l| layer_info(snap, l, transforms))
         .map(|mut info| {
             for s in &mut info.styles {

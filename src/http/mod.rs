@@ -6,6 +6,9 @@
 
 mod capabilities;
 mod composite;
+mod compress;
+mod cors;
+mod dimension;
 mod errors;
 mod exceptions_image;
 mod getfeatureinfo;

@@ -1,7 +1,9 @@
-//! Response building: bodies, caching headers (`ETag`, `Cache-Control`),
-//! conditional requests (`If-None-Match` → 304) and HEAD.
+//! Response building: bodies, caching headers (`ETag`, `Cache-Control`,
+//! `Last-Modified`), conditional requests (`If-None-Match` and
+//! `If-Modified-Since` → 304) and HEAD.
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use http_body_util::Full;
 use hyper::Response;
@@ -20,7 +22,14 @@ pub fn bytes(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> 
 
 /// True when `If-None-Match` lists `etag` (or `*`), comparing weakly as RFC 9110 says for GET.
 pub fn not_modified(request_headers: &HeaderMap, etag: &str) -> bool {
-    let strip = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    // The gzip representation's tag (`"x-gzip"`, see `compress.rs`) names the same content.
+    let strip = |t: &str| {
+        let t = t.trim().trim_start_matches("W/");
+        match t.strip_suffix(&format!("{}\"", super::compress::ETAG_SUFFIX)) {
+            Some(inner) => format!("{inner}\""),
+            None => t.to_string(),
+        }
+    };
     let ours = strip(etag);
     request_headers
         .get_all(header::IF_NONE_MATCH)
@@ -41,6 +50,10 @@ pub fn cacheable(
     let mut resp = if not_modified(request_headers, etag) {
         let mut r = Response::new(Full::new(Bytes::new()));
         *r.status_mut() = StatusCode::NOT_MODIFIED;
+        // Tells later stages (compression) which representation this stands for.
+        if let Ok(v) = HeaderValue::from_str(content_type) {
+            r.headers_mut().insert(header::CONTENT_TYPE, v);
+        }
         r
     } else {
         bytes(StatusCode::OK, content_type, body)
@@ -55,6 +68,38 @@ pub fn cacheable(
         headers.insert(header::CACHE_CONTROL, v);
     }
     resp
+}
+
+/// `Last-Modified` on a cacheable success (200 or 304): `at` in HTTP-date form,
+/// whole seconds. A 200 becomes a 304 when the request's `If-Modified-Since`
+/// is at or after `at` and it sends no `If-None-Match` (which, when present,
+/// decides alone: RFC 9110 §13.2.2). Unparsable dates are ignored.
+pub fn last_modified(
+    request_headers: &HeaderMap,
+    resp: Response<Body>,
+    at: DateTime<Utc>,
+) -> Response<Body> {
+    if !matches!(resp.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let stamp = at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if let Ok(v) = HeaderValue::from_str(&stamp) {
+        parts.headers.insert(header::LAST_MODIFIED, v);
+    }
+    let since = request_headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| DateTime::parse_from_rfc2822(v.trim()).ok());
+    let unchanged = since.is_some_and(|s| at.timestamp() <= s.timestamp());
+    if parts.status == StatusCode::OK
+        && unchanged
+        && !request_headers.contains_key(header::IF_NONE_MATCH)
+    {
+        parts.status = StatusCode::NOT_MODIFIED;
+        return Response::from_parts(parts, Full::new(Bytes::new()));
+    }
+    Response::from_parts(parts, body)
 }
 
 /// Drops the body of a response to a HEAD request, keeping its headers and length.

@@ -1,29 +1,52 @@
 //! The router: picks the endpoint for a request path and method, nothing else.
+//! Every answer leaves through CORS (`cors.rs`) and content-coding
+//! negotiation (`compress.rs`).
 
 use super::errors;
 use super::response::{self, Body};
 use super::state::AppState;
-use super::{index, wms, xyz};
+use super::{compress, cors, index, wms, xyz};
 use http::{Method, StatusCode};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
+use uuid::Uuid;
 
 pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
     let (parts, _body) = req.into_parts();
     let head = parts.method == Method::HEAD;
-    if !(parts.method == Method::GET || head) {
-        return errors::method_not_allowed("GET, HEAD");
-    }
     let path = parts.uri.path();
     let query = parts.uri.query().unwrap_or("");
-    let resp = match path {
-        "/healthz" => response::bytes(StatusCode::OK, "text/plain; charset=utf-8", "ok\n"),
-        "/" => index::page(state),
-        "/wms" | "/wms/" => wms::handle(state, query, &parts.headers).await,
-        _ => match path.strip_prefix("/tiles/") {
-            Some(rest) => xyz::handle(state, rest, query, &parts.headers).await,
-            None => errors::json_error_status(StatusCode::NOT_FOUND, "Not found."),
-        },
+    let known = match path {
+        "/healthz" | "/" | "/wms" | "/wms/" => true,
+        _ => path.starts_with("/tiles/") || raster_scope(path).is_some(),
     };
+    let mut resp = if parts.method == Method::OPTIONS && known {
+        cors::preflight(&parts.headers)
+    } else if !(parts.method == Method::GET || head) {
+        errors::method_not_allowed(cors::METHODS)
+    } else {
+        let resp = match path {
+            "/healthz" => response::bytes(StatusCode::OK, "text/plain; charset=utf-8", "ok\n"),
+            "/" => index::page(state),
+            "/wms" | "/wms/" => wms::handle(state, query, &parts.headers).await,
+            _ => match (path.strip_prefix("/tiles/"), raster_scope(path)) {
+                (Some(rest), _) => xyz::handle(state, rest, query, &parts.headers).await,
+                (None, Some(scope)) => {
+                    wms::handle_scoped(state, Some(scope), query, &parts.headers).await
+                }
+                _ => errors::json_error_status(StatusCode::NOT_FOUND, "Not found."),
+            },
+        };
+        compress::negotiate(&state.renderer, &parts.headers, resp).await
+    };
+    cors::allow(&mut resp);
     if head { response::for_head(resp) } else { resp }
+}
+
+/// `/wms/raster_<uuid>/` (or without the final `/`): the WMS of one raster
+/// layer, as Lizard scopes capabilities.
+fn raster_scope(path: &str) -> Option<Uuid> {
+    let rest = path.strip_prefix("/wms/raster_")?;
+    let id = rest.strip_suffix('/').unwrap_or(rest);
+    Uuid::try_parse(id).ok()
 }

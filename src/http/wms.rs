@@ -4,6 +4,7 @@
 //! image, `exceptions_image.rs`).
 
 use super::capabilities;
+use super::dimension;
 use super::errors;
 use super::exceptions_image;
 use super::layers::{self, LayerError};
@@ -20,12 +21,43 @@ use crate::render::RenderError;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use hyper::Response;
+use uuid::Uuid;
 
 pub async fn handle(state: &AppState, query: &str, headers: &HeaderMap) -> Response<Body> {
+    handle_scoped(state, None, query, headers).await
+}
+
+/// The WMS at `/wms/raster_<uuid>/` (`scope`) or `/wms/` (`None`). A scope that
+/// is not a layer the caller may read answers every request with a
+/// `LayerNotDefined` exception and status 404.
+pub async fn handle_scoped(
+    state: &AppState,
+    scope: Option<Uuid>,
+    query: &str,
+    headers: &HeaderMap,
+) -> Response<Body> {
     let kvp = match Kvp::parse(query) {
         Ok(k) => k,
         Err(e) => return exception(state, &OgcError::from_kvp(&e)),
     };
+    if let Some(id) = scope {
+        let snap = state.catalogue().snapshot();
+        if !snap
+            .layer(id)
+            .is_some_and(|l| l.access_modifier.is_public())
+        {
+            let err = OgcError::with_code(
+                WmsVersion::hint(&kvp),
+                OgcCode::LayerNotDefined,
+                None,
+                format!("raster {id} does not exist or is not readable"),
+            );
+            let (mime, body) = exception_report(&err);
+            let mut resp = response::bytes(StatusCode::NOT_FOUND, mime, body);
+            errors::no_store(&mut resp);
+            return resp;
+        }
+    }
     let limits = WmsLimits {
         max_width: state.config.render.max_width,
         max_height: state.config.render.max_height,
@@ -33,7 +65,7 @@ pub async fn handle(state: &AppState, query: &str, headers: &HeaderMap) -> Respo
     };
     match parse_wms(&kvp, &limits) {
         Err(e) => getmap_exception(state, &kvp, &limits, &e).await,
-        Ok(WmsRequest::GetCapabilities(req)) => get_capabilities(state, &req, headers),
+        Ok(WmsRequest::GetCapabilities(req)) => get_capabilities(state, scope, &req, headers),
         Ok(WmsRequest::GetMap(req)) => match get_map(state, &kvp, &req, headers).await {
             Ok(resp) => resp,
             Err(Failure::Ogc(e)) => getmap_exception(state, &kvp, &limits, &e).await,
@@ -59,6 +91,7 @@ pub async fn handle(state: &AppState, query: &str, headers: &HeaderMap) -> Respo
 
 fn get_capabilities(
     state: &AppState,
+    scope: Option<Uuid>,
     req: &GetCapabilities,
     headers: &HeaderMap,
 ) -> Response<Body> {
@@ -66,9 +99,12 @@ fn get_capabilities(
     if let Err(e) = req.check_update_sequence(Some(snap.data().revision)) {
         return exception(state, &e);
     }
-    let (mime, body) = capabilities::document(state, &snap, req.version);
+    let (mime, body) = capabilities::document_scoped(state, &snap, req.version, scope);
     let etag = format!(
-        "\"caps-{}-{}-{}\"",
+        "\"caps-{}{}-{}-{}\"",
+        scope
+            .map(|id| format!("{}-", id.simple()))
+            .unwrap_or_default(),
         req.version.as_str(),
         snap.data().revision,
         body.len()
@@ -92,6 +128,9 @@ async fn get_map(
     }
     let snap = state.catalogue().snapshot();
     let mut requests = Vec::with_capacity(req.layers.len());
+    let mut warnings: Vec<String> = Vec::new();
+    let mut moving = false;
+    let mut modified = None;
     for (i, name) in req.layers.iter().enumerate() {
         let resolved = layers::resolve(&snap, name, req.styles.get(i).map(String::as_str))
             .map_err(|e| match e {
@@ -102,7 +141,21 @@ async fn get_map(
                     OgcError::with_code(v, OgcCode::StyleNotDefined, Some("STYLES"), m)
                 }
             })?;
-        let mut one = req.render_request(resolved.layer, resolved.style)?;
+        let record = snap.layer(resolved.layer.id);
+        let source = record.and_then(|l| snap.source(l.source));
+        for t in [
+            record.map(|l| l.last_modified),
+            source.map(|s| s.last_modified),
+        ] {
+            modified = modified.max(t);
+        }
+        let time = match source {
+            Some(source) => dimension::resolve(v, source, req.time.as_ref())?,
+            None => dimension::ResolvedTime::default(),
+        };
+        warnings.extend(time.warning.filter(|w| !warnings.contains(w)));
+        moving |= time.moving;
+        let mut one = req.render_request_at(resolved.layer, resolved.style, time.time);
         one.resampling = resampling;
         // Layers of a composite must let the others show through; the
         // composite paints the background.
@@ -122,13 +175,28 @@ async fn get_map(
             .map_err(|e| Failure::Render(v, e))?
     };
     let r = &rendered.rendered;
-    Ok(response::cacheable(
+    // A map of "the latest data" changes when frames arrive: revalidate (ETag).
+    let cache_control = if moving {
+        "no-cache"
+    } else {
+        &state.config.cache.cache_control
+    };
+    let mut resp = response::cacheable(
         headers,
         r.content_type,
         r.bytes.clone(),
         &rendered.etag,
-        &state.config.cache.cache_control,
-    ))
+        cache_control,
+    );
+    for w in warnings {
+        if let Ok(v) = http::HeaderValue::from_str(&w) {
+            resp.headers_mut().append(http::header::WARNING, v);
+        }
+    }
+    if let Some(at) = modified {
+        resp = response::last_modified(headers, resp, at);
+    }
+    Ok(resp)
 }
 
 /// Why a request failed: a request error, or the renderer's.

@@ -45,16 +45,30 @@ pub async fn handle(
         Err(e) => return errors::json_error(e.class(), &e.to_string()),
     };
     render.resampling = resampling;
+    let record = snap.layer(resolved.layer.id);
+    let modified = [
+        record.map(|l| l.last_modified),
+        record
+            .and_then(|l| snap.source(l.source))
+            .map(|s| s.last_modified),
+    ]
+    .into_iter()
+    .max()
+    .flatten();
     match state.renderer.render(render).await {
         Ok(out) => {
             let r = &out.rendered;
-            response::cacheable(
+            let resp = response::cacheable(
                 headers,
                 r.content_type,
                 r.bytes.clone(),
                 &out.etag,
                 &state.config.cache.cache_control,
-            )
+            );
+            match modified {
+                Some(at) => response::last_modified(headers, resp, at),
+                None => resp,
+            }
         }
         Err(e) => {
             let resp = errors::json_error(e.class(), &e.to_string());

@@ -20,4 +20,4 @@ pub use error::ErrorClass;
 pub use raster::{RasterBuf, RasterData};
 pub use request::{LayerRef, OutputFormat, RenderRequest, Resampling, Rgb};
 pub use source::{LevelInfo, PyramidInfo, RasterSource, SourceError, Window};
-pub use time::TimeSel;
+pub use time::{TimeEdge, TimeSel, TimeSpan};

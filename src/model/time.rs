@@ -1,6 +1,7 @@
-//! `TimeSel`: which instant(s) of a temporal raster a request wants.
+//! `TimeSel`: which frame of a temporal raster a render wants, and `TimeSpan`:
+//! one item of a time request (instant or interval) in catalogue terms.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 /// The time selection of a render request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -9,4 +10,33 @@ pub enum TimeSel {
     Latest,
     /// The frame nearest to this instant, clamped to the first/last frame.
     Nearest(DateTime<Utc>),
+}
+
+/// One end of a requested time span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TimeEdge {
+    At(DateTime<Utc>),
+    /// The most recent data (the request keyword `current`).
+    Latest,
+}
+
+/// One item of a time request: an instant (`start == end`) or a closed
+/// interval, optionally sampled every `step` from `start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TimeSpan {
+    pub start: TimeEdge,
+    pub end: TimeEdge,
+    /// A fixed sampling step (`start/end/period`); `None` = every instant.
+    pub step: Option<TimeDelta>,
+}
+
+impl TimeSpan {
+    /// The span of one instant.
+    pub fn instant(at: TimeEdge) -> TimeSpan {
+        TimeSpan {
+            start: at,
+            end: at,
+            step: None,
+        }
+    }
 }

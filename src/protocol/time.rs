@@ -4,7 +4,7 @@
 //! Shared by WMS and XYZ. Pure text ↔ value conversion; knows nothing of layers
 //! or which frames exist (that is `render`'s job through `model::TimeSel`).
 
-use crate::model::{ErrorClass, TimeSel};
+use crate::model::{ErrorClass, TimeEdge, TimeSel, TimeSpan};
 use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use std::fmt;
 
@@ -63,12 +63,17 @@ pub enum TimeError {
     /// Well-formed, but tegel renders single instants only for now.
     #[error("TIME {0} are not supported yet; send a single instant such as 2020-01-01T00:00:00Z")]
     NotAnInstant(&'static str),
+    /// A request period in years or months (no fixed length).
+    #[error(
+        "TIME period '{0}' has years or months; use a fixed period such as PT5M or P1D in requests"
+    )]
+    CalendarPeriod(String),
 }
 
 impl TimeError {
     pub fn class(&self) -> ErrorClass {
         match self {
-            TimeError::NotAnInstant(_) => ErrorClass::Unsupported,
+            TimeError::NotAnInstant(_) | TimeError::CalendarPeriod(_) => ErrorClass::Unsupported,
             _ => ErrorClass::BadRequest,
         }
     }
@@ -106,6 +111,56 @@ impl TimeParam {
             TimeParam::Interval { .. } => Err(TimeError::NotAnInstant("intervals")),
             TimeParam::List(_) => Err(TimeError::NotAnInstant("lists")),
         }
+    }
+}
+
+impl TimeParam {
+    /// The spans this value asks for, in request order: an instant is a span of
+    /// one instant, `current` is [`TimeEdge::Latest`], `start/end/period` keeps
+    /// the period as a fixed step; lists are flattened. A period in years or
+    /// months → [`TimeError::CalendarPeriod`].
+    pub fn to_spans(&self) -> Result<Vec<TimeSpan>, TimeError> {
+        let edge = |p: &TimePoint| match p {
+            TimePoint::At(t) => TimeEdge::At(*t),
+            TimePoint::Current => TimeEdge::Latest,
+        };
+        match self {
+            TimeParam::Instant(p) => Ok(vec![TimeSpan::instant(edge(p))]),
+            TimeParam::Interval { start, end, period } => {
+                let step = match period {
+                    None => None,
+                    Some(d) if d.years > 0 || d.months > 0 => {
+                        return Err(TimeError::CalendarPeriod(d.to_string()));
+                    }
+                    Some(d) => Some(d.fixed_length()),
+                };
+                Ok(vec![TimeSpan {
+                    start: edge(start),
+                    end: edge(end),
+                    step,
+                }])
+            }
+            TimeParam::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.extend(item.to_spans()?);
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+impl IsoDuration {
+    /// The length of the weeks, days, hours, minutes and seconds (years and
+    /// months, which have no fixed length, are left out).
+    pub fn fixed_length(&self) -> TimeDelta {
+        let secs = i64::from(self.weeks) * 7 * 86_400
+            + i64::from(self.days) * 86_400
+            + i64::from(self.hours) * 3600
+            + i64::from(self.minutes) * 60
+            + i64::from(self.seconds);
+        TimeDelta::new(secs, self.nanos).unwrap_or(TimeDelta::MAX)
     }
 }
 

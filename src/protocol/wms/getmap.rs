@@ -65,16 +65,27 @@ impl GetMap {
         layer: LayerRef,
         style: String,
     ) -> Result<RenderRequest, OgcError> {
-        Ok(RenderRequest {
+        Ok(self.render_request_at(layer, style, self.time_sel()?))
+    }
+
+    /// [`GetMap::render_request`] with a time selection the caller resolved
+    /// (against the layer's frames, for TIME intervals and lists).
+    pub fn render_request_at(
+        &self,
+        layer: LayerRef,
+        style: String,
+        time: TimeSel,
+    ) -> RenderRequest {
+        RenderRequest {
             layer,
             grid: self.grid(),
-            time: self.time_sel()?,
+            time,
             style,
             format: self.format.output(),
             resampling: Resampling::Nearest,
             transparent: self.transparent,
             bgcolor: self.bgcolor,
-        })
+        }
     }
 }
 

@@ -161,7 +161,7 @@ fn wms130_content() {
         "one per layer + root; the given 4326 box is ignored"
     );
     assert!(t.contains(
-        "<Dimension name=\"time\" units=\"ISO8601\" default=\"2024-05-01T12:55:00Z\" multipleValues=\"0\" nearestValue=\"1\">2024-05-01T12:00:00Z/2024-05-01T12:55:00Z/PT5M</Dimension>"
+        "<Dimension name=\"time\" units=\"ISO8601\" default=\"2024-05-01T12:55:00Z\" multipleValues=\"1\" nearestValue=\"1\" current=\"1\">2024-05-01T12:00:00Z/2024-05-01T12:55:00Z/PT5M</Dimension>"
     ));
     assert!(
         t.contains("<Name>viridis</Name>\n          <Title>viridis</Title>"),
@@ -188,7 +188,7 @@ fn wms111_content() {
     ));
     assert!(t.contains("<LatLonBoundingBox minx=\"1.5\" miny=\"49\" maxx=\"9.5\" maxy=\"55\"/>"));
     assert!(t.contains("<Dimension name=\"time\" units=\"ISO8601\"/>"));
-    assert!(t.contains("<Extent name=\"time\" default=\"2024-05-01T12:55:00Z\" multipleValues=\"0\" nearestValue=\"1\">2024-05-01T12:00:00Z/2024-05-01T12:55:00Z/PT5M</Extent>"));
+    assert!(t.contains("<Extent name=\"time\" default=\"2024-05-01T12:55:00Z\" multipleValues=\"1\" nearestValue=\"1\" current=\"1\">2024-05-01T12:00:00Z/2024-05-01T12:55:00Z/PT5M</Extent>"));
     assert!(t.contains("<Format>application/vnd.ogc.se_xml</Format>"));
     assert!(!t.contains("LayerLimit"));
 }

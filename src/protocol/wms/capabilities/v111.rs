@@ -170,8 +170,9 @@ fn write_layer(w: &mut XmlWriter, layer: &LayerInfo, union: &[u32], has_4326: bo
             &[
                 ("name", "time"),
                 ("default", &default),
-                ("multipleValues", "0"),
+                ("multipleValues", "1"),
                 ("nearestValue", "1"),
+                ("current", "1"),
             ],
             &extent,
         );

@@ -196,8 +196,9 @@ fn write_layer(w: &mut XmlWriter, layer: &LayerInfo, union: &[u32], has_4326: bo
                 ("name", "time"),
                 ("units", "ISO8601"),
                 ("default", &default),
-                ("multipleValues", "0"),
+                ("multipleValues", "1"),
                 ("nearestValue", "1"),
+                ("current", "1"),
             ],
             &extent,
         );
