@@ -230,11 +230,7 @@ impl TileMatrix {
         let span = self.tile_span();
         let index = |d: f64, n: u64| -> u64 {
             let i = (d / span).floor();
-            if i <= 0.0 {
-                0
-            } else {
-                (i as u64).min(n - 1)
-            }
+            if i <= 0.0 { 0 } else { (i as u64).min(n - 1) }
         };
         let (x0, y1) = self.top_left;
         Some(TileRange {

@@ -180,10 +180,11 @@ fn tiles_covering_a_box() {
         }
     );
     // Larger than the matrix: clipped to it.
-    let all = m
-        .tiles_covering(&BBox::new(-1e7, -1e7, 1e7, 1e7))
-        .unwrap();
-    assert_eq!((all.min_row, all.max_row, all.min_col, all.max_col), (0, 7, 0, 7));
+    let all = m.tiles_covering(&BBox::new(-1e7, -1e7, 1e7, 1e7)).unwrap();
+    assert_eq!(
+        (all.min_row, all.max_row, all.min_col, all.max_col),
+        (0, 7, 0, 7)
+    );
     // Outside: none.
     assert!(m.tiles_covering(&BBox::new(1e6, 1e6, 2e6, 2e6)).is_none());
     assert!(r.contains_row(2) && !r.contains_row(3) && r.contains_col(3));
