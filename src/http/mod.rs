@@ -9,11 +9,13 @@ mod composite;
 mod errors;
 mod index;
 mod layers;
+mod published;
 mod response;
 mod router;
 mod server;
 mod state;
 mod wms;
+mod wmts;
 mod xyz;
 
 pub use server::Server;

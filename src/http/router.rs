@@ -3,7 +3,7 @@
 use super::errors;
 use super::response::{self, Body};
 use super::state::AppState;
-use super::{index, wms, xyz};
+use super::{index, wms, wmts, xyz};
 use http::{Method, StatusCode};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
@@ -20,10 +20,16 @@ pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
         "/healthz" => response::bytes(StatusCode::OK, "text/plain; charset=utf-8", "ok\n"),
         "/" => index::page(state),
         "/wms" | "/wms/" => wms::handle(state, query, &parts.headers).await,
-        _ => match path.strip_prefix("/tiles/") {
-            Some(rest) => xyz::handle(state, rest, query, &parts.headers).await,
-            None => errors::json_error_status(StatusCode::NOT_FOUND, "Not found."),
-        },
+        "/wmts" | "/wmts/" => wmts::handle_kvp(state, query, &parts.headers).await,
+        _ => {
+            if let Some(rest) = path.strip_prefix("/tiles/") {
+                xyz::handle(state, rest, query, &parts.headers).await
+            } else if let Some(rest) = path.strip_prefix("/wmts/") {
+                wmts::handle_rest(state, rest, &parts.headers).await
+            } else {
+                errors::json_error_status(StatusCode::NOT_FOUND, "Not found.")
+            }
+        }
     };
     if head { response::for_head(resp) } else { resp }
 }
