@@ -11,4 +11,5 @@ mod config;
 mod hostile;
 mod reprojection;
 mod wms;
+mod wmts;
 mod xyz;

@@ -59,7 +59,11 @@ fn wmts_layer(p: Published, transforms: &TransformCache) -> WmtsLayer {
     }
 }
 
-fn link(p: &Published, set: &'static TileMatrixSet, transforms: &TransformCache) -> Option<SetLink> {
+fn link(
+    p: &Published,
+    set: &'static TileMatrixSet,
+    transforms: &TransformCache,
+) -> Option<SetLink> {
     let extent = if set.crs == p.native {
         Some(p.extent)
     } else {

@@ -80,7 +80,11 @@ fn get_capabilities(
     };
     let mut hasher = std::hash::DefaultHasher::new();
     body.hash(&mut hasher);
-    let etag = format!("\"wmts-{}-{:016x}\"", service.update_sequence, hasher.finish());
+    let etag = format!(
+        "\"wmts-{}-{:016x}\"",
+        service.update_sequence,
+        hasher.finish()
+    );
     // Capabilities change whenever the catalogue does; clients revalidate.
     Ok(response::cacheable(
         headers,
@@ -102,7 +106,10 @@ async fn get_tile(
     let unknown = || {
         WmtsError::invalid(
             "layer",
-            format!("layer '{}' is not offered", crate::protocol::kvp::clip(&q.layer)),
+            format!(
+                "layer '{}' is not offered",
+                crate::protocol::kvp::clip(&q.layer)
+            ),
         )
     };
     let layer = layers::by_name(&snap, &q.layer, transforms).ok_or_else(unknown)?;
@@ -189,7 +196,6 @@ fn accepts(headers: &HeaderMap, mime: &str) -> bool {
                 .and_then(|q| q.trim().parse::<f64>().ok())
                 .is_some_and(|q| q <= 0.0)
         });
-        !refused
-            && (media == "*/*" || media == mime || media == format!("{kind}/*"))
+        !refused && (media == "*/*" || media == mime || media == format!("{kind}/*"))
     })
 }
