@@ -27,25 +27,33 @@ pub fn service(state: &AppState, snap: &Snapshot) -> WmtsService {
 pub fn all(snap: &Snapshot, transforms: &TransformCache) -> Vec<WmtsLayer> {
     published::all(snap, transforms)
         .into_iter()
-        .map(|p| wmts_layer(p, transforms))
+        .map(|p| wmts_layer(p, None, transforms))
         .collect()
 }
 
-/// One published layer by name (`org-slug:layer-slug` or uuid); `None` when
-/// it is not public or has no data.
-pub fn by_name(snap: &Snapshot, name: &str, transforms: &TransformCache) -> Option<WmtsLayer> {
+/// One published layer by name (`org-slug:layer-slug` or uuid), linked to
+/// set `set` only (a tile needs no other); `None` when it is not public or
+/// has no data.
+pub fn by_name(
+    snap: &Snapshot,
+    name: &str,
+    set: &str,
+    transforms: &TransformCache,
+) -> Option<WmtsLayer> {
     let layer = snap
         .layer_by_name(name)
         .filter(|l| l.access_modifier.is_public())?;
-    published::one(snap, layer, transforms).map(|p| wmts_layer(p, transforms))
+    published::one(snap, layer, transforms).map(|p| wmts_layer(p, Some(set), transforms))
 }
 
 /// Links every built-in set whose area the layer touches (WebMercatorQuad
-/// always), with limits from the layer's extent in the set's CRS.
-fn wmts_layer(p: Published, transforms: &TransformCache) -> WmtsLayer {
+/// always), with limits from the layer's extent in the set's CRS; only set
+/// `only` when given.
+fn wmts_layer(p: Published, only: Option<&str>, transforms: &TransformCache) -> WmtsLayer {
     let links = BUILTIN
         .iter()
         .copied()
+        .filter(|set| only.is_none_or(|id| id == set.id))
         .filter_map(|set| link(&p, set, transforms))
         .collect();
     WmtsLayer {

@@ -112,7 +112,7 @@ async fn get_tile(
             ),
         )
     };
-    let layer = layers::by_name(&snap, &q.layer, transforms).ok_or_else(unknown)?;
+    let layer = layers::by_name(&snap, &q.layer, &q.set, transforms).ok_or_else(unknown)?;
     let style = Some(q.style.as_str()).filter(|s| *s != "default" && *s != layer.style.name);
     let resolved = layer_style::resolve(&snap, &q.layer, style).map_err(|e| match e {
         LayerError::NotDefined(_) => unknown(),

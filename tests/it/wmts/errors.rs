@@ -204,3 +204,48 @@ fn wmts_rest_03_restful_errors_are_404_with_the_same_report() {
         None,
     );
 }
+
+#[test]
+fn wmts_hostile_inputs_give_reports_not_panics() {
+    let huge = "9".repeat(40);
+    check(
+        &format!(
+            "/wmts/?{}",
+            TILE.replace("TILEROW=0", &format!("TILEROW={huge}"))
+        ),
+        400,
+        "TileOutOfRange",
+        Some("TileRow"),
+    );
+    check(
+        &format!("/wmts/?{}", TILE.replace("TILEMATRIX=0", "TILEMATRIX=-1")),
+        400,
+        "InvalidParameterValue",
+        Some("TileMatrix"),
+    );
+    check(
+        "/wmts/?SERVICE=WMTS&service=WMTS&REQUEST=GetCapabilities",
+        400,
+        "InvalidParameterValue",
+        Some("service"),
+    );
+    check(
+        "/wmts/?SERVICE=WMTS&REQUEST=%ZZ",
+        400,
+        "InvalidParameterValue",
+        Some("request"),
+    );
+    for path in [
+        "/wmts/1.0.0/%ZZ/default/WebMercatorQuad/0/0/0.png",
+        "/wmts/1.0.0/a/b/c/d/e/f/g/h.png",
+        "/wmts/1.0.0/",
+        "/wmts/1.0.0//////.png",
+    ] {
+        check(path, 404, "NoApplicableCode", None);
+    }
+    let long = format!(
+        "/wmts/1.0.0/{}/default/WebMercatorQuad/0/0/0.png",
+        "x".repeat(4000)
+    );
+    check(&long, 404, "InvalidParameterValue", Some("layer"));
+}

@@ -98,7 +98,7 @@ fn data_tile(doc: &str, layer: &str, matrix: &str) -> (u64, u64) {
 fn wmts_gt_03_every_time_value_default_and_current_work() {
     let doc = caps();
     let rain = layer_block(&doc, RAIN);
-    let values = texts(&blocks(rain, "Dimension")[0], "Value");
+    let values = texts(blocks(rain, "Dimension")[0], "Value");
     assert_eq!(values.len(), 12);
     let (row, col) = data_tile(&doc, RAIN, "9");
     let base = kvp_tile(RAIN, "WebMercatorQuad", "9", row, col);
