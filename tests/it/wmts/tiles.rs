@@ -44,8 +44,10 @@ fn png_256(resp: crate::support::Resp, what: &str) -> crate::support::Image {
     img
 }
 
-#[test]
-fn wmts_gt_01_min_mid_max_tiles_of_every_matrix_are_images() {
+/// Requests the 9 tiles at {min, mid, max} row × {min, mid, max} col (within
+/// the advertised limits, else the matrix) of every matrix of every set of
+/// `layer`, as CITE's GetTile tests do, through `url(set, matrix, row, col)`.
+fn sample_every_matrix(layer: &str, url: impl Fn(&str, &str, u64, u64) -> String) {
     let doc = caps();
     for set_id in [
         "WebMercatorQuad",
@@ -54,7 +56,7 @@ fn wmts_gt_01_min_mid_max_tiles_of_every_matrix_are_images() {
         "NetherlandsRDNewQuad",
     ] {
         let set = tms::find(set_id).unwrap();
-        let lim = limits(&doc, DEM, set_id);
+        let lim = limits(&doc, layer, set_id);
         for m in set.matrices() {
             let [r0, r1, c0, c1] = lim
                 .iter()
@@ -63,12 +65,24 @@ fn wmts_gt_01_min_mid_max_tiles_of_every_matrix_are_images() {
                 .unwrap_or([0, m.matrix_height - 1, 0, m.matrix_width - 1]);
             for row in [r0, (r0 + r1) / 2, r1] {
                 for col in [c0, (c0 + c1) / 2, c1] {
-                    let what = format!("{set_id} {} {row} {col}", m.id);
-                    png_256(demo().get(&kvp_tile(DEM, set_id, &m.id, row, col)), &what);
+                    let u = url(set_id, &m.id, row, col);
+                    png_256(demo().get(&u), &u);
                 }
             }
         }
     }
+}
+
+#[test]
+fn wmts_gt_01_min_mid_max_tiles_of_every_matrix_are_images() {
+    sample_every_matrix(DEM, |set, m, row, col| kvp_tile(DEM, set, m, row, col));
+}
+
+#[test]
+fn wmts_rest_02_restful_min_mid_max_tiles_of_every_matrix_are_images() {
+    sample_every_matrix(RAIN, |set, m, row, col| {
+        format!("/wmts/1.0.0/{RAIN}/default/2024-06-01T12:30:00Z/{set}/{m}/{row}/{col}.png")
+    });
 }
 
 #[test]
@@ -168,7 +182,7 @@ fn expand(template: &str, vars: &[(&str, &str)]) -> String {
 }
 
 #[test]
-fn wmts_rest_02_and_05_expanded_templates_serve_the_kvp_tiles() {
+fn wmts_rest_05_expanded_templates_serve_the_kvp_tiles() {
     let doc = caps();
     let host = format!("http://{}", demo().addr);
     for (layer, time) in [(DEM, None), (RAIN, Some("2024-06-01T12:20:00Z"))] {
