@@ -184,6 +184,7 @@ fn print_urls(running: &tegel::app::Running) {
     let base = &running.public_url;
     println!("tegel is serving on http://{}", running.addr);
     println!("  WMS (QGIS, GDAL):  {base}/wms/?SERVICE=WMS&REQUEST=GetCapabilities");
+    println!("  WMTS (QGIS, GDAL): {base}/wmts/1.0.0/WMTSCapabilities.xml");
     let snap = running.state.catalogue().snapshot();
     for layer in snap.layers() {
         if let Some(name) = snap.wms_name(layer) {

@@ -7,6 +7,7 @@
 //! * `envelope` — `transform_bbox`, the envelope of a densified box.
 //! * `approx` — `PixelMesh`, the interpolated destination → source pixel map for warping.
 //! * `tiles` — Web Mercator XYZ tile math.
+//! * `tms` — tile matrix sets (WMTS / OGC TMS 2.0) and tile ↔ extent math.
 //! * `error` — `GeoError`.
 //!
 //! Pure computation over `model` types; no I/O, nothing above `model`.
@@ -17,6 +18,7 @@ pub mod crs;
 pub mod envelope;
 pub mod error;
 pub mod tiles;
+pub mod tms;
 pub mod transform;
 
 pub use approx::PixelMesh;

@@ -1,16 +1,14 @@
 //! Building the WMS capabilities inputs from the catalogue snapshot: every
-//! layer an anonymous caller may read, with its CRSs, extents, styles (with
-//! their legend URLs) and time.
+//! published layer (see `published.rs`) with the CRSs and extents WMS offers,
+//! its styles with their legend URLs, and its time values.
 
 use super::legend::legend_link;
+use super::published::{self, Published, envelope};
 use super::state::AppState;
-use crate::catalogue::{RasterLayer, Snapshot};
+use crate::catalogue::Snapshot;
 use crate::geo::cache::TransformCache;
-use crate::geo::envelope::transform_bbox;
 use crate::model::{BBox, Crs};
-use crate::protocol::wms::capabilities::{
-    LayerInfo, ServiceInfo, StyleInfo, TimeDimension, capabilities,
-};
+use crate::protocol::wms::capabilities::{LayerInfo, ServiceInfo, capabilities};
 use crate::protocol::wms::{ExceptionsFormat, WmsLimits, WmsVersion};
 use uuid::Uuid;
 
@@ -20,8 +18,6 @@ const OFFERED: &[u32] = &[
 ];
 /// Extra per-CRS bounding boxes written for every layer (besides the native one).
 const BBOX_CRS: &[u32] = &[3857];
-/// Points per edge when transforming extents.
-const DENSIFY: usize = 21;
 
 /// Service keywords (`Service/KeywordList`).
 const KEYWORDS: &[&str] = &["WMS", "raster", "map"];
@@ -54,16 +50,18 @@ pub fn document_scoped(
         exceptions: vec![ExceptionsFormat::InImage, ExceptionsFormat::Blank],
     };
     let transforms = &state.renderer.context().transforms;
-    let layers: Vec<LayerInfo> = snap
-        .layers()
-        .iter()
-        .filter(|l| l.access_modifier.is_public())
-        .filter(|l| scope.is_none_or(|id| l.uuid == id))
-        .filter_map(|l| layer_info(snap, l, transforms))
+    let layers: Vec<LayerInfo> = published::all(snap, transforms)
+        .into_iter()
+        .filter(|p| scope.is_none_or(|id| p.uuid == id))
+        .map(|p| layer_info(p, transforms))
         .map(|mut info| {
             for s in &mut info.styles {
-                let link = legend_link(&service.online_resource, version, &info.name, &s.name);
-                s.legend = Some(link);
+                s.legend = Some(legend_link(
+                    &service.online_resource,
+                    version,
+                    &info.name,
+                    &s.name,
+                ));
             }
             info
         })
@@ -71,59 +69,32 @@ pub fn document_scoped(
     capabilities(version, &service, &layers)
 }
 
-/// A layer's entry; `None` for layers without data (nothing to advertise).
-fn layer_info(
-    snap: &Snapshot,
-    layer: &RasterLayer,
-    transforms: &TransformCache,
-) -> Option<LayerInfo> {
-    let name = snap.wms_name(layer)?;
-    let source = snap.source(layer.source)?;
-    let grid = source.grid.as_ref()?;
-    let native = grid.crs();
-    let extent = grid.transform().bbox(grid.width, grid.height);
-    let wgs84 = envelope(transforms, native, Crs::WGS84, &extent)?;
-
+/// A published layer's entry: its CRSs and per-CRS boxes.
+fn layer_info(p: Published, transforms: &TransformCache) -> LayerInfo {
     let mut crs: Vec<u32> = OFFERED.to_vec();
-    crs.push(native.0);
-    crs.extend(utm_zones(&wgs84));
+    crs.push(p.native.0);
+    crs.extend(utm_zones(&p.wgs84));
     crs.sort_unstable();
     crs.dedup();
 
-    let mut bboxes = vec![(native.0, extent)];
-    for &code in BBOX_CRS.iter().filter(|&&c| c != native.0) {
-        if let Some(b) = envelope(transforms, native, Crs(code), &extent) {
+    let mut bboxes = vec![(p.native.0, p.extent)];
+    for &code in BBOX_CRS.iter().filter(|&&c| c != p.native.0) {
+        if let Some(b) = envelope(transforms, p.native, Crs(code), &p.extent) {
             bboxes.push((code, b));
         }
     }
-    let time = source.temporal.then(|| {
-        let values: Vec<_> = source.frames.iter().filter_map(|f| f.timestamp).collect();
-        values
-            .last()
-            .copied()
-            .map(|default| TimeDimension { values, default })
-    });
-    Some(LayerInfo {
-        name,
-        title: layer.name.clone(),
-        abstract_: Some(layer.description.clone()).filter(|s| !s.is_empty()),
+    LayerInfo {
+        name: p.name,
+        title: p.title,
+        abstract_: p.abstract_,
         // Every layer answers GetFeatureInfo with its values.
         queryable: true,
         crs,
-        wgs84_bbox: wgs84,
+        wgs84_bbox: p.wgs84,
         bboxes,
-        styles: vec![StyleInfo {
-            name: layer.style.clone(),
-            title: format!("default ({})", layer.style),
-            legend: None,
-        }],
-        time: time.flatten(),
-    })
-}
-
-fn envelope(transforms: &TransformCache, from: Crs, to: Crs, b: &BBox) -> Option<BBox> {
-    let t = transforms.get(from, to).ok()?;
-    transform_bbox(&t, b, DENSIFY).ok().filter(BBox::is_valid)
+        styles: vec![p.style],
+        time: p.time,
+    }
 }
 
 /// The WGS 84 / UTM zones (north or south) a WGS 84 extent touches.

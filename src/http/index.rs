@@ -36,6 +36,7 @@ pub fn page(state: &AppState) -> Response<Body> {
     let html = format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>tegel</title></head><body>\n\
          <h1>tegel</h1>\n<p>WMS: <a href=\"{base}/wms/?SERVICE=WMS&amp;REQUEST=GetCapabilities\">{base}/wms/</a></p>\n\
+         <p>WMTS: <a href=\"{base}/wmts/1.0.0/WMTSCapabilities.xml\">{base}/wmts/1.0.0/WMTSCapabilities.xml</a></p>\n\
          <table><tr><th>layer</th><th>WMS name</th><th>default style</th><th>XYZ tiles</th></tr>\n{rows}</table>\n\
          </body></html>\n"
     );

@@ -15,11 +15,13 @@ mod getfeatureinfo;
 mod index;
 mod layers;
 mod legend;
+mod published;
 mod response;
 mod router;
 mod server;
 mod state;
 mod wms;
+mod wmts;
 mod xyz;
 
 pub use server::Server;

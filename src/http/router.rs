@@ -5,7 +5,7 @@
 use super::errors;
 use super::response::{self, Body};
 use super::state::AppState;
-use super::{compress, cors, index, wms, xyz};
+use super::{compress, cors, index, wms, wmts, xyz};
 use http::{Method, StatusCode};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
@@ -17,8 +17,12 @@ pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
     let path = parts.uri.path();
     let query = parts.uri.query().unwrap_or("");
     let known = match path {
-        "/healthz" | "/" | "/wms" | "/wms/" => true,
-        _ => path.starts_with("/tiles/") || raster_scope(path).is_some(),
+        "/healthz" | "/" | "/wms" | "/wms/" | "/wmts" | "/wmts/" => true,
+        _ => {
+            path.starts_with("/tiles/")
+                || path.starts_with("/wmts/")
+                || raster_scope(path).is_some()
+        }
     };
     let mut resp = if parts.method == Method::OPTIONS && known {
         cors::preflight(&parts.headers)
@@ -29,13 +33,18 @@ pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
             "/healthz" => response::bytes(StatusCode::OK, "text/plain; charset=utf-8", "ok\n"),
             "/" => index::page(state),
             "/wms" | "/wms/" => wms::handle(state, query, &parts.headers).await,
-            _ => match (path.strip_prefix("/tiles/"), raster_scope(path)) {
-                (Some(rest), _) => xyz::handle(state, rest, query, &parts.headers).await,
-                (None, Some(scope)) => {
+            "/wmts" | "/wmts/" => wmts::handle_kvp(state, query, &parts.headers).await,
+            _ => {
+                if let Some(rest) = path.strip_prefix("/tiles/") {
+                    xyz::handle(state, rest, query, &parts.headers).await
+                } else if let Some(rest) = path.strip_prefix("/wmts/") {
+                    wmts::handle_rest(state, rest, &parts.headers).await
+                } else if let Some(scope) = raster_scope(path) {
                     wms::handle_scoped(state, Some(scope), query, &parts.headers).await
+                } else {
+                    errors::json_error_status(StatusCode::NOT_FOUND, "Not found.")
                 }
-                _ => errors::json_error_status(StatusCode::NOT_FOUND, "Not found."),
-            },
+            }
         };
         compress::negotiate(&state.renderer, &parts.headers, resp).await
     };

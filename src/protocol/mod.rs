@@ -3,6 +3,7 @@
 //! * `kvp`  — query string → raw key-value pairs (case-insensitive names).
 //! * `time` — the TIME parameter and ISO 8601 time extents.
 //! * `wms`  — WMS 1.3.0/1.1.1 requests, exception reports, capabilities.
+//! * `wmts` — WMTS 1.0.0 KVP and RESTful requests, capabilities, OWS exception reports.
 //! * `xyz`  — `/tiles/{layer}/{z}/{x}/{y}.png` paths.
 //! * `xml`  — the small escaping XML writer the documents use.
 //!
@@ -12,6 +13,7 @@
 pub mod kvp;
 pub mod time;
 pub mod wms;
+pub mod wmts;
 pub mod xml;
 pub mod xyz;
 

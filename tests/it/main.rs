@@ -15,4 +15,5 @@ mod legend;
 mod reprojection;
 mod time;
 mod wms;
+mod wmts;
 mod xyz;

@@ -1,0 +1,87 @@
+//! WMTS inputs from the catalogue: the service description and, per
+//! published layer, the tile matrix sets it is linked to with their limits.
+//!
+//! GetCapabilities and GetTile build layers here alike, so what is advertised
+//! is exactly what is enforced.
+
+use super::super::published::{self, Published, envelope};
+use super::super::state::AppState;
+use crate::catalogue::Snapshot;
+use crate::geo::cache::TransformCache;
+use crate::geo::tms::{BUILTIN, TileMatrixSet, WEB_MERCATOR_QUAD};
+use crate::protocol::wmts::capabilities::WmtsService;
+use crate::protocol::wmts::{SetLink, WmtsLayer};
+
+/// The service description (URLs from the public URL).
+pub fn service(state: &AppState, snap: &Snapshot) -> WmtsService {
+    WmtsService {
+        title: state.config.wms.title.clone(),
+        abstract_: Some(state.config.wms.abstract_text.clone()).filter(|s| !s.is_empty()),
+        kvp_url: format!("{}/wmts/", state.public_url),
+        rest_url: format!("{}/wmts", state.public_url),
+        update_sequence: snap.data().revision,
+    }
+}
+
+/// Every published layer.
+pub fn all(snap: &Snapshot, transforms: &TransformCache) -> Vec<WmtsLayer> {
+    published::all(snap, transforms)
+        .into_iter()
+        .map(|p| wmts_layer(p, None, transforms))
+        .collect()
+}
+
+/// One published layer by name (`org-slug:layer-slug` or uuid), linked to
+/// set `set` only (a tile needs no other); `None` when it is not public or
+/// has no data.
+pub fn by_name(
+    snap: &Snapshot,
+    name: &str,
+    set: &str,
+    transforms: &TransformCache,
+) -> Option<WmtsLayer> {
+    let layer = snap
+        .layer_by_name(name)
+        .filter(|l| l.access_modifier.is_public())?;
+    published::one(snap, layer, transforms).map(|p| wmts_layer(p, Some(set), transforms))
+}
+
+/// Links every built-in set whose area the layer touches (WebMercatorQuad
+/// always), with limits from the layer's extent in the set's CRS; only set
+/// `only` when given.
+fn wmts_layer(p: Published, only: Option<&str>, transforms: &TransformCache) -> WmtsLayer {
+    let links = BUILTIN
+        .iter()
+        .copied()
+        .filter(|set| only.is_none_or(|id| id == set.id))
+        .filter_map(|set| link(&p, set, transforms))
+        .collect();
+    WmtsLayer {
+        identifier: p.name,
+        title: p.title,
+        abstract_: p.abstract_,
+        wgs84: p.wgs84,
+        style: p.style,
+        time: p.time,
+        links,
+    }
+}
+
+fn link(
+    p: &Published,
+    set: &'static TileMatrixSet,
+    transforms: &TransformCache,
+) -> Option<SetLink> {
+    let extent = if set.crs == p.native {
+        Some(p.extent)
+    } else {
+        envelope(transforms, p.native, set.crs, &p.extent)
+    };
+    let area = set.matrix(0)?.extent();
+    match extent {
+        Some(e) if e.intersects(&area) => Some(SetLink::new(set, Some(&e))),
+        // Every layer has at least this set, unlimited where its extent cannot be placed.
+        _ if std::ptr::eq(set, &WEB_MERCATOR_QUAD) => Some(SetLink::new(set, None)),
+        _ => None,
+    }
+}

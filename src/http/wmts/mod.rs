@@ -1,0 +1,201 @@
+//! The WMTS endpoints: KVP at `/wmts/` (GetCapabilities, GetTile) and the
+//! RESTful binding under `/wmts/1.0.0/` (capabilities, tiles). Errors are OWS
+//! 1.1 exception reports with the statuses of the WMTS error table (KVP) or
+//! 404 (REST); tiles render through `Renderer` like XYZ tiles.
+
+mod layers;
+
+use super::errors;
+use super::layers::{self as layer_style, LayerError};
+use super::response::{self, Body};
+use super::state::AppState;
+use crate::model::{ErrorClass, Resampling};
+use crate::protocol::kvp::Kvp;
+use crate::protocol::wmts::capabilities::{self, capabilities_current};
+use crate::protocol::wmts::exception::exception_report;
+use crate::protocol::wmts::{
+    Binding, Freshness, GetCapabilities, OwsCode, RestRequest, Sections, TileQuery, WmtsError,
+    WmtsRequest, parse_kvp, parse_rest,
+};
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode, header};
+use hyper::Response;
+use std::hash::{Hash, Hasher};
+
+/// `GET /wmts/?…`.
+pub async fn handle_kvp(state: &AppState, query: &str, headers: &HeaderMap) -> Response<Body> {
+    let kvp = match Kvp::parse(query) {
+        Ok(k) => k,
+        Err(e) => return error(state, &WmtsError::from_kvp(&e), Binding::Kvp),
+    };
+    let result = match parse_kvp(&kvp) {
+        Err(e) => Err(e),
+        Ok(WmtsRequest::GetCapabilities(req)) => get_capabilities(state, &req, headers),
+        Ok(WmtsRequest::GetTile(q)) => match layer_style::resampling(&kvp) {
+            Ok(r) => get_tile(state, &q, r, headers).await,
+            Err(m) => Err(WmtsError::invalid("resampling", m)),
+        },
+    };
+    result.unwrap_or_else(|e| error(state, &e, Binding::Kvp))
+}
+
+/// `GET /wmts/<tail>` (the RESTful binding).
+pub async fn handle_rest(state: &AppState, tail: &str, headers: &HeaderMap) -> Response<Body> {
+    let result = match parse_rest(tail) {
+        Err(e) => Err(e),
+        Ok(RestRequest::Capabilities) => {
+            if !accepts(headers, capabilities::MIME) {
+                return not_acceptable(capabilities::MIME);
+            }
+            let req = GetCapabilities {
+                sections: Sections::ALL,
+                update_sequence: None,
+            };
+            get_capabilities(state, &req, headers)
+        }
+        Ok(RestRequest::Tile(q)) => {
+            if !accepts(headers, crate::protocol::wmts::FORMAT_PNG) {
+                return not_acceptable(crate::protocol::wmts::FORMAT_PNG);
+            }
+            get_tile(state, &q, Resampling::Nearest, headers).await
+        }
+    };
+    result.unwrap_or_else(|e| error(state, &e, Binding::Rest))
+}
+
+fn get_capabilities(
+    state: &AppState,
+    req: &GetCapabilities,
+    headers: &HeaderMap,
+) -> Result<Response<Body>, WmtsError> {
+    let snap = state.catalogue().snapshot();
+    let service = layers::service(state, &snap);
+    let body = match req.freshness(service.update_sequence)? {
+        Freshness::Current => capabilities_current(&service),
+        Freshness::Send => {
+            let transforms = &state.renderer.context().transforms;
+            let all = layers::all(&snap, transforms);
+            capabilities::capabilities(&service, &all, req.sections)
+        }
+    };
+    let mut hasher = std::hash::DefaultHasher::new();
+    body.hash(&mut hasher);
+    let etag = format!(
+        "\"wmts-{}-{:016x}\"",
+        service.update_sequence,
+        hasher.finish()
+    );
+    // Capabilities change whenever the catalogue does; clients revalidate.
+    Ok(response::cacheable(
+        headers,
+        capabilities::MIME,
+        Bytes::from(body),
+        &etag,
+        "no-cache",
+    ))
+}
+
+async fn get_tile(
+    state: &AppState,
+    q: &TileQuery,
+    resampling: Resampling,
+    headers: &HeaderMap,
+) -> Result<Response<Body>, WmtsError> {
+    let snap = state.catalogue().snapshot();
+    let transforms = &state.renderer.context().transforms;
+    let unknown = || {
+        WmtsError::invalid(
+            "layer",
+            format!(
+                "layer '{}' is not offered",
+                crate::protocol::kvp::clip(&q.layer)
+            ),
+        )
+    };
+    let layer = layers::by_name(&snap, &q.layer, &q.set, transforms).ok_or_else(unknown)?;
+    let style = Some(q.style.as_str()).filter(|s| *s != "default" && *s != layer.style.name);
+    let resolved = layer_style::resolve(&snap, &q.layer, style).map_err(|e| match e {
+        LayerError::NotDefined(_) => unknown(),
+        LayerError::StyleNotDefined(m) => WmtsError::invalid("Style", m),
+    })?;
+    let addr = q.resolve(&layer)?;
+    let mut render = addr.render_request(resolved.layer, resolved.style);
+    render.resampling = resampling;
+    match state.renderer.render(render).await {
+        Ok(out) => {
+            let r = &out.rendered;
+            Ok(response::cacheable(
+                headers,
+                r.content_type,
+                r.bytes.clone(),
+                &out.etag,
+                &state.config.cache.cache_control,
+            ))
+        }
+        Err(e) => {
+            let class = e.class();
+            let message = errors::public_message(class, &e.to_string());
+            Err(WmtsError::new(OwsCode::NoApplicableCode, None, message).with_class(class))
+        }
+    }
+}
+
+/// The status of an error: server trouble by its class, otherwise 404 on the
+/// RESTful binding and the WMTS error table's status over KVP.
+fn status(err: &WmtsError, binding: Binding) -> StatusCode {
+    match err.class() {
+        c @ (ErrorClass::Unavailable | ErrorClass::Internal) => errors::status(c),
+        _ if binding == Binding::Rest => StatusCode::NOT_FOUND,
+        _ if err.code == OwsCode::OperationNotSupported => StatusCode::NOT_IMPLEMENTED,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// An exception report, never cached.
+fn error(state: &AppState, err: &WmtsError, binding: Binding) -> Response<Body> {
+    let (mime, body) = exception_report(err);
+    let mut resp = response::bytes(status(err, binding), mime, body);
+    errors::no_store(&mut resp);
+    if err.class() == ErrorClass::Unavailable {
+        errors::busy(state.config.render.retry_after_secs, resp)
+    } else {
+        resp
+    }
+}
+
+/// 406 when `Accept` rules out what the resource is.
+fn not_acceptable(offered: &str) -> Response<Body> {
+    let err = WmtsError::new(
+        OwsCode::NoApplicableCode,
+        None,
+        format!("this resource is only available as {offered}"),
+    );
+    let (mime, body) = exception_report(&err);
+    let mut resp = response::bytes(StatusCode::NOT_ACCEPTABLE, mime, body);
+    errors::no_store(&mut resp);
+    resp
+}
+
+/// True when there is no `Accept` header or one of its media ranges (with a
+/// q above 0) covers `mime`.
+fn accepts(headers: &HeaderMap, mime: &str) -> bool {
+    let mut values = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .peekable();
+    if values.peek().is_none() {
+        return true;
+    }
+    let (kind, _) = mime.split_once('/').unwrap_or((mime, ""));
+    values.flat_map(|v| v.split(',')).any(|range| {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or("").to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f64>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        !refused && (media == "*/*" || media == mime || media == format!("{kind}/*"))
+    })
+}
