@@ -234,16 +234,24 @@ fn kvp_09_get_only_and_only_get_advertised() {
         "/wms/?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.1.1",
         "/wmts/?SERVICE=WMTS&REQUEST=GetCapabilities",
     ] {
-        let text = s.get(path).expect_status(200).text();
-        assert!(text.contains("Get"), "{path}");
-        assert!(
-            !text.contains("<Post") && !text.contains("<ows:Post"),
-            "{path}: POST advertised"
-        );
-        assert!(
-            !text.contains(">SOAP<") && !text.contains(">XML<\u{2f}ows:Value>"),
-            "{path}"
-        );
+        let body = s.get(path).expect_status(200).body;
+        let doc = parse(&body);
+        let mut gets = Vec::new();
+        doc.descendants("Get", &mut gets);
+        assert!(!gets.is_empty(), "{path}");
+        let mut posts = Vec::new();
+        doc.descendants("Post", &mut posts);
+        assert!(posts.is_empty(), "{path}: POST advertised");
+        // WMTS: only the KVP and RESTful GET encodings.
+        let mut constraints = Vec::new();
+        doc.descendants("Constraint", &mut constraints);
+        for c in constraints {
+            let mut values = Vec::new();
+            c.descendants("Value", &mut values);
+            for v in values {
+                assert!(["KVP", "RESTful"].contains(&v.text.as_str()), "{}", v.text);
+            }
+        }
     }
 }
 
@@ -302,6 +310,14 @@ fn w13_exc_01_exception_status_200_by_default_400_when_configured() {
     assert_eq!(v111.status, 400);
     assert_eq!(v111.content_type(), "application/vnd.ogc.se_xml");
     assert_eq!(v111.header("cache-control"), Some("no-store"));
+    let gfi = configured().get(&format!(
+        "/wms/?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetFeatureInfo&LAYERS={DEM}&QUERY_LAYERS={DEM}\
+         &STYLES=&CRS=EPSG:28992&BBOX={DEM_BBOX}&WIDTH=24&HEIGHT=24&FORMAT=image/png\
+         &INFO_FORMAT=text/plain&I=74&J=5"
+    ));
+    assert_eq!(gfi.status, 400);
+    assert_eq!(code(&gfi), "InvalidPoint");
+    assert_eq!(gfi.header("cache-control"), Some("no-store"));
 }
 
 #[test]
