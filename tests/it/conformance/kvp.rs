@@ -1,7 +1,8 @@
 //! Common KVP request handling (checklist §1: KVP-02, 05, 06, 07, 09, 10) and
 //! WMS 1.3.0 exceptions (§2.6: W13-EXC-01, 02), over HTTP against real servers.
 
-use super::wms_capabilities::{CAPS_1_3_0, parse};
+use super::wms_capabilities::CAPS_1_3_0;
+use super::xml_tree::parse;
 use crate::support::{Resp, TestServer, decode_png, demo, test_config, xmllint};
 use std::sync::OnceLock;
 

@@ -1,6 +1,6 @@
 //! WMS 1.1.1 specifics (checklist §3: W11-01, 02, 04, 05, 06) on the demo server.
 
-use super::wms_capabilities::{El, parse};
+use super::xml_tree::{El, parse};
 use crate::support::{decode_png, demo, repo, xmllint};
 
 const CAPS_1_1_1: &str = "/wms/?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.1.1";
