@@ -7,6 +7,7 @@
 use super::error::RenderError;
 use crate::geo::approx::PixelMesh;
 use crate::geo::cache::TransformCache;
+use crate::geo::crs::lookup;
 use crate::kernels::{self, RowCoords, WarpWindow};
 use crate::model::{
     DataType, GridSpec, Pixel, RasterBuf, RasterData, RasterSource, Resampling, Window,
@@ -143,12 +144,40 @@ pub fn warp(
         }
     };
     gather(&src.data, &window, &mut out.data, &mut valid, mapping);
+    mask_beyond_antimeridian(grid, &mut out.data, &mut valid, nodata);
     let empty = !valid.contains(&1);
     Ok(Warped {
         buf: out,
         valid,
         empty,
     })
+}
+
+/// Strict bounding boxes (WMS 1.1.1 "BoundingBox constraints", W11-06): on a
+/// geographic request grid, columns whose centre lies beyond ±180° longitude show
+/// nothing instead of the data 360° away (transforms would wrap them).
+fn mask_beyond_antimeridian(grid: &GridSpec, data: &mut RasterData, valid: &mut [u8], nodata: f64) {
+    if !lookup(grid.crs.epsg()).is_some_and(|i| i.geographic) {
+        return;
+    }
+    let t = grid.transform();
+    let width = grid.width as usize;
+    let outside: Vec<usize> = (0..width)
+        .filter(|&c| !(-180.0..=180.0).contains(&(t.origin_x + (c as f64 + 0.5) * t.pixel_x)))
+        .collect();
+    if outside.is_empty() {
+        return;
+    }
+    crate::with_raster_data!(data, v => {
+        let fill = Pixel::from_f64(nodata);
+        for row in 0..grid.height as usize {
+            for &c in &outside {
+                let i = row * width + c;
+                v[i] = fill;
+                valid[i] = 0;
+            }
+        }
+    });
 }
 
 /// The coarsest level whose pixel is no larger than `scale` level-0 pixels.
