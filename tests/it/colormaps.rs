@@ -211,20 +211,38 @@ fn interpolate(stops: &[(f64, [f64; 4])], log: bool, x: f64) -> [u8; 4] {
     pick(stops[stops.len() - 1].1)
 }
 
-/// The GetMap PNG and TIFF of a golden case in `style`, and its golden values.
-fn render(
-    name: &str,
-    layer: &str,
-    crs: u32,
-    bbox: &str,
-    w: u32,
-    h: u32,
-    extra: &str,
-    style: &str,
-) -> (Vec<[u8; 4]>, Vec<f32>, Vec<f32>) {
+/// The GetMap PNG and TIFF of golden case `name` (grid, layer and time
+/// from `tests/golden/render/cases.json`) in `style`, and its golden values.
+fn render(name: &str, style: &str) -> (Vec<[u8; 4]>, Vec<f32>, Vec<f32>) {
+    let cases: Value = serde_json::from_slice(
+        &std::fs::read(repo().join("tests/golden/render/cases.json")).expect("cases.json"),
+    )
+    .expect("cases JSON");
+    let case = cases["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .expect("golden case");
+    let bbox: Vec<String> = case["bbox"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap().to_string())
+        .collect();
+    let (w, h) = (
+        case["width"].as_u64().unwrap() as u32,
+        case["height"].as_u64().unwrap() as u32,
+    );
+    let time = case["time"]
+        .as_str()
+        .map_or(String::new(), |t| format!("&TIME={t}"));
     let url = |format: &str| {
         format!(
-            "/wms/?SERVICE=WMS&VERSION=1.1.1&REQUEST=GetMap&LAYERS={layer}&STYLES={style}&SRS=EPSG:{crs}&BBOX={bbox}&WIDTH={w}&HEIGHT={h}&FORMAT={format}&TRANSPARENT=TRUE{extra}"
+            "/wms/?SERVICE=WMS&VERSION=1.1.1&REQUEST=GetMap&LAYERS={}&STYLES={style}&SRS=EPSG:{}&BBOX={}&WIDTH={w}&HEIGHT={h}&FORMAT={format}&TRANSPARENT=TRUE{time}",
+            case["layer"].as_str().unwrap(),
+            case["crs"],
+            bbox.join(","),
         )
     };
     let png = decode_png(&demo().get(&url("image/png")).expect_status(200).body);
@@ -256,16 +274,7 @@ fn radar_5min_style_paints_the_golden_rain_values() {
     let def = get_json("/api/v4/colormaps/radar-5min/", 200)["definition"].clone();
     let st = stops(&def);
     let (lo, hi) = (st[0].0, st[st.len() - 1].0);
-    let (colors, ours, golden) = render(
-        "rain_t03",
-        RAIN,
-        28992,
-        "120000,400000,240000,500000",
-        120,
-        100,
-        "&TIME=2024-06-01T12:15:00Z",
-        "radar-5min",
-    );
+    let (colors, ours, golden) = render("rain_t03", "radar-5min");
     let (mut checked, mut wet) = (0, 0);
     for (i, (&g, &o)) in golden.iter().zip(&ours).enumerate() {
         if !(g == o || (g.is_nan() && o.is_nan())) {
@@ -307,16 +316,7 @@ fn dem_nl_style_paints_the_golden_heights() {
         .iter()
         .map(|&(s, c)| (min + (s - s0) / (sn - s0) * (max - min), c))
         .collect();
-    let (colors, ours, golden) = render(
-        "dem_3857",
-        DEM,
-        3857,
-        "609295.6175104115,6798794.192207981,609555.2563659999,6799053.867949588",
-        200,
-        200,
-        "",
-        "dem_nl:35:50",
-    );
+    let (colors, ours, golden) = render("dem_3857", "dem_nl:35:50");
     let mut checked = 0;
     for (i, (&g, &o)) in golden.iter().zip(&ours).enumerate() {
         if !(g == o || (g.is_nan() && o.is_nan())) {

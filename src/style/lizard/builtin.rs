@@ -56,15 +56,18 @@ fn radar(scale: f64) -> Definition {
     }
 }
 
+/// A land-use class: value, colour, Dutch and English label.
+type Class = (f64, [u8; 4], &'static str, &'static str);
+
 fn landuse() -> Definition {
-    let classes = [
+    let classes: [Class; 5] = [
         (1.0, [0, 100, 0, 255], "bos", "forest"),
         (2.0, [170, 220, 100, 255], "grasland", "grassland"),
         (3.0, [240, 200, 90, 255], "akkerbouw", "arable land"),
         (4.0, [200, 60, 60, 255], "bebouwing", "built-up"),
         (5.0, [60, 120, 220, 255], "water", "water"),
     ];
-    let label = |pick: fn(&(f64, [u8; 4], &'static str, &'static str)) -> &'static str| {
+    let label = |pick: fn(&Class) -> &'static str| {
         classes.iter().map(|c| (c.0, pick(c).to_string())).collect()
     };
     Definition {
