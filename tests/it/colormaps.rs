@@ -335,12 +335,38 @@ fn dem_nl_style_paints_the_golden_heights() {
         checked += 1;
     }
     assert!(checked > 35_000, "{checked}");
-    // The same style through XYZ tiles.
-    let resp = demo().get(&format!(
-        "/tiles/{DEM}/17/67339/43276.png?styles=dem_nl:35:50"
-    ));
-    assert_eq!(resp.status, 200, "{}", resp.text());
-    assert_eq!(resp.content_type(), "image/png");
+}
+
+/// An XYZ tile over the demo DEM (the one `xyz.rs` compares with WMS).
+const DEM_TILE: (u32, u32, u32) = (15, 16882, 10823);
+
+#[test]
+fn lizard_styles_in_xyz_and_wmts_tiles() {
+    let (z, x, y) = DEM_TILE;
+    let xyz = demo()
+        .get(&format!("/tiles/{DEM}/{z}/{x}/{y}.png?styles=dem_nl:35:50"))
+        .expect_status(200);
+    assert_eq!(xyz.content_type(), "image/png");
+    let a = decode_png(&xyz.body);
+    let wmts = demo()
+        .get(&format!(
+            "/wmts/?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={DEM}&STYLE=dem_nl:35:50&FORMAT=image%2Fpng&TILEMATRIXSET=WebMercatorQuad&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+        ))
+        .expect_status(200);
+    let b = decode_png(&wmts.body);
+    assert_eq!(a.rgba, b.rgba);
+    // Every painted pixel takes one of the style's 256 sampled colours.
+    let lut = tegel::style::Style::parse("dem_nl:35:50").unwrap().lut();
+    let opaque: Vec<_> = a
+        .rgba
+        .chunks_exact(4)
+        .filter(|c| c[3] != 0)
+        .map(|c| [c[0], c[1], c[2], c[3]])
+        .collect();
+    assert!(opaque.len() > 1000, "{}", opaque.len());
+    assert!(opaque.iter().all(|c| lut.colors().contains(c)));
+    // And they are not all one colour: the heights span the rescaled ramp.
+    assert!(opaque.iter().any(|c| *c != opaque[0]));
 }
 
 #[test]
