@@ -197,14 +197,13 @@ pub async fn get_legend(
         .map(|s| json!({"color": hex_color(s.color), "value": s.value}))
         .collect();
     let (min, max) = style.limits();
-    let name = style.colormap().map_or("transparent", |c| c.name());
     let doc = json!({
         "limits": [min, max],
         "legend": legend,
-        "log": false,
-        "labels": {},
+        "log": style.is_log(),
+        "labels": style.labels(),
         "colormap_type": style.colormap_type(),
-        "name": name,
+        "name": style.name(),
     });
     let tag = etag(("getlegend", style.canonical(), req.steps));
     Ok(response::cacheable(

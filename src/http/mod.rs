@@ -5,6 +5,7 @@
 //! catalogue snapshot, and hand `RenderRequest`s to the `render::Renderer`.
 
 mod capabilities;
+mod colormaps;
 mod composite;
 mod compress;
 mod cors;

@@ -5,7 +5,7 @@
 use super::errors;
 use super::response::{self, Body};
 use super::state::AppState;
-use super::{compress, cors, index, wms, wmts, xyz};
+use super::{colormaps, compress, cors, index, wms, wmts, xyz};
 use http::{Method, StatusCode};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
@@ -21,6 +21,7 @@ pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
         _ => {
             path.starts_with("/tiles/")
                 || path.starts_with("/wmts/")
+                || colormaps::owns(path)
                 || raster_scope(path).is_some()
         }
     };
@@ -37,6 +38,12 @@ pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
             _ => {
                 if let Some(rest) = path.strip_prefix("/tiles/") {
                     xyz::handle(state, rest, query, &parts.headers).await
+                } else if colormaps::owns(path) {
+                    colormaps::handle(
+                        state,
+                        path.strip_prefix(colormaps::PREFIX).unwrap_or(""),
+                        query,
+                    )
                 } else if let Some(rest) = path.strip_prefix("/wmts/") {
                     wmts::handle_rest(state, rest, &parts.headers).await
                 } else if let Some(scope) = raster_scope(path) {

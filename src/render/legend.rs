@@ -51,8 +51,10 @@ pub fn ticks(style: &Style, bar_height: u32) -> Vec<(f64, u32)> {
         .map(|k| {
             let value = if k + 1 == n {
                 min
+            } else if k == 0 {
+                max
             } else {
-                max - (max - min) * f64::from(k) / f64::from(n - 1)
+                style.value_at_fraction(1.0 - f64::from(k) / f64::from(n - 1))
             };
             let last = f64::from(bar_height.saturating_sub(1));
             let row = (f64::from(k) * last / f64::from(n - 1)).round() as u32;

@@ -2,10 +2,14 @@
 //! legend steps over the style's limits, and tick labels.
 //!
 //! Colours follow the render kernel's rule (matplotlib's `Normalize` then
-//! `cmap(x)`, end colours outside the domain), computed in f64. No drawing
+//! `cmap(x)`, end colours outside the domain, or a Lizard map's log/class
+//! rule), computed in f64. No drawing
 //! and no protocol here: the legend image is `render::legend`'s job.
 
+use super::lizard::Kind;
+use super::lizard::sample_value_at as value_at;
 use super::parse::Style;
+use std::collections::BTreeMap;
 
 /// One legend entry: a value and the RGBA colour it is painted in.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -19,61 +23,79 @@ pub struct LegendStep {
 const DISCRETE_BELOW: usize = 256;
 
 impl Style {
-    /// The colour `value` is painted in: entry `trunc((v − min) / (max − min) · N)`,
-    /// `N − 1` at and above `max`, entry 0 below `min`, entry 0 when
-    /// `min == max`; fully transparent for `transparent` and for NaN.
+    /// The colour `value` is painted in, by the kernels' rule: matplotlib
+    /// maps and linear Lizard gradients entry `trunc((v − min) / (max − min) · N)`,
+    /// log gradients the same in log space, `N − 1` at and above `max`,
+    /// entry 0 below `min` and when `min == max`; discrete maps the class
+    /// colour or `invalid`; fully transparent for `transparent` and for NaN.
     pub fn color_of(&self, value: f64) -> [u8; 4] {
-        let Some(cmap) = self.colormap() else {
-            return [0; 4];
-        };
-        if value.is_nan() {
-            return [0; 4];
-        }
-        let (min, max) = self.limits();
-        let n = cmap.len();
-        let i = if min == max {
-            0
-        } else {
-            let x = (value - min) / (max - min) * n as f64;
-            if x <= 0.0 { 0 } else { (x as usize).min(n - 1) }
-        };
-        cmap.color(i).unwrap_or([0; 4])
+        self.lut().color_of(value)
     }
 
-    /// The colour at fraction `t` of the domain (0 = min, 1 = max).
-    pub fn color_at_fraction(&self, t: f64) -> [u8; 4] {
+    /// The value at fraction `t` of the domain (0 = min, 1 = max): linear,
+    /// or log-spaced for log maps; for discrete maps the class whose share
+    /// of the bar `t` falls in (classes get equal shares).
+    pub fn value_at_fraction(&self, t: f64) -> f64 {
         let (min, max) = self.limits();
-        self.color_of(min + t * (max - min))
+        if let Some(d) = self.lizard().filter(|_| self.is_discrete()) {
+            let k = d.data.len();
+            let i = ((t * k as f64).max(0.0) as usize).min(k.saturating_sub(1));
+            return d.data.get(i).map_or(min, |c| c.0);
+        }
+        if self.is_log() {
+            (min.ln() + t * (max.ln() - min.ln())).exp()
+        } else {
+            min + t * (max - min)
+        }
+    }
+
+    /// The colour at fraction `t` of the domain (see [`value_at_fraction`](Self::value_at_fraction)).
+    pub fn color_at_fraction(&self, t: f64) -> [u8; 4] {
+        self.color_of(self.value_at_fraction(t))
     }
 
     /// `steps` values evenly spaced from min to max (both included; one step
-    /// → min only) with their colours. `steps == 0` → none.
+    /// → min only; log-spaced for log maps) with their colours. `steps == 0`
+    /// → none. A discrete map answers one step per class whatever `steps`.
     pub fn legend_steps(&self, steps: usize) -> Vec<LegendStep> {
+        let lut = self.lut();
+        if let Some(d) = self.lizard().filter(|_| self.is_discrete()) {
+            return d
+                .data
+                .iter()
+                .map(|&(value, color)| LegendStep { value, color })
+                .collect();
+        }
         let (min, max) = self.limits();
         (0..steps)
             .map(|i| {
-                let value = if steps == 1 {
-                    min
-                } else if i + 1 == steps {
-                    max
-                } else {
-                    min + (max - min) * i as f64 / (steps - 1) as f64
-                };
+                let value = value_at(self.is_log(), min, max, i, steps);
                 LegendStep {
                     value,
-                    color: self.color_of(value),
+                    color: lut.color_of(value),
                 }
             })
             .collect()
     }
 
-    /// `discrete` for qualitative colormaps (fewer than 256 entries) and
-    /// `transparent`, else `gradient`.
+    /// Lizard maps their own type; matplotlib's qualitative colormaps (fewer
+    /// than 256 entries) and `transparent` `discrete`, else `gradient`.
     pub fn colormap_type(&self) -> &'static str {
+        if let Some(d) = self.lizard() {
+            return match d.kind {
+                Kind::GradientColormap => "gradient",
+                Kind::DiscreteColormap => "discrete",
+            };
+        }
         match self.colormap() {
             Some(c) if c.len() >= DISCRETE_BELOW => "gradient",
             _ => "discrete",
         }
+    }
+
+    /// The legend labels of a Lizard map per locale (empty otherwise).
+    pub fn labels(&self) -> BTreeMap<String, Vec<(f64, String)>> {
+        self.lizard().map(|d| d.labels.clone()).unwrap_or_default()
     }
 }
 

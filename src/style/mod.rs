@@ -1,4 +1,5 @@
-//! Styles: STYLES strings, matplotlib's colormaps, and value → colour.
+//! Styles: STYLES strings, matplotlib's colormaps, Lizard's colormap JSON
+//! and built-in Lizard maps, and value → colour.
 //!
 //! The render path calls, in order: [`Style::parse`] → [`Style::lut`] →
 //! [`indices_into`] → [`palette`] → `encode::png::encode_indexed`, or
@@ -9,6 +10,8 @@ mod apply;
 pub mod colormaps;
 mod error;
 mod legend;
+pub mod lizard;
+mod lookup;
 mod lut;
 mod palette;
 mod parse;
@@ -22,6 +25,6 @@ pub use apply::{LutIndex, indices_into, indices_scalar_into};
 pub use colormaps::{Colormap, colormap, names};
 pub use error::StyleError;
 pub use legend::{LegendStep, hex_color, tick_label};
-pub use lut::StyleLut;
+pub use lut::{GRADIENT_ENTRIES, StyleLut};
 pub use palette::{Fill, palette, rgba_into};
 pub use parse::Style;

@@ -16,10 +16,13 @@ pub struct Fill {
 }
 
 impl Fill {
-    /// The RGBA painted for nodata under `lut` (always `[0, 0, 0, 0]` for the
-    /// `transparent` style, which makes every pixel alpha 0).
+    /// The RGBA painted for nodata under `lut`: the map's own `masked` colour
+    /// when it has a visible one, else `[0, 0, 0, 0]` for the `transparent`
+    /// style (which makes every pixel alpha 0) or as TRANSPARENT/BGCOLOR say.
     pub fn nodata_color(&self, lut: &StyleLut) -> [u8; 4] {
-        if self.transparent || lut.is_transparent() {
+        if let Some(c) = lut.masked().filter(|c| c[3] > 0) {
+            c
+        } else if self.transparent || lut.is_transparent() {
             [0, 0, 0, 0]
         } else {
             let [r, g, b] = self.bgcolor.0;

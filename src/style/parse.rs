@@ -1,21 +1,31 @@
 //! `Style`: a parsed STYLES string (Lizard's grammar, spec §6.2).
 //!
 //! Grammar: `<cmap>`, `<cmap>:<min>:<max>`, the partial forms `<cmap>:<min>:`
-//! and `<cmap>:<min>`, and the special name `transparent`. Only parsing and
-//! validation live here; colour computation is in `lut`/`apply`.
+//! and `<cmap>:<min>`, and the special name `transparent`. `<cmap>` is a
+//! matplotlib map or a built-in Lizard map (`dem_nl`, `radar-5min`, …).
+//! Only parsing and validation live here; colour computation is in
+//! `lut`/`apply`.
 
 use super::colormaps::{Colormap, colormap};
 use super::error::StyleError;
+use super::lizard::{Definition, Kind, LizardColormap, builtin};
 use super::lut::StyleLut;
 
 /// The name of the style that paints everything fully transparent.
 pub const TRANSPARENT: &str = "transparent";
 
+/// What a style paints with.
+#[derive(Clone, Copy, Debug)]
+enum Map {
+    Transparent,
+    Matplotlib(&'static Colormap),
+    Lizard(&'static LizardColormap),
+}
+
 /// A validated style: a colormap (or `transparent`) and its value domain.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
-    /// `None` for `transparent`.
-    cmap: Option<&'static Colormap>,
+    map: Map,
     min: f64,
     max: f64,
 }
@@ -29,18 +39,24 @@ impl PartialEq for Style {
 impl Style {
     /// Parse a STYLES string.
     ///
-    /// * `<cmap>` — domain [0, 1], matplotlib's own.
+    /// * `<cmap>` — a matplotlib map on [0, 1], matplotlib's own domain; a
+    ///   Lizard map on its native domain (first to last stop value).
     /// * `<cmap>:<min>:<max>` — domain [min, max]; numbers in any float form
     ///   Rust's `f64` parser takes (`-4.6`, `1e-3`, `+5`, `.5`); must be finite.
-    /// * `<cmap>:<min>:` and `<cmap>:<min>` — a missing max means matplotlib's
-    ///   default upper bound 1.0 (tegel has no data at parse time to take a
-    ///   data maximum from), so `viridis:0.2` is [0.2, 1] and `viridis:5` is
-    ///   invalid (min > max). Likewise an empty min (`viridis::4`) means 0.0.
+    ///   A free Lizard gradient's stops are rescaled linearly onto it (§6.2);
+    ///   fixed maps (`free: false`, e.g. `radar-5min`) and discrete maps keep
+    ///   their native domain: the limits are validated and ignored.
+    /// * `<cmap>:<min>:` and `<cmap>:<min>` — a missing max means the map's
+    ///   default upper bound (1.0 for matplotlib, the last stop for Lizard
+    ///   maps; tegel has no data at parse time to take a data maximum from),
+    ///   so `viridis:0.2` is [0.2, 1] and `viridis:5` is invalid (min > max).
+    ///   Likewise an empty min (`viridis::4`) means 0.0 (the first stop).
     /// * `transparent` (optionally with limits, which are validated and ignored).
     ///
     /// Errors: unknown colormap name (case-sensitive) → `UnknownStyle(name)`;
-    /// a malformed or non-finite number, more than three parts, or min > max
-    /// → `Invalid`. `min == max` is allowed (everything takes the first colour).
+    /// a malformed or non-finite number, more than three parts, min > max,
+    /// or min ≤ 0 for a rescaled log map → `Invalid`. `min == max` is allowed
+    /// (everything takes the first colour).
     pub fn parse(s: &str) -> Result<Style, StyleError> {
         let mut parts = s.split(':');
         let name = parts.next().unwrap_or_default();
@@ -52,27 +68,74 @@ impl Style {
         if name.is_empty() {
             return Err(StyleError::Invalid("empty colormap name".into()));
         }
-        let min = number(min, 0.0)?;
-        let max = number(max, 1.0)?;
+        let map = if name == TRANSPARENT {
+            Map::Transparent
+        } else if let Some(c) = colormap(name) {
+            Map::Matplotlib(c)
+        } else if let Some(l) = builtin(name) {
+            Map::Lizard(l)
+        } else {
+            return Err(StyleError::UnknownStyle(name.to_string()));
+        };
+        let (lo, hi) = match map {
+            Map::Lizard(l) => l.definition.native_domain(),
+            _ => (0.0, 1.0),
+        };
+        let (min, max) = (number(min, lo)?, number(max, hi)?);
         if min > max {
             return Err(StyleError::Invalid(format!("min {min} > max {max}")));
         }
-        let cmap = if name == TRANSPARENT {
-            None
-        } else {
-            Some(colormap(name).ok_or_else(|| StyleError::UnknownStyle(name.to_string()))?)
+        let (min, max) = match map {
+            Map::Lizard(l) if !l.definition.rescales() => (lo, hi),
+            Map::Lizard(l) if l.definition.log && min <= 0.0 => {
+                return Err(StyleError::Invalid(format!(
+                    "min {min} of the logarithmic map '{name}' is not > 0"
+                )));
+            }
+            _ => (min, max),
         };
-        Ok(Style { cmap, min, max })
+        Ok(Style { map, min, max })
     }
 
-    /// The colormap, or `None` for `transparent`.
+    /// The matplotlib colormap, or `None` for `transparent` and Lizard maps.
     pub fn colormap(&self) -> Option<&'static Colormap> {
-        self.cmap
+        match self.map {
+            Map::Matplotlib(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The Lizard definition of a built-in Lizard map.
+    pub fn lizard(&self) -> Option<&'static Definition> {
+        match self.map {
+            Map::Lizard(l) => Some(&l.definition),
+            _ => None,
+        }
+    }
+
+    /// The colormap's name (`transparent` for the transparent style).
+    pub fn name(&self) -> &'static str {
+        match self.map {
+            Map::Transparent => TRANSPARENT,
+            Map::Matplotlib(c) => c.name(),
+            Map::Lizard(l) => l.name,
+        }
     }
 
     /// True for the `transparent` style.
     pub fn is_transparent(&self) -> bool {
-        self.cmap.is_none()
+        matches!(self.map, Map::Transparent)
+    }
+
+    /// True for a logarithmic Lizard gradient.
+    pub fn is_log(&self) -> bool {
+        self.lizard().is_some_and(|d| d.log)
+    }
+
+    /// True for a Lizard discrete map (class lookup).
+    pub fn is_discrete(&self) -> bool {
+        self.lizard()
+            .is_some_and(|d| d.kind == Kind::DiscreteColormap)
     }
 
     /// The value domain `(min, max)`; `min <= max`, both finite.
@@ -82,18 +145,23 @@ impl Style {
 
     /// A stable form for cache keys: `transparent`, or `<cmap>:<min>:<max>`
     /// with both limits always written in Rust's shortest round-trip form
-    /// (`viridis` and `viridis:0:1.0` both give `viridis:0.0:1.0`).
+    /// (`viridis` and `viridis:0:1.0` both give `viridis:0.0:1.0`; a fixed
+    /// map gives its native domain whatever limits were asked).
     pub fn canonical(&self) -> String {
-        match self.cmap {
-            None => TRANSPARENT.to_string(),
-            Some(c) => format!("{}:{:?}:{:?}", c.name(), self.min, self.max),
+        match self.map {
+            Map::Transparent => TRANSPARENT.to_string(),
+            _ => format!("{}:{:?}:{:?}", self.name(), self.min, self.max),
         }
     }
 
-    /// The lookup table the pixel kernels use (cheap: a few fields, no copy
-    /// of the colour table).
+    /// The lookup table the pixel kernels use (cheap for matplotlib maps: a
+    /// few fields and the colour table; a Lizard gradient is sampled).
     pub fn lut(&self) -> StyleLut {
-        StyleLut::new(self.cmap, self.min, self.max)
+        match self.map {
+            Map::Transparent => StyleLut::new(None, self.min, self.max),
+            Map::Matplotlib(c) => StyleLut::new(Some(c), self.min, self.max),
+            Map::Lizard(l) => StyleLut::lizard(&l.definition, self.min, self.max),
+        }
     }
 }
 
