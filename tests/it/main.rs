@@ -8,6 +8,7 @@ mod architecture;
 mod cache;
 mod cli;
 mod config;
+mod conformance;
 mod extras;
 mod getfeatureinfo;
 mod hostile;

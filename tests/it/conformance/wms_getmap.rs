@@ -1,0 +1,571 @@
+//! WMS 1.3.0 GetMap conformance, W13-MAP-01 … W13-MAP-21: one test per item,
+//! checked the way the OGC test suite checks it (decoded pixels, exception codes,
+//! content types), against the shared demo server.
+
+use crate::support::{
+    Image, Resp, decode_png, decode_tiff, demo, ogc_exception_code, xml_texts, xmllint,
+};
+use std::sync::OnceLock;
+use tegel::geo::{Transformer, transform_bbox};
+use tegel::model::{BBox, Crs};
+
+const LOCHEM: &str = "nelen-schuurmans:p_lochem_kwel_wegzijging_2050";
+const RAIN: &str = "nelen-schuurmans:rain";
+const DEM: &str = "nelen-schuurmans:dem";
+/// The Lochem raster's extent in EPSG:28992 (it has nodata cells inside).
+const LOCHEM_BBOX: &str = "207750,457250,230500,473500";
+/// The rain raster's extent in EPSG:28992 (a radar disc: no data in the corners).
+const RAIN_BBOX: [f64; 4] = [120000.0, 400000.0, 240000.0, 500000.0];
+/// The DEM's extent in EPSG:28992 (valid everywhere).
+const DEM_BBOX: [f64; 4] = [160000.0, 444000.0, 162000.0, 446000.0];
+/// A box far from every demo layer, in EPSG:28992.
+const NOWHERE: &str = "0,300000,10000,310000";
+const WHITE: [u8; 4] = [255, 255, 255, 255];
+
+/// A 1.3.0 GetMap (PNG unless `q` says otherwise) with the given parameters.
+fn map(q: &str) -> Resp {
+    let format = if q.contains("FORMAT=") {
+        ""
+    } else {
+        "&FORMAT=image/png"
+    };
+    demo().get(&format!(
+        "/wms/?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap{format}&{q}"
+    ))
+}
+
+/// A GetMap that must answer a PNG; decoded.
+fn png(q: &str) -> Image {
+    let resp = map(q);
+    assert_eq!(resp.status, 200, "{q}: {}", resp.text());
+    assert_eq!(resp.content_type(), "image/png", "{q}: {}", resp.text());
+    decode_png(&resp.body)
+}
+
+/// The exception code a GetMap answers with (`""` for none).
+fn code(q: &str) -> String {
+    ogc_exception_code(&map(q))
+}
+
+fn bbox(b: [f64; 4]) -> String {
+    format!("{},{},{},{}", b[0], b[1], b[2], b[3])
+}
+
+fn pixels(img: &Image) -> impl Iterator<Item = &[u8]> {
+    img.rgba.chunks_exact(4)
+}
+
+/// The 1.3.0 capabilities document, fetched once.
+fn caps() -> &'static str {
+    static CAPS: OnceLock<String> = OnceLock::new();
+    CAPS.get_or_init(|| {
+        demo()
+            .get("/wms/?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0")
+            .expect_status(200)
+            .text()
+    })
+}
+
+/// A CRS:84 box (lon/lat) as a 1.3.0 BBOX in `crs` ("EPSG:n" or "CRS:84"):
+/// the envelope of the box after transformation, in the CRS's EPSG axis order
+/// (latitude/northing first for EPSG:4326, 4258 and 3035).
+fn bbox_in(crs: &str, lonlat: [f64; 4]) -> String {
+    if crs == "CRS:84" {
+        return bbox(lonlat);
+    }
+    let epsg: u32 = crs
+        .strip_prefix("EPSG:")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected CRS {crs}"));
+    let t = Transformer::new(Crs::WGS84, Crs(epsg)).expect("transformer");
+    let b = transform_bbox(
+        &t,
+        &BBox::new(lonlat[0], lonlat[1], lonlat[2], lonlat[3]),
+        21,
+    )
+    .unwrap_or_else(|e| panic!("{crs}: {e}"));
+    if matches!(epsg, 4326 | 4258 | 3035) {
+        bbox([b.min_y, b.min_x, b.max_y, b.max_x])
+    } else {
+        bbox([b.min_x, b.min_y, b.max_x, b.max_y])
+    }
+}
+
+#[test]
+fn w13_map_01_bbox_follows_the_crs_axis_order() {
+    // A lon/lat box well inside the rain layer, in every CRS with known axes.
+    let lonlat = [5.5, 51.9, 6.0, 52.2];
+    for crs in [
+        "EPSG:4326",
+        "EPSG:4258",
+        "EPSG:3035",
+        "EPSG:3857",
+        "EPSG:28992",
+        "CRS:84",
+    ] {
+        let q = format!("LAYERS={RAIN}&STYLES=&CRS={crs}&WIDTH=32&HEIGHT=32");
+        let right = bbox_in(crs, lonlat);
+        let img = png(&format!("{q}&BBOX={right}"));
+        let data = pixels(&img).filter(|p| *p != WHITE).count();
+        assert!(data > 32 * 32 * 9 / 10, "{crs}: only {data} data pixels");
+        // The same numbers in the other axis order lie far from the data.
+        let n: Vec<&str> = right.split(',').collect();
+        let swapped = format!("{},{},{},{}", n[1], n[0], n[3], n[2]);
+        let img = png(&format!("{q}&BBOX={swapped}"));
+        assert!(pixels(&img).all(|p| p == WHITE), "{crs}: swapped has data");
+    }
+    // EPSG:4326 in lat/lon and CRS:84 in lon/lat are the same map.
+    let q = format!("LAYERS={LOCHEM}&STYLES=&WIDTH=90&HEIGHT=60");
+    let a = png(&format!("{q}&CRS=EPSG:4326&BBOX=52.08,6.1,52.26,6.55"));
+    let b = png(&format!("{q}&CRS=CRS:84&BBOX=6.1,52.08,6.55,52.26"));
+    assert_eq!(a.rgba, b.rgba);
+}
+
+#[test]
+fn w13_map_02_empty_or_inverted_bbox_is_an_xml_exception() {
+    let q = format!("LAYERS={LOCHEM}&STYLES=&CRS=EPSG:28992&WIDTH=10&HEIGHT=10");
+    for b in [
+        "230500,457250,207750,473500", // minx > maxx
+        "207750,457250,207750,473500", // minx == maxx
+        "207750,473500,230500,457250", // miny > maxy
+        "207750,457250,230500,457250", // miny == maxy
+    ] {
+        let resp = map(&format!("{q}&BBOX={b}"));
+        assert!(resp.content_type().contains("/xml"), "{b}");
+        ogc_exception_code(&resp);
+    }
+}
+
+#[test]
+fn w13_map_03_bbox_outside_the_layer_is_a_white_image() {
+    let img = png(&format!(
+        "LAYERS={LOCHEM}&STYLES=&CRS=EPSG:28992&BBOX={NOWHERE}&WIDTH=40&HEIGHT=30"
+    ));
+    assert_eq!((img.width, img.height), (40, 30));
+    assert!(pixels(&img).all(|p| p == [0xff, 0xff, 0xff, 0xff]));
+}
+
+#[test]
+fn w13_map_04_bbox_partly_outside_the_crs_area_is_background_there() {
+    // Latitude 40..110 in 0.1° rows: rows 0..200 lie beyond the pole.
+    for (crs, b) in [("CRS:84", "0,40,10,110"), ("EPSG:4326", "40,0,110,10")] {
+        let q = format!("LAYERS={RAIN}&STYLES=&CRS={crs}&BBOX={b}&WIDTH=100&HEIGHT=700");
+        let img = png(&q);
+        assert_eq!((img.width, img.height), (100, 700));
+        let row_is = |y: u32, f: &dyn Fn([u8; 4]) -> bool| (0..100).all(|x| f(img.pixel(x, y)));
+        for y in 0..200 {
+            assert!(row_is(y, &|p| p == WHITE), "{crs}: row {y} is not white");
+        }
+        // The rain layer spans latitude 51.58..52.49: rows 575..584 hold data.
+        let data = (576..583)
+            .flat_map(|y| (50..66).map(move |x| (x, y)))
+            .filter(|&(x, y)| img.pixel(x, y) != WHITE)
+            .count();
+        assert!(data > 7 * 16 * 9 / 10, "{crs}: {data} data pixels");
+        let clear = png(&format!("{q}&TRANSPARENT=TRUE"));
+        assert!((0..200).all(|y| (0..100).all(|x| clear.pixel(x, y)[3] == 0)));
+    }
+    // Web Mercator beyond its ±20037508 m square.
+    let img = png(&format!(
+        "LAYERS={RAIN}&STYLES=&CRS=EPSG:3857&BBOX=0,0,40075016,40075016&WIDTH=64&HEIGHT=64"
+    ));
+    assert!((0..64).all(|x| img.pixel(x, 0) == WHITE));
+}
+
+#[test]
+fn w13_map_05_bbox_is_the_outer_edge_of_the_outer_pixels() {
+    let [x0, y0, x1, y1] = DEM_BBOX;
+    let (w, h) = (10u32, 7u32);
+    let border = |img: &Image| -> Vec<[u8; 4]> {
+        (0..w)
+            .flat_map(|x| [(x, 0), (x, h - 1)])
+            .chain((0..h).flat_map(|y| [(0, y), (w - 1, y)]))
+            .map(|(x, y)| img.pixel(x, y))
+            .collect()
+    };
+    // CITE: a 10×7 map of exactly the layer's extent has no white border pixel.
+    let q = format!("LAYERS={DEM}&STYLES=&CRS=EPSG:28992&WIDTH={w}&HEIGHT={h}");
+    let exact = png(&format!("{q}&BBOX={}", bbox(DEM_BBOX)));
+    assert!(border(&exact).iter().all(|p| *p != WHITE));
+    // Widen the box by `k` output pixels on every side: the outer pixel centres
+    // lie inside the data for k = 0.4 and outside for k = 0.6.
+    for (k, inside) in [(0.4, true), (0.6, false)] {
+        let px = (x1 - x0) / (f64::from(w) - 2.0 * k);
+        let py = (y1 - y0) / (f64::from(h) - 2.0 * k);
+        let b = [x0 - k * px, y0 - k * py, x1 + k * px, y1 + k * py];
+        let img = png(&format!("{q}&BBOX={}&TRANSPARENT=TRUE", bbox(b)));
+        assert!(
+            border(&img).iter().all(|p| (p[3] == 255) == inside),
+            "k = {k}"
+        );
+        assert!(img.pixel(w / 2, h / 2)[3] == 255);
+    }
+}
+
+#[test]
+fn w13_map_06_differing_aspect_ratios_stretch() {
+    let q = format!(
+        "LAYERS={RAIN}&STYLES=&CRS=EPSG:28992&BBOX={}&FORMAT=image/tiff",
+        bbox(RAIN_BBOX)
+    );
+    let get = |w: u32, h: u32| {
+        let v = decode_tiff(
+            &map(&format!("{q}&WIDTH={w}&HEIGHT={h}"))
+                .expect_status(200)
+                .body,
+        );
+        assert_eq!((v.width, v.height), (w, h));
+        v
+    };
+    // 2 km pixels, then 2 km × ⅔ km: row j of the first is rows 3j..3j+3 of
+    // the second, whose middle row samples the same point.
+    let square = get(60, 50);
+    let tall = get(60, 150);
+    for j in 0..50 {
+        for i in 0..60 {
+            assert_eq!(
+                square.values[j * 60 + i],
+                tall.values[(3 * j + 1) * 60 + i],
+                "({i}, {j})"
+            );
+        }
+    }
+    // Stretched, not padded: the outer pixels of a map of exactly the DEM's
+    // extent are data on every side.
+    let img = png(&format!(
+        "LAYERS={DEM}&STYLES=&CRS=EPSG:28992&BBOX={}&WIDTH=300&HEIGHT=20&TRANSPARENT=TRUE",
+        bbox(DEM_BBOX)
+    ));
+    assert_eq!((img.width, img.height), (300, 20));
+    assert!((0..300).all(|x| img.pixel(x, 0)[3] == 255 && img.pixel(x, 19)[3] == 255));
+    assert!((0..20).all(|y| img.pixel(0, y)[3] == 255 && img.pixel(299, y)[3] == 255));
+}
+
+#[test]
+fn w13_map_07_every_advertised_crs_renders() {
+    let crss = xml_texts(caps(), "CRS");
+    assert!(crss.len() >= 10, "{} CRSs", crss.len());
+    // The rain layer's lon/lat extent, shrunk a little so that every CRS's
+    // envelope of it is mostly data.
+    let lonlat = [5.0, 51.7, 6.5, 52.4];
+    for crs in &crss {
+        let b = bbox_in(crs, lonlat);
+        let resp = map(&format!(
+            "LAYERS={RAIN}&STYLES=&CRS={crs}&BBOX={b}&WIDTH=24&HEIGHT=16"
+        ));
+        assert_eq!(resp.status, 200, "{crs}: {}", resp.text());
+        assert_eq!(resp.content_type(), "image/png", "{crs}: {}", resp.text());
+        let img = decode_png(&resp.body);
+        assert_eq!((img.width, img.height), (24, 16), "{crs}");
+        let data = pixels(&img).filter(|p| *p != WHITE).count();
+        assert!(data > 24 * 16 / 4, "{crs}: {data} data pixels in {b}");
+    }
+}
+
+#[test]
+fn w13_map_08_unsupported_crs_is_invalid_crs() {
+    let q = format!("LAYERS={LOCHEM}&STYLES=&WIDTH=10&HEIGHT=10&BBOX=0,0,1,1");
+    for crs in ["EPSG:2056", "EPSG:99999", "InvalidCRS", "CRS:83"] {
+        assert_eq!(code(&format!("{q}&CRS={crs}")), "InvalidCRS", "{crs}");
+    }
+}
+
+#[test]
+fn w13_map_09_crs_names_are_case_insensitive_and_aliases_work() {
+    let q = format!("LAYERS={RAIN}&STYLES=&WIDTH=30&HEIGHT=20");
+    let rd = format!("{q}&BBOX={}", bbox(RAIN_BBOX));
+    let a = png(&format!("{rd}&CRS=EPSG:28992"));
+    assert_eq!(a.rgba, png(&format!("{rd}&CRS=epsg:28992")).rgba);
+    assert_eq!(a.rgba, png(&format!("{rd}&CRS=Epsg:28992")).rgba);
+    let ll = format!("{q}&BBOX=5,51.7,6.5,52.4");
+    let b = png(&format!("{ll}&CRS=CRS:84"));
+    assert_eq!(b.rgba, png(&format!("{ll}&CRS=crs:84")).rgba);
+    assert_eq!(
+        b.rgba,
+        png(&format!("{q}&BBOX=51.7,5,52.4,6.5&CRS=EPSG:4326")).rgba
+    );
+    let merc = format!("{q}&BBOX=556597,6766432,723576,6891150");
+    let c = png(&format!("{merc}&CRS=EPSG:3857"));
+    assert_eq!(c.rgba, png(&format!("{merc}&CRS=EPSG:900913")).rgba);
+    assert_eq!(c.rgba, png(&format!("{merc}&CRS=epsg:900913")).rgba);
+    assert!(pixels(&c).any(|p| p != WHITE));
+}
+
+/// The layers' own images over Lochem's box, transparent outside their data.
+fn over_lochem(layers: &str) -> Image {
+    png(&format!(
+        "LAYERS={layers}&STYLES=&CRS=EPSG:28992&BBOX={LOCHEM_BBOX}&WIDTH=91&HEIGHT=65&TRANSPARENT=TRUE"
+    ))
+}
+
+/// `top` drawn over `bottom` (opaque or fully transparent pixels only).
+fn over(top: &Image, bottom: &Image) -> Vec<u8> {
+    pixels(top)
+        .zip(pixels(bottom))
+        .flat_map(|(t, b)| {
+            assert!(t[3] == 0 || t[3] == 255, "partial alpha {t:?}");
+            if t[3] == 255 { t } else { b }.to_vec()
+        })
+        .collect()
+}
+
+#[test]
+fn w13_map_10_one_two_three_layers_with_the_first_at_the_bottom() {
+    let rain = over_lochem(RAIN);
+    let lochem = over_lochem(LOCHEM);
+    let dem = over_lochem(DEM);
+    assert!(pixels(&lochem).any(|p| p[3] == 0), "Lochem has holes");
+    assert!(pixels(&dem).all(|p| p[3] == 0), "the DEM is elsewhere");
+    // Rain at the bottom shows through Lochem's holes only.
+    assert_eq!(
+        over_lochem(&format!("{RAIN},{LOCHEM}")).rgba,
+        over(&lochem, &rain)
+    );
+    // Rain on top covers Lochem entirely.
+    assert_eq!(
+        over_lochem(&format!("{LOCHEM},{RAIN}")).rgba,
+        over(&rain, &lochem)
+    );
+    assert_ne!(over(&lochem, &rain), over(&rain, &lochem));
+    let three = over_lochem(&format!("{DEM},{RAIN},{LOCHEM}"));
+    assert_eq!(three.rgba, over(&lochem, &rain));
+    let three = over_lochem(&format!("{RAIN},{LOCHEM},{DEM}"));
+    assert_eq!(
+        three.rgba,
+        over(&dem, &over_lochem(&format!("{RAIN},{LOCHEM}")))
+    );
+}
+
+#[test]
+fn w13_map_11_unknown_layer_anywhere_is_layer_not_defined() {
+    let q = format!("CRS=EPSG:28992&BBOX={LOCHEM_BBOX}&WIDTH=10&HEIGHT=10");
+    for layers in [
+        "nope:nothing".to_string(),
+        format!("nope:nothing,{LOCHEM}"),
+        format!("{LOCHEM},nope:nothing"),
+    ] {
+        let n = layers.split(',').count();
+        let styles = ",".repeat(n - 1);
+        assert_eq!(
+            code(&format!("{q}&LAYERS={layers}&STYLES={styles}")),
+            "LayerNotDefined",
+            "{layers}"
+        );
+    }
+}
+
+#[test]
+fn w13_map_12_default_and_named_styles_in_every_combination() {
+    let styles: Vec<String> = xml_texts(caps(), "Name")
+        .into_iter()
+        .filter(|n| n.contains(':') && n.matches(':').count() == 2)
+        .collect();
+    let style_of = |layer: &str| {
+        let after = caps()
+            .split(&format!("<Name>{layer}</Name>"))
+            .nth(1)
+            .expect("layer");
+        xml_texts(after, "Name")
+            .into_iter()
+            .find(|n| styles.contains(n))
+            .expect("a style")
+    };
+    let (s_rain, s_lochem, s_dem) = (style_of(RAIN), style_of(LOCHEM), style_of(DEM));
+    let q = format!(
+        "CRS=EPSG:28992&BBOX={}&WIDTH=60&HEIGHT=50&TRANSPARENT=TRUE",
+        bbox(RAIN_BBOX)
+    );
+    let one = |styles: &str| png(&format!("{q}&LAYERS={RAIN}&STYLES={styles}")).rgba;
+    let single = one("");
+    assert_eq!(single, one(&s_rain));
+    assert_ne!(single, one("viridis"));
+    let three =
+        |styles: &str| png(&format!("{q}&LAYERS={RAIN},{LOCHEM},{DEM}&STYLES={styles}")).rgba;
+    let defaults = three("");
+    for styles in [
+        ",,".to_string(),
+        format!("{s_rain},{s_lochem},{s_dem}"),
+        format!("{s_rain},,{s_dem}"),
+        format!(",{s_lochem},"),
+    ] {
+        assert_eq!(defaults, three(&styles), "STYLES={styles}");
+    }
+    assert_ne!(defaults, three("viridis,,"));
+    // Without STYLES at all, defaults too.
+    assert_eq!(single, png(&format!("{q}&LAYERS={RAIN}")).rgba);
+}
+
+#[test]
+fn w13_map_13_unknown_style_anywhere_is_style_not_defined() {
+    let q = format!("CRS=EPSG:28992&BBOX={LOCHEM_BBOX}&WIDTH=10&HEIGHT=10");
+    for (layers, styles) in [
+        (LOCHEM.to_string(), "no_such_style"),
+        (format!("{LOCHEM},{RAIN}"), "no_such_style,"),
+        (format!("{LOCHEM},{RAIN}"), ",no_such_style"),
+        (format!("{LOCHEM},{RAIN}"), "viridis,no_such_style"),
+    ] {
+        assert_eq!(
+            code(&format!("{q}&LAYERS={layers}&STYLES={styles}")),
+            "StyleNotDefined",
+            "{layers} {styles}"
+        );
+    }
+}
+
+#[test]
+fn w13_map_14_more_layers_than_layer_limit_is_an_exception() {
+    let limit: usize = xml_texts(caps(), "LayerLimit")
+        .first()
+        .and_then(|l| l.parse().ok())
+        .expect("LayerLimit advertised");
+    let q = format!("CRS=EPSG:28992&BBOX={LOCHEM_BBOX}&WIDTH=8&HEIGHT=8&STYLES=");
+    let layers = |n: usize| vec![RAIN; n].join(",");
+    let img = png(&format!("{q}&LAYERS={}", layers(limit)));
+    assert_eq!((img.width, img.height), (8, 8));
+    let resp = map(&format!("{q}&LAYERS={}", layers(limit + 1)));
+    ogc_exception_code(&resp);
+}
+
+#[test]
+fn w13_map_15_each_advertised_format_for_each_layer() {
+    let getmap = caps()
+        .split("<GetMap>")
+        .nth(1)
+        .and_then(|s| s.split("</GetMap>").next())
+        .expect("GetMap");
+    let formats = xml_texts(getmap, "Format");
+    assert!(formats.iter().any(|f| f == "image/png"));
+    let layers: Vec<String> = xml_texts(caps(), "Name")
+        .into_iter()
+        .filter(|n| n.starts_with("nelen-schuurmans:") && n.matches(':').count() == 1)
+        .collect();
+    assert!(layers.len() >= 3, "{layers:?}");
+    for layer in &layers {
+        for format in &formats {
+            let resp = map(&format!(
+                "LAYERS={layer}&STYLES=&CRS=EPSG:28992&BBOX={}&WIDTH=12&HEIGHT=10&FORMAT={format}",
+                bbox(RAIN_BBOX)
+            ));
+            assert_eq!(resp.status, 200, "{layer} {format}: {}", resp.text());
+            let base = resp.content_type().split(';').next().unwrap_or("").trim();
+            assert_eq!(base, format, "{layer}");
+            match format.as_str() {
+                "image/png" => assert_eq!(decode_png(&resp.body).width, 12),
+                "image/tiff" => assert_eq!(decode_tiff(&resp.body).width, 12),
+                other => panic!("untested format {other}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn w13_map_16_unadvertised_format_is_invalid_format() {
+    let q = format!("LAYERS={LOCHEM}&STYLES=&CRS=EPSG:28992&BBOX={LOCHEM_BBOX}&WIDTH=10&HEIGHT=10");
+    for format in ["image/bmp", "image/jpeg", "image/gif", "text/html"] {
+        assert_eq!(
+            code(&format!("{q}&FORMAT={format}")),
+            "InvalidFormat",
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn w13_map_17_output_is_exactly_width_by_height_within_the_limits() {
+    let q = format!("LAYERS={LOCHEM}&STYLES=&CRS=EPSG:28992&BBOX={LOCHEM_BBOX}");
+    let limit = |tag: &str| -> u32 {
+        xml_texts(caps(), tag)
+            .first()
+            .and_then(|l| l.parse().ok())
+            .unwrap_or_else(|| panic!("{tag} advertised"))
+    };
+    let (max_w, max_h) = (limit("MaxWidth"), limit("MaxHeight"));
+    for (w, h) in [(8, 5), (1024, 768), (max_w, 1), (1, max_h)] {
+        let img = png(&format!("{q}&WIDTH={w}&HEIGHT={h}"));
+        assert_eq!((img.width, img.height), (w, h));
+    }
+    for (w, h) in [(max_w + 1, 10), (10, max_h + 1)] {
+        ogc_exception_code(&map(&format!("{q}&WIDTH={w}&HEIGHT={h}")));
+    }
+}
+
+#[test]
+fn w13_map_18_not_transparent_means_no_transparent_pixels() {
+    // Lochem has nodata cells: without TRANSPARENT=TRUE they are background.
+    let q = format!(
+        "LAYERS={LOCHEM}&STYLES=&CRS=EPSG:28992&BBOX=205000,455000,233000,476000&WIDTH=56&HEIGHT=42"
+    );
+    for extra in ["", "&TRANSPARENT=FALSE", "&TRANSPARENT=false"] {
+        let img = png(&format!("{q}{extra}"));
+        assert!(pixels(&img).all(|p| p[3] == 255), "{extra}");
+        assert!(pixels(&img).any(|p| p == WHITE), "{extra}");
+    }
+}
+
+#[test]
+fn w13_map_19_transparent_true_leaves_uncovered_pixels_clear() {
+    let q = format!(
+        "LAYERS={LOCHEM}&STYLES=&CRS=EPSG:28992&BBOX=205000,455000,233000,476000&WIDTH=56&HEIGHT=42&TRANSPARENT=TRUE"
+    );
+    let img = png(&q);
+    assert!(pixels(&img).any(|p| p[3] == 0));
+    assert!(pixels(&img).any(|p| p[3] == 255));
+    // On a box the layer fully covers, TRANSPARENT=TRUE is allowed: exactly
+    // the nodata cells (as the raw values show them) are clear.
+    let q = format!(
+        "LAYERS={DEM}&STYLES=&CRS=EPSG:28992&BBOX={}&WIDTH=30&HEIGHT=25",
+        bbox(DEM_BBOX)
+    );
+    let img = png(&format!("{q}&TRANSPARENT=TRUE"));
+    let raw = decode_tiff(
+        &map(&format!("{q}&FORMAT=image/tiff"))
+            .expect_status(200)
+            .body,
+    );
+    let nodata = raw.nodata.expect("the DEM declares nodata");
+    for (p, v) in pixels(&img).zip(&raw.values) {
+        assert_eq!(p[3] == 0, *v == nodata || v.is_nan(), "{v} {p:?}");
+    }
+    assert!(pixels(&img).filter(|p| p[3] == 255).count() > 30 * 25 * 9 / 10);
+}
+
+#[test]
+fn w13_map_20_bgcolor_fills_the_uncovered_area_exactly() {
+    let q = format!(
+        "LAYERS={LOCHEM}&STYLES=&CRS=EPSG:28992&BBOX=205000,455000,233000,476000&WIDTH=56&HEIGHT=42"
+    );
+    let clear = png(&format!("{q}&TRANSPARENT=TRUE"));
+    let expect = |bg: [u8; 4], img: &Image| {
+        for (c, p) in pixels(&clear).zip(pixels(img)) {
+            if c[3] == 0 {
+                assert_eq!(p, bg);
+            } else {
+                assert_eq!(p, c);
+            }
+        }
+    };
+    expect(WHITE, &png(&q));
+    for blue in ["0x0000FF", "0X0000ff", "0x0000Ff"] {
+        expect([0, 0, 255, 255], &png(&format!("{q}&BGCOLOR={blue}")));
+    }
+    let nowhere = png(&format!(
+        "LAYERS={LOCHEM}&STYLES=&CRS=EPSG:28992&BBOX={NOWHERE}&WIDTH=16&HEIGHT=8&BGCOLOR=0x0000FF"
+    ));
+    assert!(pixels(&nowhere).all(|p| p == [0, 0, 255, 255]));
+}
+
+#[test]
+fn w13_map_21_default_and_xml_exceptions_are_schema_valid_text_xml() {
+    let q =
+        format!("LAYERS=nope:nothing&STYLES=&CRS=EPSG:28992&BBOX={LOCHEM_BBOX}&WIDTH=10&HEIGHT=10");
+    for (name, extra) in [("default", ""), ("xml", "&EXCEPTIONS=XML")] {
+        let resp = map(&format!("{q}{extra}"));
+        assert_eq!(resp.content_type(), "text/xml", "{name}");
+        assert_eq!(ogc_exception_code(&resp), "LayerNotDefined");
+        xmllint(
+            &resp.body,
+            Some("schemas.opengis.net/wms/1.3.0/exceptions_1_3_0.xsd"),
+            &format!("w13_map_21_{name}"),
+        );
+    }
+}
