@@ -341,7 +341,7 @@ pub fn xmllint(doc: &[u8], schema: Option<&str>, name: &str) {
 pub fn ogc_exception_code(resp: &Resp) -> String {
     let text = resp.text();
     assert!(
-        resp.content_type().contains("/xml") && text.contains("ServiceExceptionReport"),
+        resp.content_type().contains("xml") && text.contains("ServiceExceptionReport"),
         "not an exception report ({}): {text}",
         resp.content_type()
     );

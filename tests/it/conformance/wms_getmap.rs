@@ -165,11 +165,34 @@ fn w13_map_04_bbox_partly_outside_the_crs_area_is_background_there() {
         let clear = png(&format!("{q}&TRANSPARENT=TRUE"));
         assert!((0..200).all(|y| (0..100).all(|x| clear.pixel(x, y)[3] == 0)));
     }
-    // Web Mercator beyond its ±20037508 m square.
-    let img = png(&format!(
-        "LAYERS={RAIN}&STYLES=&CRS=EPSG:3857&BBOX=0,0,40075016,40075016&WIDTH=64&HEIGHT=64"
-    ));
-    assert!((0..64).all(|x| img.pixel(x, 0) == WHITE));
+    // Longitude beyond ±180° and Web Mercator beyond its ±20037508 m square
+    // are background too: the data shows once, where it is, not again a turn
+    // of the earth away.
+    let data_columns = |q: &str| -> Vec<u32> {
+        let img = png(&format!("LAYERS={RAIN}&STYLES=&{q}&TRANSPARENT=TRUE"));
+        (0..img.width)
+            .filter(|&x| (0..img.height).any(|y| img.pixel(x, y)[3] != 0))
+            .collect()
+    };
+    // 0.45° columns: the rain layer (lon 4.87..6.64) lies in columns 810..814.
+    let cols = data_columns("CRS=CRS:84&BBOX=-360,0,360,90&WIDTH=1600&HEIGHT=200");
+    assert!(
+        !cols.is_empty() && cols.iter().all(|x| (810..=814).contains(x)),
+        "{cols:?}"
+    );
+    let cols = data_columns("CRS=EPSG:4326&BBOX=0,-360,90,360&WIDTH=1600&HEIGHT=200");
+    assert!(
+        !cols.is_empty() && cols.iter().all(|x| (810..=814).contains(x)),
+        "{cols:?}"
+    );
+    // 40 km columns: the layer (x 542 km..739 km) lies in columns 1013..1018.
+    let cols = data_columns(
+        "CRS=EPSG:3857&BBOX=-40000000,-40000000,40000000,40000000&WIDTH=2000&HEIGHT=2000",
+    );
+    assert!(
+        !cols.is_empty() && cols.iter().all(|x| (1013..=1018).contains(x)),
+        "{cols:?}"
+    );
 }
 
 #[test]
