@@ -23,7 +23,17 @@ struct Side {
     /// `+nadgrids=@null` (EPSG:3857): proj4rs then skips the datum shift of the
     /// *other* side too, so such pairs are routed through WGS 84.
     null_grid: bool,
+    /// The largest |x| and |y| this CRS defines when it is the source, for CRSs
+    /// whose coordinates wrap (longitude, Web Mercator): beyond it proj4rs would
+    /// wrap round the globe, so such points fail instead (a map shows its
+    /// background there, not the data a turn of the earth away).
+    domain: Option<[f64; 2]>,
 }
+
+/// Half the equator in EPSG:3857 metres: the edge of its square world.
+const MERCATOR_HALF: f64 = 20_037_508.342_789_244;
+/// Slack for edges computed in floating point (a billionth of the domain).
+const DOMAIN_SLACK: f64 = 1e-9;
 
 /// How a transformer gets from one CRS to the other.
 // Transformers are built once and shared behind `Arc`; the identity variant being
@@ -72,9 +82,18 @@ fn side(crs: Crs) -> Result<Side, GeoError> {
         code: crs.0,
         reason: e.to_string(),
     })?;
+    let degrees = proj.is_latlong();
+    let domain = if degrees {
+        Some([180.0, 90.0])
+    } else if crs == Crs(3857) {
+        Some([MERCATOR_HALF, MERCATOR_HALF])
+    } else {
+        None
+    };
     Ok(Side {
-        degrees: proj.is_latlong(),
+        degrees,
         null_grid: def.contains("+nadgrids=@null"),
+        domain,
         proj,
     })
 }
@@ -118,8 +137,10 @@ impl Transformer {
         matches!(self.route, Route::Identity)
     }
 
-    /// Transforms one point. Errors with `OutOfDomain` when the point is not finite
-    /// or cannot be transformed (or the result is not finite).
+    /// Transforms one point. Errors with `OutOfDomain` when the point is not finite,
+    /// lies outside the source CRS (longitude beyond ±180°, latitude beyond ±90°,
+    /// Web Mercator beyond ±20037508.34 m) or cannot be transformed (or the
+    /// result is not finite).
     pub fn transform(&self, x: f64, y: f64) -> Result<(f64, f64), GeoError> {
         let mut xs = [x];
         let mut ys = [y];
@@ -137,7 +158,8 @@ impl Transformer {
 
     /// Transforms `xs[i], ys[i]` in place for every `i < min(xs.len(), ys.len())`.
     ///
-    /// Points that are not finite or fail to transform become NaN in both arrays;
+    /// Points that are not finite, lie outside the source CRS (as for
+    /// [`Transformer::transform`]) or fail to transform become NaN in both arrays;
     /// this never errors. Cost: one pass per pipeline stage over the slices,
     /// cheaper per point than repeated [`Transformer::transform`] calls.
     pub fn transform_in_place(&self, xs: &mut [f64], ys: &mut [f64]) {
@@ -154,6 +176,9 @@ impl Transformer {
             Route::Direct(a, b) | Route::ViaWgs84(a, _, b) => (a, b),
         };
         pts.sanitize();
+        if let Some(domain) = a.domain {
+            pts.clip_to(domain);
+        }
         if a.degrees {
             pts.map(f64::to_radians);
         }
@@ -181,6 +206,17 @@ impl Slices<'_> {
     fn sanitize(&mut self) {
         for (x, y) in self.xs.iter_mut().zip(self.ys.iter_mut()) {
             if !(x.is_finite() && y.is_finite()) {
+                *x = f64::NAN;
+                *y = f64::NAN;
+            }
+        }
+    }
+
+    /// Makes a point NaN when |x| or |y| exceeds `[max_x, max_y]` (plus slack).
+    fn clip_to(&mut self, [max_x, max_y]: [f64; 2]) {
+        let (lim_x, lim_y) = (max_x * (1.0 + DOMAIN_SLACK), max_y * (1.0 + DOMAIN_SLACK));
+        for (x, y) in self.xs.iter_mut().zip(self.ys.iter_mut()) {
+            if x.abs() > lim_x || y.abs() > lim_y {
                 *x = f64::NAN;
                 *y = f64::NAN;
             }

@@ -335,3 +335,29 @@ pub fn xmllint(doc: &[u8], schema: Option<&str>, name: &str) {
         String::from_utf8_lossy(doc)
     );
 }
+
+/// The `code` attribute of the first exception in an OGC exception report
+/// (`""` when it has none); panics when `resp` is not an XML exception report.
+pub fn ogc_exception_code(resp: &Resp) -> String {
+    let text = resp.text();
+    assert!(
+        resp.content_type().contains("xml") && text.contains("ServiceExceptionReport"),
+        "not an exception report ({}): {text}",
+        resp.content_type()
+    );
+    text.split("code=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The texts of every `<tag>…</tag>` element in `xml`, in document order.
+pub fn xml_texts(xml: &str, tag: &str) -> Vec<String> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    xml.split(&open)
+        .skip(1)
+        .filter_map(|s| s.split(&close).next())
+        .map(str::to_string)
+        .collect()
+}

@@ -1,7 +1,7 @@
 //! WMS over HTTP: capabilities (schema-valid, with the demo layers), GetMap
 //! semantics (axis order, background, transparency, TIME, formats) and errors.
 
-use crate::support::{decode_png, decode_tiff, demo, xmllint};
+use crate::support::{decode_png, decode_tiff, demo, ogc_exception_code, xmllint};
 
 const LOCHEM: &str = "nelen-schuurmans:p_lochem_kwel_wegzijging_2050";
 const RAIN: &str = "nelen-schuurmans:rain";
@@ -215,13 +215,7 @@ fn exception_code(query: &str) -> String {
         resp.content_type()
     );
     assert_eq!(resp.header("cache-control"), Some("no-store"));
-    let text = resp.text();
-    assert!(text.contains("ServiceExceptionReport"), "{text}");
-    text.split("code=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap_or("")
-        .to_string()
+    ogc_exception_code(&resp)
 }
 
 #[test]

@@ -37,6 +37,23 @@ fn failures_are_errors_or_nan() {
 }
 
 #[test]
+fn points_beyond_a_wrapping_crs_fail_instead_of_wrapping() {
+    let half = 20_037_508.342_789_244;
+    let from_lonlat = Transformer::new(Crs(4326), Crs(28992)).unwrap();
+    assert!(from_lonlat.transform(185.0, 52.0).is_err());
+    assert!(from_lonlat.transform(-354.0, 52.0).is_err());
+    assert!(from_lonlat.transform(5.0, 52.0).is_ok());
+    let lonlat_to_merc = Transformer::new(Crs(4326), Crs(3857)).unwrap();
+    let (x, _) = lonlat_to_merc.transform(180.0, 0.0).unwrap();
+    assert!((x - half).abs() < 1e-3, "the edge itself is inside: {x}");
+    let from_merc = Transformer::new(Crs(3857), Crs(4326)).unwrap();
+    assert!(from_merc.transform(half * 1.01, 0.0).is_err());
+    assert!(from_merc.transform(0.0, -half * 1.01).is_err());
+    let (lon, _) = from_merc.transform(-half, 0.0).unwrap();
+    assert!((lon + 180.0).abs() < 1e-9, "{lon}");
+}
+
+#[test]
 fn slices_equal_points() {
     let t = Transformer::new(Crs(3857), Crs(28992)).unwrap();
     let mut xs: Vec<f64> = (0..50)

@@ -1,7 +1,9 @@
-//! OGC conformance checklist items (WMS 1.3.0 / 1.1.1, common KVP handling),
-//! one test per item ID, each named after it.
+//! OGC conformance: one test per checklist item of the OGC conformance
+//! checklist (WMS 1.3.0 / 1.1.1, common KVP handling), named after its ID and
+//! checked as the OGC test suite (CITE) checks it.
 
 mod kvp;
 mod wms111;
 mod wms_capabilities;
+mod wms_getmap;
 mod xml_tree;
