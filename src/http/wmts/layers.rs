@@ -4,8 +4,10 @@
 //! GetCapabilities and GetTile build layers here alike, so what is advertised
 //! is exactly what is enforced.
 
+use super::super::legend::legend_link;
 use super::super::published::{self, Published, envelope};
 use super::super::state::AppState;
+use crate::protocol::wms::WmsVersion;
 use crate::catalogue::Snapshot;
 use crate::geo::cache::TransformCache;
 use crate::geo::tms::{BUILTIN, TileMatrixSet, WEB_MERCATOR_QUAD};
@@ -23,11 +25,22 @@ pub fn service(state: &AppState, snap: &Snapshot) -> WmtsService {
     }
 }
 
-/// Every published layer.
-pub fn all(snap: &Snapshot, transforms: &TransformCache) -> Vec<WmtsLayer> {
+/// Every published layer, each style with the `LegendURL` of the WMS
+/// GetLegendGraphic request that draws its legend (WMTS-GC-08).
+pub fn all(state: &AppState, snap: &Snapshot, transforms: &TransformCache) -> Vec<WmtsLayer> {
+    let wms = format!("{}/wms/", state.public_url);
     published::all(snap, transforms)
         .into_iter()
-        .map(|p| wmts_layer(p, None, transforms))
+        .map(|p| {
+            let mut layer = wmts_layer(p, None, transforms);
+            layer.style.legend = Some(legend_link(
+                &wms,
+                WmsVersion::V1_3_0,
+                &layer.identifier,
+                &layer.style.name,
+            ));
+            layer
+        })
         .collect()
 }
 

@@ -74,7 +74,7 @@ fn get_capabilities(
         Freshness::Current => capabilities_current(&service),
         Freshness::Send => {
             let transforms = &state.renderer.context().transforms;
-            let all = layers::all(&snap, transforms);
+            let all = layers::all(state, &snap, transforms);
             capabilities::capabilities(&service, &all, req.sections)
         }
     };

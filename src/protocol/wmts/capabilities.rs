@@ -3,7 +3,8 @@
 //!
 //! Byte-identical for equal inputs (no clocks, no hash-map order). Every
 //! built-in tile matrix set is written; all of them name an east-first CRS,
-//! so TopLeftCorner and bounding boxes are written x y. Only KVP GET and the
+//! so TopLeftCorner and bounding boxes are written x y. A style's `LegendURL`
+//! is written when the layer carries one. Only KVP GET and the
 //! RESTful binding are advertised, GetFeatureInfo is not.
 
 use super::layer::{SetLink, TIME_DIMENSION, WmtsLayer};
@@ -185,6 +186,18 @@ fn write_layer(w: &mut XmlWriter, s: &WmtsService, layer: &WmtsLayer) {
         w.leaf("ows:Title", &[], &layer.style.title);
     }
     w.leaf("ows:Identifier", &[], &layer.style.name);
+    if let Some(l) = &layer.style.legend {
+        let (width, height) = (l.width.to_string(), l.height.to_string());
+        w.empty(
+            "LegendURL",
+            &[
+                ("format", &l.format),
+                ("xlink:href", &l.href),
+                ("width", &width),
+                ("height", &height),
+            ],
+        );
+    }
     w.close("Style");
     w.leaf("Format", &[], FORMAT_PNG);
     if let Some(t) = &layer.time {

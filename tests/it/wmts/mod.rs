@@ -6,6 +6,7 @@
 
 mod capabilities;
 mod errors;
+mod legend;
 mod tiles;
 
 use crate::support::demo;

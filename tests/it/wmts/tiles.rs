@@ -158,7 +158,8 @@ fn wmts_rest_01_one_tile_resource_url_per_format_with_the_literal_layer() {
     for layer in [DEM, LOCHEM, RAIN] {
         let l = layer_block(&doc, layer);
         assert_eq!(attrs(l, "resourceType"), ["tile"]);
-        assert_eq!(attrs(l, "format"), ["image/png"]);
+        let resource = &l[l.find("<ResourceURL ").expect("a ResourceURL")..];
+        assert_eq!(attrs(resource, "format"), ["image/png"]);
         let time = if layer == RAIN { "{Time}/" } else { "" };
         assert_eq!(
             attrs(l, "template"),
