@@ -75,7 +75,7 @@ fn get_capabilities(
         Freshness::Send => {
             let transforms = &state.renderer.context().transforms;
             let all = layers::all(state, &snap, transforms);
-            capabilities::capabilities(&service, &all, req.sections)
+            capabilities::capabilities(&service, &all, &state.tile_matrix_sets, req.sections)
         }
     };
     let mut hasher = std::hash::DefaultHasher::new();
@@ -112,7 +112,7 @@ async fn get_tile(
             ),
         )
     };
-    let layer = layers::by_name(&snap, &q.layer, &q.set, transforms).ok_or_else(unknown)?;
+    let layer = layers::by_name(state, &snap, &q.layer, &q.set, transforms).ok_or_else(unknown)?;
     let style = Some(q.style.as_str()).filter(|s| *s != "default" && *s != layer.style.name);
     let resolved = layer_style::resolve(&snap, &q.layer, style).map_err(|e| match e {
         LayerError::NotDefined(_) => unknown(),

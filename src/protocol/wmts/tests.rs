@@ -4,7 +4,7 @@
 use super::capabilities::{WmtsService, capabilities, capabilities_current};
 use super::exception::exception_report;
 use super::*;
-use crate::geo::tms::{NL_EPSG_28992, WEB_MERCATOR_QUAD, WORLD_CRS84_QUAD};
+use crate::geo::tms::{BUILTIN, NL_EPSG_28992, WEB_MERCATOR_QUAD, WORLD_CRS84_QUAD};
 use crate::model::{BBox, TimeSel};
 use crate::protocol::kvp::Kvp;
 use crate::protocol::testutil::{Check, xmllint};
@@ -304,7 +304,7 @@ const CAPS_XSD: &str = "schemas.opengis.net/wmts/1.0/wmtsGetCapabilities_respons
 #[test]
 fn capabilities_are_schema_valid_in_every_form() {
     let layers = [layer(false), layer(true)];
-    let full = capabilities(&service(), &layers, Sections::ALL);
+    let full = capabilities(&service(), &layers, &BUILTIN, Sections::ALL);
     xmllint(&full, Check::Schema(CAPS_XSD), "wmts-full");
     let text = String::from_utf8(full).unwrap();
     assert!(text.contains(
@@ -321,7 +321,7 @@ fn capabilities_are_schema_valid_in_every_form() {
         "OperationsMetadata",
         "Themes",
     ] {
-        let doc = capabilities(&service(), &layers, Sections::parse(s).unwrap());
+        let doc = capabilities(&service(), &layers, &BUILTIN, Sections::parse(s).unwrap());
         xmllint(&doc, Check::Schema(CAPS_XSD), "wmts-sections");
         assert!(
             !String::from_utf8(doc)

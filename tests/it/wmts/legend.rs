@@ -31,7 +31,10 @@ fn wmts_gc_08_legend_urls_serve_the_advertised_format_and_size() {
         assert!(href.contains("REQUEST=GetLegendGraphic"), "{href}");
         // The very URL the WMS capabilities advertise for this layer's style.
         let escaped = href.replace('&', "&amp;");
-        assert!(wms.contains(&format!("xlink:href=\"{escaped}\"")), "{href} not in WMS caps");
+        assert!(
+            wms.contains(&format!("xlink:href=\"{escaped}\"")),
+            "{href} not in WMS caps"
+        );
         let path = href.strip_prefix(&origin).expect("href on this server");
         let resp = demo().get(path).expect_status(200);
         assert_eq!(resp.content_type(), format, "{id}");

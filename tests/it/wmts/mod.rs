@@ -8,6 +8,7 @@ mod capabilities;
 mod errors;
 mod legend;
 mod tiles;
+mod tms_json;
 
 use crate::support::demo;
 
