@@ -4,15 +4,18 @@
 //! Byte-identical for equal inputs (no clocks, no hash-map order). Every
 //! tile matrix set passed in is written; TopLeftCorner and bounding boxes
 //! are written x y, or y x for a set whose CRS lists northing first. A style's `LegendURL`
-//! is written when the layer carries one. Only KVP GET and the
-//! RESTful binding are advertised, GetFeatureInfo is not.
+//! is written when the layer carries one. GetFeatureInfo is offered for
+//! every layer in every `InfoFormat`, over KVP and RESTful templates. Only KVP GET and the
+//! RESTful binding are advertised.
 
+use super::featureinfo::extension;
 use super::layer::{SetLink, TIME_DIMENSION, WmtsLayer};
 use super::rest::CAPABILITIES_PATH;
 use super::{FORMAT_PNG, Sections, VERSION};
 use crate::geo::tms::{TILE_SIZE, TileMatrixSet};
 use crate::model::BBox;
 use crate::protocol::time::format_instant;
+use crate::protocol::wms::InfoFormat;
 use crate::protocol::xml::XmlWriter;
 
 /// MIME type of the document.
@@ -51,6 +54,14 @@ impl WmtsService {
             "{}/{VERSION}/{}/{{Style}}/{time}{{TileMatrixSet}}/{{TileMatrix}}/{{TileRow}}/{{TileCol}}.png",
             self.rest_url, layer.identifier
         )
+    }
+
+    /// The FeatureInfo template of `layer` in `format`: the tile's, then
+    /// `/{J}/{I}` and the format's extension.
+    pub fn feature_info_template(&self, layer: &WmtsLayer, format: InfoFormat) -> String {
+        let tile = self.tile_template(layer);
+        let base = tile.strip_suffix(".png").unwrap_or(&tile);
+        format!("{base}/{{J}}/{{I}}.{}", extension(format))
     }
 }
 
@@ -149,9 +160,11 @@ fn write_operations(w: &mut XmlWriter, s: &WmtsService) {
     write_allowed(w, MIME);
     w.close("ows:Parameter");
     w.close("ows:Operation");
-    w.open("ows:Operation", &[("name", "GetTile")]);
-    write_dcp(w, &[(&kvp, "KVP")]);
-    w.close("ows:Operation");
+    for op in ["GetTile", "GetFeatureInfo"] {
+        w.open("ows:Operation", &[("name", op)]);
+        write_dcp(w, &[(&kvp, "KVP")]);
+        w.close("ows:Operation");
+    }
     w.close("ows:OperationsMetadata");
 }
 
@@ -206,6 +219,9 @@ fn write_layer(w: &mut XmlWriter, s: &WmtsService, layer: &WmtsLayer) {
     }
     w.close("Style");
     w.leaf("Format", &[], FORMAT_PNG);
+    for f in InfoFormat::ALL {
+        w.leaf("InfoFormat", &[], f.mime());
+    }
     if let Some(t) = &layer.time {
         let mut values = t.values.clone();
         values.sort_unstable();
@@ -231,6 +247,16 @@ fn write_layer(w: &mut XmlWriter, s: &WmtsService, layer: &WmtsLayer) {
             ("template", &s.tile_template(layer)),
         ],
     );
+    for f in InfoFormat::ALL {
+        w.empty(
+            "ResourceURL",
+            &[
+                ("format", f.mime()),
+                ("resourceType", "FeatureInfo"),
+                ("template", &s.feature_info_template(layer, f)),
+            ],
+        );
+    }
     w.close("Layer");
 }
 

@@ -56,7 +56,7 @@ fn kvp_error_table() {
     );
     assert_eq!(
         err("service=WMTS&request=GetFeatureInfo"),
-        (OperationNotSupported, loc("GetFeatureInfo"))
+        (MissingParameterValue, loc("version"))
     );
     for (name, locator) in [
         ("VERSION", "version"),

@@ -6,6 +6,7 @@
 
 mod capabilities;
 mod errors;
+mod featureinfo;
 mod legend;
 mod tiles;
 mod tms_json;
