@@ -7,6 +7,7 @@
 mod capabilities;
 mod errors;
 mod featureinfo;
+mod http2;
 mod legend;
 mod tiles;
 mod tms_json;
