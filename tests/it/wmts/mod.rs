@@ -9,6 +9,7 @@ mod errors;
 mod featureinfo;
 mod http2;
 mod legend;
+mod rows;
 mod tiles;
 mod tms_json;
 
