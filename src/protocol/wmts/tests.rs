@@ -351,3 +351,45 @@ fn exception_reports_are_schema_valid() {
         );
     }
 }
+
+#[test]
+fn feature_info_kvp_and_rest() {
+    use crate::protocol::wms::InfoFormat;
+    let q = format!(
+        "{}&J=7&I=255&INFOFORMAT=application/json",
+        TILE.replace("GetTile", "GetFeatureInfo")
+    );
+    let Ok(WmtsRequest::GetFeatureInfo(f)) = kvp(&q) else {
+        panic!("not a GetFeatureInfo");
+    };
+    assert_eq!((f.i, f.j, f.info_format), (255, 7, InfoFormat::Json));
+    assert_eq!((f.tile.row, f.tile.col), (2, 4));
+    let Ok(RestRequest::FeatureInfo(r)) =
+        parse_rest("1.0.0/o:l/default/2024-01-01T00:00:00Z/WebMercatorQuad/3/2/4/7/255.geojson")
+    else {
+        panic!("not a RESTful GetFeatureInfo");
+    };
+    assert_eq!((r.i, r.j, r.info_format), (255, 7, InfoFormat::GeoJson));
+    assert_eq!(r.tile.time.as_deref(), Some("2024-01-01T00:00:00Z"));
+    assert_eq!(r.tile.binding, Binding::Rest);
+    // Eight segments after the version: no time.
+    let Ok(RestRequest::FeatureInfo(r)) =
+        parse_rest("1.0.0/o:l/default/WebMercatorQuad/3/2/4/0/0.txt")
+    else {
+        panic!("not a RESTful GetFeatureInfo");
+    };
+    assert_eq!((r.tile.time, r.info_format), (None, InfoFormat::Text));
+    // The pixel lies at its centre in the tile.
+    let m = WEB_MERCATOR_QUAD.matrix(3).unwrap();
+    let addr = TileAddress {
+        set: &WEB_MERCATOR_QUAD,
+        bbox: m.tile_bbox(2, 4).unwrap(),
+        matrix: m.clone(),
+        row: 2,
+        col: 4,
+        time: TimeSel::Latest,
+    };
+    let (x, y) = f.point(&addr);
+    assert_eq!(x, addr.bbox.min_x + 255.5 * m.cell_size);
+    assert_eq!(y, addr.bbox.max_y - 7.5 * m.cell_size);
+}
