@@ -10,6 +10,7 @@ mod featureinfo;
 mod http2;
 mod legend;
 mod rows;
+mod seams;
 mod tiles;
 mod tms_json;
 
