@@ -5,10 +5,13 @@ use crate::cache::TileCache;
 use crate::catalogue::{Catalogue, CatalogueError, demo};
 use crate::config::Config;
 use crate::geo::cache::TransformCache;
+use crate::geo::tms::{self, TileMatrixSet};
+use crate::geo::tms_json;
 use crate::http::{AppState, Server};
 use crate::render::{Context, RenderError, Renderer};
 use crate::storage::{Limits, Store, StoreError};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -22,6 +25,8 @@ pub enum StartError {
     Catalogue(#[from] CatalogueError),
     #[error(transparent)]
     Render(#[from] RenderError),
+    #[error("tile matrix set {path}: {message}")]
+    TileMatrixSet { path: PathBuf, message: String },
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -72,6 +77,47 @@ pub fn ingest_demo_if_empty(config: &Config, data: &DataDir) -> Result<(), Start
     Ok(())
 }
 
+/// Reads the OGC TMS 2.0 JSON documents of `[wmts] tile_matrix_sets`: each
+/// path a file, or a folder whose `*.json` files are read in name order.
+/// Errors name the file; identifiers must be unique, built-in ones included.
+pub fn load_tile_matrix_sets(config: &Config) -> Result<Vec<&'static TileMatrixSet>, StartError> {
+    let fail = |path: &Path, message: String| StartError::TileMatrixSet {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut files = Vec::new();
+    for path in &config.wmts.tile_matrix_sets {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| fail(path, e.to_string()))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension()
+                        .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+                })
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut sets: Vec<&'static TileMatrixSet> = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|e| fail(&file, e.to_string()))?;
+        let set = tms_json::parse(&text).map_err(|e| fail(&file, e.to_string()))?;
+        if tms::find(set.id).is_some() || sets.iter().any(|s| s.id == set.id) {
+            return Err(fail(
+                &file,
+                format!("identifier '{}' is already taken by another set", set.id),
+            ));
+        }
+        tracing::info!(path = %file.display(), id = set.id, "tile matrix set loaded");
+        sets.push(tms_json::into_static(set));
+    }
+    Ok(sets)
+}
+
 /// A server running on a background task.
 pub struct Running {
     pub addr: SocketAddr,
@@ -95,12 +141,13 @@ impl Running {
 
 /// Opens the data dir, ingests the demo when asked, binds and serves in the background.
 pub async fn start(config: Config) -> Result<Running, StartError> {
-    let data = {
+    let (data, tile_matrix_sets) = {
         let config = config.clone();
-        tokio::task::spawn_blocking(move || -> Result<DataDir, StartError> {
+        tokio::task::spawn_blocking(move || -> Result<_, StartError> {
+            let sets = load_tile_matrix_sets(&config)?;
             let data = open_data_dir(&config)?;
             ingest_demo_if_empty(&config, &data)?;
-            Ok(data)
+            Ok((data, sets))
         })
         .await
         .map_err(|e| RenderError::Internal(e.to_string()))??
@@ -130,7 +177,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         source,
     })?;
     let public_url = config.server.public_url_for(addr);
-    let state = Arc::new(AppState::new(config, renderer, public_url.clone()));
+    let state = Arc::new(
+        AppState::new(config, renderer, public_url.clone())
+            .with_tile_matrix_sets(&tile_matrix_sets),
+    );
 
     watch_catalogue(data.catalogue.clone());
     let (tx, rx) = oneshot::channel::<()>();

@@ -183,6 +183,14 @@ fn typed_like(current: &Value, raw: &str) -> Value {
             "false" => Value::Boolean(false),
             _ => Value::String(raw.to_owned()),
         },
+        // Lists (of paths) are comma-separated; empty text is the empty list.
+        Value::Array(_) => Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_owned()))
+                .collect(),
+        ),
         _ => Value::String(raw.to_owned()),
     }
 }

@@ -17,6 +17,7 @@ pub use error::ConfigError;
 pub use load::{ENV_PREFIX, NON_CONFIG_VARS};
 pub use settings::{
     CacheConfig, Config, DemoConfig, RenderConfig, ServerConfig, StorageConfig, WmsConfig,
+    WmtsConfig,
 };
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub struct Config {
     pub storage: StorageConfig,
     pub demo: DemoConfig,
     pub wms: WmsConfig,
+    pub wmts: WmtsConfig,
 }
 
 /// `[server]`: the listening socket and connection limits.
@@ -237,4 +238,13 @@ impl Default for WmsConfig {
             exception_status: 200,
         }
     }
+}
+
+/// `[wmts]`: tile matrix sets beyond the built-in ones.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct WmtsConfig {
+    /// OGC TMS 2.0 JSON files, or folders whose `*.json` files are all read,
+    /// loaded at start-up; each set is offered to the layers it covers.
+    pub tile_matrix_sets: Vec<PathBuf>,
 }

@@ -63,7 +63,7 @@ fn shipped_file_lists_every_key() {
     let file: toml::Table = text.parse().unwrap();
     let defaults = toml::Table::try_from(Config::default()).unwrap();
     assert_eq!(keys(&file), keys(&defaults));
-    assert_eq!(keys(&defaults).len(), 25);
+    assert_eq!(keys(&defaults).len(), 26);
     // Every key line has a comment above it (possibly shared by a group of keys).
     let lines: Vec<&str> = text.lines().collect();
     let is_key = |l: &str| !l.starts_with('#') && l.contains(" = ");
@@ -296,4 +296,28 @@ fn public_url_is_normalised_and_derived() {
         d.public_url_for("192.168.1.2:80".parse().unwrap()),
         "http://192.168.1.2:80"
     );
+}
+
+#[test]
+fn tile_matrix_sets_are_a_list_from_file_or_env() {
+    let f = TempFile::new("tms", "[wmts]\ntile_matrix_sets = [\"a.json\", \"sets\"]\n");
+    let c = Config::load(Some(f.path()), no_env()).unwrap();
+    assert_eq!(
+        c.wmts.tile_matrix_sets,
+        [PathBuf::from("a.json"), PathBuf::from("sets")]
+    );
+    let c = Config::load(
+        None,
+        env(&[("TEGEL_WMTS_TILE_MATRIX_SETS", " x.json, dir ,")]),
+    )
+    .unwrap();
+    assert_eq!(
+        c.wmts.tile_matrix_sets,
+        [PathBuf::from("x.json"), PathBuf::from("dir")]
+    );
+    let f = TempFile::new("tms-empty", "[wmts]\ntile_matrix_sets = [\"\"]\n");
+    let err = Config::load(Some(f.path()), no_env())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("wmts.tile_matrix_sets"), "{err}");
 }

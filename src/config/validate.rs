@@ -89,6 +89,17 @@ pub(super) fn validate(
             format!("must be 200 or 400, got {}", w.exception_status),
         ));
     }
+    if config
+        .wmts
+        .tile_matrix_sets
+        .iter()
+        .any(|p| p.as_os_str().is_empty())
+    {
+        return Err(fail(
+            "wmts.tile_matrix_sets",
+            "must not hold an empty path".to_owned(),
+        ));
+    }
     Ok(())
 }
 

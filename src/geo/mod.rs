@@ -8,6 +8,7 @@
 //! * `approx` — `PixelMesh`, the interpolated destination → source pixel map for warping.
 //! * `tiles` — Web Mercator XYZ tile math.
 //! * `tms` — tile matrix sets (WMTS / OGC TMS 2.0) and tile ↔ extent math.
+//! * `tms_json` — tile matrix sets from OGC TMS 2.0 JSON documents.
 //! * `error` — `GeoError`.
 //!
 //! Pure computation over `model` types; no I/O, nothing above `model`.
@@ -19,6 +20,7 @@ pub mod envelope;
 pub mod error;
 pub mod tiles;
 pub mod tms;
+pub mod tms_json;
 pub mod transform;
 
 pub use approx::PixelMesh;

@@ -7,7 +7,8 @@
 //!   and `NetherlandsRDNewQuad`, the same grid with matrices `0`…`16`.
 //!
 //! Scale denominators and cell sizes are level-0 constants divided by `2^z`
-//! (exact in binary), so they print as the published tables. Coordinates are
+//! (exact in binary), so they print as the published tables. Sets read from
+//! OGC TMS 2.0 JSON (`tms_json.rs`) list their matrices explicitly instead. Coordinates are
 //! x = east, y = north; the document writer in `protocol` decides axis order.
 //! Must not touch: documents, requests, transforms.
 
@@ -46,6 +47,12 @@ pub struct TileMatrixSet {
     pub ids: MatrixIds,
     /// Advertised as the set's `ows:BoundingBox`, when set.
     pub bbox: Option<BBox>,
+    /// The CRS's official first axis is northing: documents write the
+    /// TopLeftCorner and bounding box y x.
+    pub northing_first: bool,
+    /// Explicit matrices (sets read from JSON); empty for the halving sets
+    /// described by the level-0 fields.
+    pub explicit: &'static [TileMatrix],
 }
 
 /// Half the side of the Web Mercator square (π · 6 378 137 m).
@@ -64,6 +71,8 @@ pub static WEB_MERCATOR_QUAD: TileMatrixSet = TileMatrixSet {
     levels: 25,
     ids: MatrixIds::Plain,
     bbox: None,
+    northing_first: false,
+    explicit: &[],
 };
 
 pub static WORLD_CRS84_QUAD: TileMatrixSet = TileMatrixSet {
@@ -79,6 +88,8 @@ pub static WORLD_CRS84_QUAD: TileMatrixSet = TileMatrixSet {
     levels: 18,
     ids: MatrixIds::Plain,
     bbox: None,
+    northing_first: false,
+    explicit: &[],
 };
 
 /// The RD square: 880 803.84 m = 256 × 3440.64 m.
@@ -102,6 +113,8 @@ pub static NL_EPSG_28992: TileMatrixSet = TileMatrixSet {
     levels: 17,
     ids: MatrixIds::TwoDigits,
     bbox: Some(RD_BBOX),
+    northing_first: false,
+    explicit: &[],
 };
 
 pub static NETHERLANDS_RD_NEW_QUAD: TileMatrixSet = TileMatrixSet {
@@ -122,6 +135,15 @@ pub static BUILTIN: [&TileMatrixSet; 4] = [
 /// A built-in set by its exact identifier.
 pub fn find(id: &str) -> Option<&'static TileMatrixSet> {
     BUILTIN.iter().copied().find(|s| s.id == id)
+}
+
+/// The built-in sets followed by `extra` (sets read from configuration).
+pub fn with_extra(extra: &[&'static TileMatrixSet]) -> Vec<&'static TileMatrixSet> {
+    BUILTIN
+        .iter()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect()
 }
 
 /// One level of a set.
@@ -159,6 +181,9 @@ impl TileRange {
 impl TileMatrixSet {
     /// Level `z`, `None` beyond the deepest.
     pub fn matrix(&self, z: u8) -> Option<TileMatrix> {
+        if !self.explicit.is_empty() {
+            return self.explicit.get(usize::from(z)).cloned();
+        }
         if z >= self.levels {
             return None;
         }

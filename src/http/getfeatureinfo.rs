@@ -86,7 +86,7 @@ pub(super) async fn get_feature_info(
     Ok(resp)
 }
 
-fn record(layer: String, p: &PointValue) -> FeatureRecord {
+pub(super) fn record(layer: String, p: &PointValue) -> FeatureRecord {
     let value = p.value.map(|v| match p.dtype {
         Some(DataType::F32) => FeatureValue::F32(v as f32),
         Some(DataType::F64) | None => FeatureValue::F64(v),

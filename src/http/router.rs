@@ -20,6 +20,7 @@ pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
         "/healthz" | "/" | "/wms" | "/wms/" | "/wmts" | "/wmts/" => true,
         _ => {
             path.starts_with("/tiles/")
+                || path.starts_with("/tms/1.0.0/")
                 || path.starts_with("/wmts/")
                 || colormaps::owns(path)
                 || raster_scope(path).is_some()
@@ -37,7 +38,9 @@ pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
             "/wmts" | "/wmts/" => wmts::handle_kvp(state, query, &parts.headers).await,
             _ => {
                 if let Some(rest) = path.strip_prefix("/tiles/") {
-                    xyz::handle(state, rest, query, &parts.headers).await
+                    xyz::handle(state, rest, query, &parts.headers, xyz::Rows::FromNorth).await
+                } else if let Some(rest) = path.strip_prefix("/tms/1.0.0/") {
+                    xyz::handle(state, rest, query, &parts.headers, xyz::Rows::FromSouth).await
                 } else if colormaps::owns(path) {
                     colormaps::handle(
                         state,

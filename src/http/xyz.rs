@@ -1,5 +1,7 @@
 //! XYZ tiles: `GET /tiles/{layer}/{z}/{x}/{y}.png?styles=…&time=…`, 256×256 PNG
-//! in EPSG:3857; exactly the pixels of the equivalent WMS GetMap.
+//! in EPSG:3857; exactly the pixels of the equivalent WMS GetMap. The same
+//! tiles under `/tms/1.0.0/` follow the OSGeo TMS convention: rows count from
+//! the south (`y_tms = 2^z − 1 − y`).
 
 use super::errors;
 use super::layers::{self, LayerError};
@@ -11,16 +13,30 @@ use crate::protocol::xyz::{XyzLayer, XyzRequest};
 use http::HeaderMap;
 use hyper::Response;
 
+/// Which way tile rows count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rows {
+    /// XYZ (Google/OSM) and WMTS: row 0 is the northernmost.
+    FromNorth,
+    /// OSGeo TMS: row 0 is the southernmost.
+    FromSouth,
+}
+
 pub async fn handle(
     state: &AppState,
     path: &str,
     query: &str,
     headers: &HeaderMap,
+    rows: Rows,
 ) -> Response<Body> {
-    let req = match XyzRequest::parse(path, query) {
+    let mut req = match XyzRequest::parse(path, query) {
         Ok(r) => r,
         Err(e) => return errors::json_error(e.class(), &e.to_string()),
     };
+    if rows == Rows::FromSouth {
+        // Parsing checked y < 2^z.
+        req.y = ((1u64 << req.z) - 1 - u64::from(req.y)) as u32;
+    }
     let resampling = match Kvp::parse(query)
         .map_err(|e| e.to_string())
         .and_then(|k| layers::resampling(&k))

@@ -4,11 +4,13 @@
 //! GetCapabilities and GetTile build layers here alike, so what is advertised
 //! is exactly what is enforced.
 
+use super::super::legend::legend_link;
 use super::super::published::{self, Published, envelope};
 use super::super::state::AppState;
 use crate::catalogue::Snapshot;
 use crate::geo::cache::TransformCache;
-use crate::geo::tms::{BUILTIN, TileMatrixSet, WEB_MERCATOR_QUAD};
+use crate::geo::tms::{TileMatrixSet, WEB_MERCATOR_QUAD};
+use crate::protocol::wms::WmsVersion;
 use crate::protocol::wmts::capabilities::WmtsService;
 use crate::protocol::wmts::{SetLink, WmtsLayer};
 
@@ -23,11 +25,22 @@ pub fn service(state: &AppState, snap: &Snapshot) -> WmtsService {
     }
 }
 
-/// Every published layer.
-pub fn all(snap: &Snapshot, transforms: &TransformCache) -> Vec<WmtsLayer> {
+/// Every published layer, each style with the `LegendURL` of the WMS
+/// GetLegendGraphic request that draws its legend (WMTS-GC-08).
+pub fn all(state: &AppState, snap: &Snapshot, transforms: &TransformCache) -> Vec<WmtsLayer> {
+    let wms = format!("{}/wms/", state.public_url);
     published::all(snap, transforms)
         .into_iter()
-        .map(|p| wmts_layer(p, None, transforms))
+        .map(|p| {
+            let mut layer = wmts_layer(p, &state.tile_matrix_sets, None, transforms);
+            layer.style.legend = Some(legend_link(
+                &wms,
+                WmsVersion::V1_3_0,
+                &layer.identifier,
+                &layer.style.name,
+            ));
+            layer
+        })
         .collect()
 }
 
@@ -35,6 +48,7 @@ pub fn all(snap: &Snapshot, transforms: &TransformCache) -> Vec<WmtsLayer> {
 /// set `set` only (a tile needs no other); `None` when it is not public or
 /// has no data.
 pub fn by_name(
+    state: &AppState,
     snap: &Snapshot,
     name: &str,
     set: &str,
@@ -43,14 +57,20 @@ pub fn by_name(
     let layer = snap
         .layer_by_name(name)
         .filter(|l| l.access_modifier.is_public())?;
-    published::one(snap, layer, transforms).map(|p| wmts_layer(p, Some(set), transforms))
+    published::one(snap, layer, transforms)
+        .map(|p| wmts_layer(p, &state.tile_matrix_sets, Some(set), transforms))
 }
 
-/// Links every built-in set whose area the layer touches (WebMercatorQuad
+/// Links every set of `sets` whose area the layer touches (WebMercatorQuad
 /// always), with limits from the layer's extent in the set's CRS; only set
 /// `only` when given.
-fn wmts_layer(p: Published, only: Option<&str>, transforms: &TransformCache) -> WmtsLayer {
-    let links = BUILTIN
+fn wmts_layer(
+    p: Published,
+    sets: &[&'static TileMatrixSet],
+    only: Option<&str>,
+    transforms: &TransformCache,
+) -> WmtsLayer {
+    let links = sets
         .iter()
         .copied()
         .filter(|set| only.is_none_or(|id| id == set.id))

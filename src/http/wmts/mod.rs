@@ -1,8 +1,10 @@
-//! The WMTS endpoints: KVP at `/wmts/` (GetCapabilities, GetTile) and the
-//! RESTful binding under `/wmts/1.0.0/` (capabilities, tiles). Errors are OWS
+//! The WMTS endpoints: KVP at `/wmts/` (GetCapabilities, GetTile,
+//! GetFeatureInfo) and the RESTful binding under `/wmts/1.0.0/`
+//! (capabilities, tiles, feature info). Errors are OWS
 //! 1.1 exception reports with the statuses of the WMTS error table (KVP) or
 //! 404 (REST); tiles render through `Renderer` like XYZ tiles.
 
+mod featureinfo;
 mod layers;
 
 use super::errors;
@@ -14,8 +16,8 @@ use crate::protocol::kvp::Kvp;
 use crate::protocol::wmts::capabilities::{self, capabilities_current};
 use crate::protocol::wmts::exception::exception_report;
 use crate::protocol::wmts::{
-    Binding, Freshness, GetCapabilities, OwsCode, RestRequest, Sections, TileQuery, WmtsError,
-    WmtsRequest, parse_kvp, parse_rest,
+    Binding, Freshness, GetCapabilities, OwsCode, RestRequest, Sections, TileAddress, TileQuery,
+    WmtsError, WmtsRequest, parse_kvp, parse_rest,
 };
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
@@ -35,6 +37,7 @@ pub async fn handle_kvp(state: &AppState, query: &str, headers: &HeaderMap) -> R
             Ok(r) => get_tile(state, &q, r, headers).await,
             Err(m) => Err(WmtsError::invalid("resampling", m)),
         },
+        Ok(WmtsRequest::GetFeatureInfo(q)) => featureinfo::get_feature_info(state, &q).await,
     };
     result.unwrap_or_else(|e| error(state, &e, Binding::Kvp))
 }
@@ -59,6 +62,12 @@ pub async fn handle_rest(state: &AppState, tail: &str, headers: &HeaderMap) -> R
             }
             get_tile(state, &q, Resampling::Nearest, headers).await
         }
+        Ok(RestRequest::FeatureInfo(q)) => {
+            if !accepts(headers, q.info_format.mime()) {
+                return not_acceptable(q.info_format.mime());
+            }
+            featureinfo::get_feature_info(state, &q).await
+        }
     };
     result.unwrap_or_else(|e| error(state, &e, Binding::Rest))
 }
@@ -74,8 +83,8 @@ fn get_capabilities(
         Freshness::Current => capabilities_current(&service),
         Freshness::Send => {
             let transforms = &state.renderer.context().transforms;
-            let all = layers::all(&snap, transforms);
-            capabilities::capabilities(&service, &all, req.sections)
+            let all = layers::all(state, &snap, transforms);
+            capabilities::capabilities(&service, &all, &state.tile_matrix_sets, req.sections)
         }
     };
     let mut hasher = std::hash::DefaultHasher::new();
@@ -101,24 +110,7 @@ async fn get_tile(
     resampling: Resampling,
     headers: &HeaderMap,
 ) -> Result<Response<Body>, WmtsError> {
-    let snap = state.catalogue().snapshot();
-    let transforms = &state.renderer.context().transforms;
-    let unknown = || {
-        WmtsError::invalid(
-            "layer",
-            format!(
-                "layer '{}' is not offered",
-                crate::protocol::kvp::clip(&q.layer)
-            ),
-        )
-    };
-    let layer = layers::by_name(&snap, &q.layer, &q.set, transforms).ok_or_else(unknown)?;
-    let style = Some(q.style.as_str()).filter(|s| *s != "default" && *s != layer.style.name);
-    let resolved = layer_style::resolve(&snap, &q.layer, style).map_err(|e| match e {
-        LayerError::NotDefined(_) => unknown(),
-        LayerError::StyleNotDefined(m) => WmtsError::invalid("Style", m),
-    })?;
-    let addr = q.resolve(&layer)?;
+    let (addr, resolved) = resolve_tile(state, q)?;
     let mut render = addr.render_request(resolved.layer, resolved.style);
     render.resampling = resampling;
     match state.renderer.render(render).await {
@@ -138,6 +130,32 @@ async fn get_tile(
             Err(WmtsError::new(OwsCode::NoApplicableCode, None, message).with_class(class))
         }
     }
+}
+
+/// The tile `q` addresses and its layer and style, checked as GetTile and
+/// GetFeatureInfo both need.
+fn resolve_tile(
+    state: &AppState,
+    q: &TileQuery,
+) -> Result<(TileAddress, layer_style::Resolved), WmtsError> {
+    let snap = state.catalogue().snapshot();
+    let transforms = &state.renderer.context().transforms;
+    let unknown = || {
+        WmtsError::invalid(
+            "layer",
+            format!(
+                "layer '{}' is not offered",
+                crate::protocol::kvp::clip(&q.layer)
+            ),
+        )
+    };
+    let layer = layers::by_name(state, &snap, &q.layer, &q.set, transforms).ok_or_else(unknown)?;
+    let style = Some(q.style.as_str()).filter(|s| *s != "default" && *s != layer.style.name);
+    let resolved = layer_style::resolve(&snap, &q.layer, style).map_err(|e| match e {
+        LayerError::NotDefined(_) => unknown(),
+        LayerError::StyleNotDefined(m) => WmtsError::invalid("Style", m),
+    })?;
+    Ok((q.resolve(&layer)?, resolved))
 }
 
 /// The status of an error: server trouble by its class, otherwise 404 on the

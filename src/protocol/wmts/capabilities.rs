@@ -2,16 +2,20 @@
 //! `wmts/1.0/wmtsGetCapabilities_response.xsd`), from plain input values.
 //!
 //! Byte-identical for equal inputs (no clocks, no hash-map order). Every
-//! built-in tile matrix set is written; all of them name an east-first CRS,
-//! so TopLeftCorner and bounding boxes are written x y. Only KVP GET and the
-//! RESTful binding are advertised, GetFeatureInfo is not.
+//! tile matrix set passed in is written; TopLeftCorner and bounding boxes
+//! are written x y, or y x for a set whose CRS lists northing first. A style's `LegendURL`
+//! is written when the layer carries one. GetFeatureInfo is offered for
+//! every layer in every `InfoFormat`, over KVP and RESTful templates. Only KVP GET and the
+//! RESTful binding are advertised.
 
+use super::featureinfo::extension;
 use super::layer::{SetLink, TIME_DIMENSION, WmtsLayer};
 use super::rest::CAPABILITIES_PATH;
 use super::{FORMAT_PNG, Sections, VERSION};
-use crate::geo::tms::{BUILTIN, TILE_SIZE, TileMatrixSet};
+use crate::geo::tms::{TILE_SIZE, TileMatrixSet};
 use crate::model::BBox;
 use crate::protocol::time::format_instant;
+use crate::protocol::wms::InfoFormat;
 use crate::protocol::xml::XmlWriter;
 
 /// MIME type of the document.
@@ -51,6 +55,14 @@ impl WmtsService {
             self.rest_url, layer.identifier
         )
     }
+
+    /// The FeatureInfo template of `layer` in `format`: the tile's, then
+    /// `/{J}/{I}` and the format's extension.
+    pub fn feature_info_template(&self, layer: &WmtsLayer, format: InfoFormat) -> String {
+        let tile = self.tile_template(layer);
+        let base = tile.strip_suffix(".png").unwrap_or(&tile);
+        format!("{base}/{{J}}/{{I}}.{}", extension(format))
+    }
 }
 
 /// The bare `Capabilities` element answering an UpdateSequence equal to the current one.
@@ -68,9 +80,15 @@ pub fn capabilities_current(service: &WmtsService) -> Vec<u8> {
     w.finish()
 }
 
-/// The document with the requested `sections`; `ServiceMetadataURL` is
-/// written with the full document only.
-pub fn capabilities(service: &WmtsService, layers: &[WmtsLayer], sections: Sections) -> Vec<u8> {
+/// The document with the requested `sections`, listing `sets` (the built-in
+/// ones and any loaded); `ServiceMetadataURL` is written with the full
+/// document only.
+pub fn capabilities(
+    service: &WmtsService,
+    layers: &[WmtsLayer],
+    sets: &[&TileMatrixSet],
+    sections: Sections,
+) -> Vec<u8> {
     let seq = service.update_sequence.to_string();
     let mut w = XmlWriter::new(false, "");
     w.open(
@@ -105,7 +123,7 @@ pub fn capabilities(service: &WmtsService, layers: &[WmtsLayer], sections: Secti
         for layer in layers {
             write_layer(&mut w, service, layer);
         }
-        for set in BUILTIN {
+        for set in sets {
             write_set(&mut w, set);
         }
         w.close("Contents");
@@ -142,9 +160,11 @@ fn write_operations(w: &mut XmlWriter, s: &WmtsService) {
     write_allowed(w, MIME);
     w.close("ows:Parameter");
     w.close("ows:Operation");
-    w.open("ows:Operation", &[("name", "GetTile")]);
-    write_dcp(w, &[(&kvp, "KVP")]);
-    w.close("ows:Operation");
+    for op in ["GetTile", "GetFeatureInfo"] {
+        w.open("ows:Operation", &[("name", op)]);
+        write_dcp(w, &[(&kvp, "KVP")]);
+        w.close("ows:Operation");
+    }
     w.close("ows:OperationsMetadata");
 }
 
@@ -185,8 +205,23 @@ fn write_layer(w: &mut XmlWriter, s: &WmtsService, layer: &WmtsLayer) {
         w.leaf("ows:Title", &[], &layer.style.title);
     }
     w.leaf("ows:Identifier", &[], &layer.style.name);
+    if let Some(l) = &layer.style.legend {
+        let (width, height) = (l.width.to_string(), l.height.to_string());
+        w.empty(
+            "LegendURL",
+            &[
+                ("format", &l.format),
+                ("xlink:href", &l.href),
+                ("width", &width),
+                ("height", &height),
+            ],
+        );
+    }
     w.close("Style");
     w.leaf("Format", &[], FORMAT_PNG);
+    for f in InfoFormat::ALL {
+        w.leaf("InfoFormat", &[], f.mime());
+    }
     if let Some(t) = &layer.time {
         let mut values = t.values.clone();
         values.sort_unstable();
@@ -212,6 +247,16 @@ fn write_layer(w: &mut XmlWriter, s: &WmtsService, layer: &WmtsLayer) {
             ("template", &s.tile_template(layer)),
         ],
     );
+    for f in InfoFormat::ALL {
+        w.empty(
+            "ResourceURL",
+            &[
+                ("format", f.mime()),
+                ("resourceType", "FeatureInfo"),
+                ("template", &s.feature_info_template(layer, f)),
+            ],
+        );
+    }
     w.close("Layer");
 }
 
@@ -242,8 +287,12 @@ fn write_link(w: &mut XmlWriter, link: &SetLink) {
 fn write_set(w: &mut XmlWriter, set: &TileMatrixSet) {
     w.open("TileMatrixSet", &[]);
     w.leaf("ows:Identifier", &[], set.id);
+    let yx = |(x, y): (f64, f64)| if set.northing_first { (y, x) } else { (x, y) };
     if let Some(b) = &set.bbox {
-        write_corners(w, "ows:BoundingBox", &[("crs", set.supported_crs)], b);
+        let (min_x, min_y) = yx((b.min_x, b.min_y));
+        let (max_x, max_y) = yx((b.max_x, b.max_y));
+        let b = BBox::new(min_x, min_y, max_x, max_y);
+        write_corners(w, "ows:BoundingBox", &[("crs", set.supported_crs)], &b);
     }
     w.leaf("ows:SupportedCRS", &[], set.supported_crs);
     if let Some(wkss) = set.well_known_scale_set {
@@ -251,13 +300,14 @@ fn write_set(w: &mut XmlWriter, set: &TileMatrixSet) {
     }
     let size = TILE_SIZE.to_string();
     for m in set.matrices() {
+        let corner = yx(m.top_left);
         w.open("TileMatrix", &[]);
         w.leaf("ows:Identifier", &[], &m.id);
         w.leaf("ScaleDenominator", &[], &num(m.scale_denominator));
         w.leaf(
             "TopLeftCorner",
             &[],
-            &format!("{} {}", num(m.top_left.0), num(m.top_left.1)),
+            &format!("{} {}", num(corner.0), num(corner.1)),
         );
         w.leaf("TileWidth", &[], &size);
         w.leaf("TileHeight", &[], &size);

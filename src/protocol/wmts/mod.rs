@@ -4,6 +4,7 @@
 //! * `request` — KVP → `WmtsRequest` (GetCapabilities, GetTile), Sections, UpdateSequence.
 //! * `rest` — `/wmts/1.0.0/…` paths → capabilities or a tile query.
 //! * `tile` — a tile query checked against a layer → `TileAddress` → `RenderRequest`.
+//! * `featureinfo` — GetFeatureInfo: pixel, InfoFormat and their RESTful extensions.
 //! * `layer` — `WmtsLayer`: what capabilities advertise and GetTile enforces.
 //! * `capabilities` — the document; `exception` — the ExceptionReport; `error` — `WmtsError`.
 //!
@@ -12,12 +13,14 @@
 pub mod capabilities;
 pub mod error;
 pub mod exception;
+pub mod featureinfo;
 pub mod layer;
 pub mod request;
 pub mod rest;
 pub mod tile;
 
 pub use error::{OwsCode, WmtsError};
+pub use featureinfo::FeatureInfoQuery;
 pub use layer::{SetLink, WmtsLayer};
 pub use request::{Freshness, GetCapabilities, Sections, WmtsRequest, parse_kvp};
 pub use rest::{RestRequest, parse_rest};

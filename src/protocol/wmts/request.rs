@@ -1,10 +1,12 @@
-//! KVP requests: raw `Kvp` → typed `GetCapabilities` or `TileQuery`, with the
+//! KVP requests: raw `Kvp` → typed `GetCapabilities`, `TileQuery` or
+//! `FeatureInfoQuery`, with the
 //! exception codes and locators of the WMTS error table (ogc-conformance §4.3).
 //!
 //! Checks what the query alone decides (presence, SERVICE, REQUEST, VERSION,
 //! FORMAT, numbers); layer, style, matrix and range checks need the layer and
 //! happen in `tile.rs`. No catalogue access.
 
+use super::featureinfo::{FeatureInfoQuery, parse_kvp_extra};
 use super::tile::{Binding, TileQuery, parse_index};
 use super::{FORMAT_PNG, OwsCode, VERSION, WmtsError};
 use crate::protocol::kvp::{Kvp, clip};
@@ -14,6 +16,7 @@ use crate::protocol::kvp::{Kvp, clip};
 pub enum WmtsRequest {
     GetCapabilities(GetCapabilities),
     GetTile(TileQuery),
+    GetFeatureInfo(FeatureInfoQuery),
 }
 
 /// Which sections of the capabilities document to write.
@@ -115,8 +118,8 @@ impl GetCapabilities {
     }
 }
 
-/// Parses a KVP request: SERVICE (WMTS), REQUEST (GetCapabilities, GetTile),
-/// then the operation's parameters. GetFeatureInfo is OperationNotSupported.
+/// Parses a KVP request: SERVICE (WMTS), REQUEST (GetCapabilities, GetTile,
+/// GetFeatureInfo), then the operation's parameters.
 pub fn parse_kvp(kvp: &Kvp) -> Result<WmtsRequest, WmtsError> {
     let service = kvp
         .get_nonempty("SERVICE")
@@ -133,15 +136,13 @@ pub fn parse_kvp(kvp: &Kvp) -> Result<WmtsRequest, WmtsError> {
     match request.trim().to_ascii_lowercase().as_str() {
         "getcapabilities" => parse_getcapabilities(kvp).map(WmtsRequest::GetCapabilities),
         "gettile" => parse_gettile(kvp).map(WmtsRequest::GetTile),
-        "getfeatureinfo" => Err(WmtsError::new(
-            OwsCode::OperationNotSupported,
-            Some("GetFeatureInfo"),
-            "GetFeatureInfo is not offered for any layer",
-        )),
+        "getfeatureinfo" => parse_gettile(kvp)
+            .and_then(|tile| parse_kvp_extra(kvp, tile))
+            .map(WmtsRequest::GetFeatureInfo),
         _ => Err(WmtsError::invalid(
             "request",
             format!(
-                "REQUEST '{}' is not GetCapabilities or GetTile",
+                "REQUEST '{}' is not GetCapabilities, GetTile or GetFeatureInfo",
                 clip(request)
             ),
         )),

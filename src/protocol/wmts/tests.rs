@@ -4,7 +4,7 @@
 use super::capabilities::{WmtsService, capabilities, capabilities_current};
 use super::exception::exception_report;
 use super::*;
-use crate::geo::tms::{NL_EPSG_28992, WEB_MERCATOR_QUAD, WORLD_CRS84_QUAD};
+use crate::geo::tms::{BUILTIN, NL_EPSG_28992, WEB_MERCATOR_QUAD, WORLD_CRS84_QUAD};
 use crate::model::{BBox, TimeSel};
 use crate::protocol::kvp::Kvp;
 use crate::protocol::testutil::{Check, xmllint};
@@ -56,7 +56,7 @@ fn kvp_error_table() {
     );
     assert_eq!(
         err("service=WMTS&request=GetFeatureInfo"),
-        (OperationNotSupported, loc("GetFeatureInfo"))
+        (MissingParameterValue, loc("version"))
     );
     for (name, locator) in [
         ("VERSION", "version"),
@@ -304,7 +304,7 @@ const CAPS_XSD: &str = "schemas.opengis.net/wmts/1.0/wmtsGetCapabilities_respons
 #[test]
 fn capabilities_are_schema_valid_in_every_form() {
     let layers = [layer(false), layer(true)];
-    let full = capabilities(&service(), &layers, Sections::ALL);
+    let full = capabilities(&service(), &layers, &BUILTIN, Sections::ALL);
     xmllint(&full, Check::Schema(CAPS_XSD), "wmts-full");
     let text = String::from_utf8(full).unwrap();
     assert!(text.contains(
@@ -321,7 +321,7 @@ fn capabilities_are_schema_valid_in_every_form() {
         "OperationsMetadata",
         "Themes",
     ] {
-        let doc = capabilities(&service(), &layers, Sections::parse(s).unwrap());
+        let doc = capabilities(&service(), &layers, &BUILTIN, Sections::parse(s).unwrap());
         xmllint(&doc, Check::Schema(CAPS_XSD), "wmts-sections");
         assert!(
             !String::from_utf8(doc)
@@ -350,4 +350,46 @@ fn exception_reports_are_schema_valid() {
             "wmts-exc",
         );
     }
+}
+
+#[test]
+fn feature_info_kvp_and_rest() {
+    use crate::protocol::wms::InfoFormat;
+    let q = format!(
+        "{}&J=7&I=255&INFOFORMAT=application/json",
+        TILE.replace("GetTile", "GetFeatureInfo")
+    );
+    let Ok(WmtsRequest::GetFeatureInfo(f)) = kvp(&q) else {
+        panic!("not a GetFeatureInfo");
+    };
+    assert_eq!((f.i, f.j, f.info_format), (255, 7, InfoFormat::Json));
+    assert_eq!((f.tile.row, f.tile.col), (2, 4));
+    let Ok(RestRequest::FeatureInfo(r)) =
+        parse_rest("1.0.0/o:l/default/2024-01-01T00:00:00Z/WebMercatorQuad/3/2/4/7/255.geojson")
+    else {
+        panic!("not a RESTful GetFeatureInfo");
+    };
+    assert_eq!((r.i, r.j, r.info_format), (255, 7, InfoFormat::GeoJson));
+    assert_eq!(r.tile.time.as_deref(), Some("2024-01-01T00:00:00Z"));
+    assert_eq!(r.tile.binding, Binding::Rest);
+    // Eight segments after the version: no time.
+    let Ok(RestRequest::FeatureInfo(r)) =
+        parse_rest("1.0.0/o:l/default/WebMercatorQuad/3/2/4/0/0.txt")
+    else {
+        panic!("not a RESTful GetFeatureInfo");
+    };
+    assert_eq!((r.tile.time, r.info_format), (None, InfoFormat::Text));
+    // The pixel lies at its centre in the tile.
+    let m = WEB_MERCATOR_QUAD.matrix(3).unwrap();
+    let addr = TileAddress {
+        set: &WEB_MERCATOR_QUAD,
+        bbox: m.tile_bbox(2, 4).unwrap(),
+        matrix: m.clone(),
+        row: 2,
+        col: 4,
+        time: TimeSel::Latest,
+    };
+    let (x, y) = f.point(&addr);
+    assert_eq!(x, addr.bbox.min_x + 255.5 * m.cell_size);
+    assert_eq!(y, addr.bbox.max_y - 7.5 * m.cell_size);
 }

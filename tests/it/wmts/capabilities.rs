@@ -173,20 +173,22 @@ fn wmts_gc_06_operations_advertise_kvp_and_restful_gets() {
             format!("{base}/wmts/?"),
             format!("{base}/wmts/1.0.0/WMTSCapabilities.xml"),
             format!("{base}/wmts/?"),
+            format!("{base}/wmts/?"),
         ]
     );
     assert_eq!(
         texts(&ops, "ows:Value"),
-        ["KVP", "RESTful", "application/xml", "KVP"]
+        ["KVP", "RESTful", "application/xml", "KVP", "KVP"]
     );
     assert_eq!(
         attrs(&ops, "name")
             .iter()
             .filter(|n| *n == "GetEncoding")
             .count(),
-        3
+        4
     );
-    assert!(!ops.contains("GetFeatureInfo"));
+    // GetFeatureInfo is implemented for every layer (WMTS §4.5).
+    assert!(ops.contains("<ows:Operation name=\"GetFeatureInfo\">"));
     // The advertised KVP prefix answers.
     demo()
         .get("/wmts/?SERVICE=WMTS&REQUEST=GetCapabilities")
@@ -286,7 +288,8 @@ fn wmts_gc_10_every_layer_has_the_required_elements() {
             assert!(l.contains(needle), "{id}: {needle}");
         }
         assert_eq!(l.matches("<Style isDefault=\"true\">").count(), 1, "{id}");
-        assert!(!l.contains("InfoFormat"));
+        // InfoFormat exactly because GetFeatureInfo is implemented for it.
+        assert!(l.contains("<InfoFormat>text/plain</InfoFormat>"), "{id}");
         // The box is lon/lat around the Netherlands.
         let lower: Vec<f64> = texts(l, "ows:LowerCorner")[0]
             .split(' ')

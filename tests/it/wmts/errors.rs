@@ -136,11 +136,12 @@ fn wmts_error_table_kvp_codes_locators_and_statuses() {
         inv,
         Some("Time"),
     );
+    // GetFeatureInfo is offered: without its parameters it is incomplete.
     check(
         &kvp("service=WMTS&request=GetFeatureInfo"),
-        501,
-        "OperationNotSupported",
-        Some("GetFeatureInfo"),
+        400,
+        "MissingParameterValue",
+        Some("version"),
     );
 }
 

@@ -6,7 +6,13 @@
 
 mod capabilities;
 mod errors;
+mod featureinfo;
+mod http2;
+mod legend;
+mod rows;
+mod seams;
 mod tiles;
+mod tms_json;
 
 use crate::support::demo;
 

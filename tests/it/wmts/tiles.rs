@@ -157,11 +157,23 @@ fn wmts_rest_01_one_tile_resource_url_per_format_with_the_literal_layer() {
     let base = format!("http://{}/wmts/1.0.0", demo().addr);
     for layer in [DEM, LOCHEM, RAIN] {
         let l = layer_block(&doc, layer);
-        assert_eq!(attrs(l, "resourceType"), ["tile"]);
-        assert_eq!(attrs(l, "format"), ["image/png"]);
+        let types = attrs(l, "resourceType");
+        assert_eq!(types.iter().filter(|t| *t == "tile").count(), 1);
+        assert!(types.iter().all(|t| t == "tile" || t == "FeatureInfo"));
+        // The tile ResourceURL element (FeatureInfo ones follow it).
+        let resources: Vec<&str> = l
+            .match_indices("<ResourceURL ")
+            .map(|(i, _)| &l[i..i + l[i..].find("/>").unwrap()])
+            .collect();
+        let tiles: Vec<&&str> = resources
+            .iter()
+            .filter(|r| r.contains("resourceType=\"tile\""))
+            .collect();
+        assert_eq!(tiles.len(), 1);
+        assert_eq!(attrs(tiles[0], "format"), ["image/png"]);
         let time = if layer == RAIN { "{Time}/" } else { "" };
         assert_eq!(
-            attrs(l, "template"),
+            attrs(tiles[0], "template"),
             [format!(
                 "{base}/{layer}/{{Style}}/{time}{{TileMatrixSet}}/{{TileMatrix}}/{{TileRow}}/{{TileCol}}.png"
             )]

@@ -1,0 +1,46 @@
+//! WMTS GetFeatureInfo (KVP and RESTful): the layer's full-resolution value
+//! at the centre of pixel (I, J) of the tile, read on the render pool
+//! (`render::value_at`) and written in the requested InfoFormat exactly as
+//! WMS GetFeatureInfo writes it.
+
+use super::super::errors;
+use super::super::getfeatureinfo::record;
+use super::super::response::{self, Body};
+use super::super::state::AppState;
+use super::resolve_tile;
+use crate::protocol::wms::featureinfo_format::{self, FeatureInfo};
+use crate::protocol::wmts::{FeatureInfoQuery, OwsCode, WmtsError};
+use crate::render::value_at;
+use http::{HeaderValue, StatusCode, header};
+use hyper::Response;
+
+pub(super) async fn get_feature_info(
+    state: &AppState,
+    q: &FeatureInfoQuery,
+) -> Result<Response<Body>, WmtsError> {
+    let (addr, resolved) = resolve_tile(state, &q.tile)?;
+    let point = q.point(&addr);
+    let (crs, time, id) = (addr.set.crs, addr.time, resolved.layer.id);
+    let name = q.tile.layer.trim().to_string();
+    let rec = state
+        .renderer
+        .run_blocking(move |ctx| value_at(ctx, id, crs, point, time).map(|p| record(name, &p)))
+        .await
+        .map_err(|e| {
+            let class = e.class();
+            let message = errors::public_message(class, &e.to_string());
+            WmtsError::new(OwsCode::NoApplicableCode, None, message).with_class(class)
+        })?;
+    let info = FeatureInfo {
+        crs,
+        x: point.0,
+        y: point.1,
+        records: vec![rec],
+    };
+    let body = featureinfo_format::write(q.info_format, &info);
+    let mut resp = response::bytes(StatusCode::OK, q.info_format.content_type(), body);
+    // Values follow the data, which may change at any time: revalidate.
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(resp)
+}
