@@ -518,3 +518,47 @@ fn leg_04_legends_advertised() {
         );
     }
 }
+
+#[test]
+fn leg_05_dynamic_styles_are_reflected_by_the_same_parameters() {
+    // A client that rescales a layer (STYLES=<cmap>:<min>:<max> on GetMap, as
+    // Lizard's rescalable layers do) passes the same string as STYLE to the
+    // legend, which then shows that colormap on that range.
+    for (style, cmap, min, max) in [
+        ("viridis:0:10", "viridis", 0.0, 10.0),
+        ("viridis:-3:-2", "viridis", -3.0, -2.0),
+    ] {
+        let q = format!("VERSION=1.3.0&LAYER={LOCHEM}&STYLE={style}&FORMAT=application/json");
+        let doc = json(&demo().get(&legend(&q)).expect_status(200).body);
+        let entries =
+            doc["Legend"][0]["rules"][0]["symbolizers"][0]["Raster"]["colormap"]["entries"]
+                .as_array()
+                .expect("entries")
+                .clone();
+        let first = &entries[0];
+        let last = &entries[entries.len() - 1];
+        assert_eq!(first["quantity"].as_f64(), Some(min), "{style}");
+        assert_eq!(last["quantity"].as_f64(), Some(max), "{style}");
+        assert_eq!(
+            first["color"],
+            hex(table_color(cmap, min, max, min)),
+            "{style}"
+        );
+        assert_eq!(
+            last["color"],
+            hex(table_color(cmap, min, max, max)),
+            "{style}"
+        );
+    }
+    // The PNG legend changes with the style too, and a style GetMap refuses is
+    // refused here as well.
+    let png = |s: &str| {
+        let q = format!("VERSION=1.3.0&LAYER={LOCHEM}&STYLE={s}&FORMAT=image/png");
+        demo().get(&legend(&q)).expect_status(200).body
+    };
+    assert_ne!(png("viridis:0:10"), png("magma:0:10"));
+    let bad = demo().get(&legend(&format!(
+        "VERSION=1.3.0&LAYER={LOCHEM}&STYLE=no_such_map:0:1&FORMAT=image/png"
+    )));
+    assert!(bad.text().contains("StyleNotDefined"), "{}", bad.text());
+}
