@@ -200,7 +200,7 @@ fn lizard_6_1_raster_scoped_capabilities_and_getmap() {
     assert!(text.contains(&format!("{href}?\"")), "operation URL prefix");
     xmllint(
         &resp.body,
-        Some("schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd"),
+        Some("schemas.opengis.net/sld/1.1.0/sld_capabilities.xsd"),
         "scoped-caps130",
     );
     // Without the final slash too, and in 1.1.1.

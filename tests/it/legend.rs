@@ -230,7 +230,7 @@ fn w13_lyr_09_legend_urls_match_their_images() {
         if version == "1.3.0" {
             xmllint(
                 &resp.body,
-                Some("schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd"),
+                Some("schemas.opengis.net/sld/1.1.0/sld_capabilities.xsd"),
                 "caps130legend",
             );
         } else {

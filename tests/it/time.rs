@@ -109,7 +109,7 @@ fn w13_dim_02_current_and_intervals_ending_in_current() {
     ));
     xmllint(
         &caps.body,
-        Some("schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd"),
+        Some("schemas.opengis.net/sld/1.1.0/sld_capabilities.xsd"),
         "time-caps130",
     );
     let caps = demo()

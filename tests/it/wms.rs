@@ -38,7 +38,7 @@ fn capabilities_1_3_0_are_schema_valid_and_list_the_demo_layers() {
     assert!(text.contains(&format!("xlink:href=\"http://{}/wms/", demo().addr)));
     xmllint(
         &resp.body,
-        Some("schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd"),
+        Some("schemas.opengis.net/sld/1.1.0/sld_capabilities.xsd"),
         "caps130",
     );
 }

@@ -92,10 +92,11 @@ fn get_hrefs(xml: &[u8]) -> Vec<String> {
 
 #[test]
 fn kvp_05_online_resources_are_url_prefixes_with_the_public_url() {
-    // Behind a proxy: every advertised operation URL uses the public URL.
+    // Behind a proxy: every advertised operation URL uses the public URL
+    // (1.3.0: GetCapabilities, GetMap, GetFeatureInfo, sld:GetLegendGraphic).
     let server = configured();
     for (path, n) in [
-        (CAPS_1_3_0.to_string(), 3),
+        (CAPS_1_3_0.to_string(), 4),
         (
             "/wms/?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.1.1".to_string(),
             4,

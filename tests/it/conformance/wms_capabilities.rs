@@ -111,7 +111,7 @@ fn w13_cap_01_schema_valid_with_the_normative_schema_location() {
     let resp = demo().get(CAPS_1_3_0).expect_status(200);
     xmllint(
         &resp.body,
-        Some("schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd"),
+        Some("schemas.opengis.net/sld/1.1.0/sld_capabilities.xsd"),
         "conf-caps130",
     );
     let doc = parse(&resp.body);

@@ -5,7 +5,7 @@ use super::*;
 use crate::protocol::testutil::{Check, golden, xmllint};
 use chrono::{TimeDelta, TimeZone};
 
-const XSD_130: &str = "schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd";
+const XSD_130: &str = "schemas.opengis.net/sld/1.1.0/sld_capabilities.xsd";
 
 fn service() -> ServiceInfo {
     ServiceInfo {

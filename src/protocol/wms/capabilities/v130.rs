@@ -1,9 +1,10 @@
 //! The WMS 1.3.0 capabilities document (`WMS_Capabilities`, valid against
-//! `capabilities_1_3_0.xsd`). Only writes; inputs come from `mod.rs`.
+//! `capabilities_1_3_0.xsd`, with `sld_capabilities.xsd` for
+//! `sld:GetLegendGraphic`). Only writes; inputs come from `mod.rs`.
 
 use super::{
-    LayerInfo, MAP_FORMATS, ServiceInfo, crs_union, dcp_href, exception_formats, info_formats,
-    layer_bboxes, num, root_wgs84, sane_wgs84, style_title, write_legend_url,
+    LEGEND_FORMATS, LayerInfo, MAP_FORMATS, ServiceInfo, crs_union, dcp_href, exception_formats,
+    info_formats, layer_bboxes, num, root_wgs84, sane_wgs84, style_title, write_legend_url,
 };
 use crate::geo::crs::lookup;
 use crate::model::BBox;
@@ -24,9 +25,13 @@ pub(super) fn write(service: &ServiceInfo, layers: &[LayerInfo]) -> Vec<u8> {
         ("xmlns", "http://www.opengis.net/wms"),
         ("xmlns:xlink", XLINK),
         ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+        ("xmlns:sld", "http://www.opengis.net/sld"),
+        // The SLD pair covers `sld:GetLegendGraphic` (the plain WMS schema
+        // has no element for it); validate with `sld_capabilities.xsd`.
         (
             "xsi:schemaLocation",
-            "http://www.opengis.net/wms http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd",
+            "http://www.opengis.net/wms http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd \
+             http://www.opengis.net/sld http://schemas.opengis.net/sld/1.1.0/sld_capabilities.xsd",
         ),
     ]);
     w.open("WMS_Capabilities", &root);
@@ -38,6 +43,7 @@ pub(super) fn write(service: &ServiceInfo, layers: &[LayerInfo]) -> Vec<u8> {
     write_operation(&mut w, "GetCapabilities", &["text/xml"], &href);
     write_operation(&mut w, "GetMap", &MAP_FORMATS, &href);
     write_operation(&mut w, "GetFeatureInfo", &info_formats(), &href);
+    write_operation(&mut w, "sld:GetLegendGraphic", &LEGEND_FORMATS, &href);
     w.close("Request");
     w.open("Exception", &[]);
     for f in exception_formats(service) {
