@@ -18,9 +18,6 @@ pub const MAX_ZOOM: u8 = 30;
 /// Pixels along each side of a tile.
 pub const TILE_SIZE: u32 = 256;
 
-/// Half the side of the WebMercatorQuad square, in metres.
-const HALF_WORLD: f64 = 20_037_508.342_789_244;
-
 /// How a tile request names its layer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum XyzLayer {
@@ -160,7 +157,7 @@ impl XyzRequest {
             layer,
             grid: GridSpec {
                 crs: Crs::WEB_MERCATOR,
-                bbox: self.bbox_3857(),
+                bbox: self.bbox_3857()?,
                 width: TILE_SIZE,
                 height: TILE_SIZE,
             },
@@ -174,11 +171,16 @@ impl XyzRequest {
     }
 
     /// The tile's extent in EPSG:3857 (x = east, y = north).
-    pub fn bbox_3857(&self) -> BBox {
-        let size = 2.0 * HALF_WORLD / 2f64.powi(i32::from(self.z));
-        let min_x = -HALF_WORLD + f64::from(self.x) * size;
-        let max_y = HALF_WORLD - f64::from(self.y) * size;
-        BBox::new(min_x, max_y - size, min_x + size, max_y)
+    pub fn bbox_3857(&self) -> Result<BBox, XyzError> {
+        // Parsing checked the ranges; a hand-built request may still be out of them.
+        crate::geo::tiles::xyz_bbox(u32::from(self.z), self.x, self.y).map_err(|_| {
+            XyzError::OutOfRange {
+                axis: "x/y",
+                value: u64::from(self.x.max(self.y)),
+                limit: 1u64 << self.z.min(63),
+                z: self.z,
+            }
+        })
     }
 }
 

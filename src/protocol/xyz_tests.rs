@@ -1,6 +1,7 @@
 //! Tests of XYZ tile path parsing: valid forms, tile extents, hostile paths.
 
 use super::*;
+use crate::geo::tiles::WORLD_HALF_EXTENT as HALF_WORLD;
 use crate::protocol::time::TimePoint;
 
 fn named(org: &str, slug: &str) -> XyzLayer {
@@ -47,14 +48,17 @@ fn query_styles_and_time() {
 fn bbox_of_tiles() {
     let r = XyzRequest::parse("a:b/0/0/0.png", "").unwrap();
     assert_eq!(
-        r.bbox_3857(),
+        r.bbox_3857().unwrap(),
         BBox::new(-HALF_WORLD, -HALF_WORLD, HALF_WORLD, HALF_WORLD)
     );
     let r = XyzRequest::parse("a:b/1/1/0.png", "").unwrap();
-    assert_eq!(r.bbox_3857(), BBox::new(0.0, 0.0, HALF_WORLD, HALF_WORLD));
+    assert_eq!(
+        r.bbox_3857().unwrap(),
+        BBox::new(0.0, 0.0, HALF_WORLD, HALF_WORLD)
+    );
     // Any deeper tile: edges at x·size − R and R − y·size.
     let r = XyzRequest::parse("a:b/12/2104/1346.png", "").unwrap();
-    let b = r.bbox_3857();
+    let b = r.bbox_3857().unwrap();
     let size = 2.0 * HALF_WORLD / 4096.0;
     assert!((b.min_x - (2104.0 * size - HALF_WORLD)).abs() < 1e-6);
     assert!((b.max_y - (HALF_WORLD - 1346.0 * size)).abs() < 1e-6);
@@ -188,7 +192,7 @@ fn token_soup_never_panics() {
                 r.z <= MAX_ZOOM && u64::from(r.x) < 1 << r.z && u64::from(r.y) < 1 << r.z,
                 "{path}"
             );
-            assert!(r.bbox_3857().is_valid());
+            assert!(r.bbox_3857().unwrap().is_valid());
         }
     }
 }
