@@ -48,12 +48,7 @@ impl GetMap {
     /// The render time selection: no TIME → latest frame, an instant → nearest
     /// frame, `current` → latest; intervals and lists → `InvalidDimensionValue`.
     pub fn time_sel(&self) -> Result<TimeSel, OgcError> {
-        match &self.time {
-            None => Ok(TimeSel::Latest),
-            Some(t) => t
-                .to_time_sel()
-                .map_err(|e| OgcError::from_time(self.version, &e)),
-        }
+        time_sel_of(self.version, self.time.as_ref())
     }
 
     /// The render request for one of the requested layers, once the caller has
@@ -344,4 +339,18 @@ pub fn image_exception_params(kvp: &Kvp, limits: &WmsLimits) -> Option<ImageExce
         transparent,
         bgcolor,
     })
+}
+
+/// The time selection of an optional TIME parameter, errors in `version`'s
+/// exception format: no TIME → latest frame, an instant → nearest frame.
+pub(super) fn time_sel_of(
+    version: WmsVersion,
+    time: Option<&TimeParam>,
+) -> Result<TimeSel, OgcError> {
+    match time {
+        None => Ok(TimeSel::Latest),
+        Some(t) => t
+            .to_time_sel()
+            .map_err(|e| OgcError::from_time(version, &e)),
+    }
 }

@@ -105,12 +105,7 @@ impl GetLimits {
 
     /// As GetMap: no TIME → latest frame, an instant → nearest frame.
     pub fn time_sel(&self) -> Result<TimeSel, OgcError> {
-        match &self.time {
-            None => Ok(TimeSel::Latest),
-            Some(t) => t
-                .to_time_sel()
-                .map_err(|e| OgcError::from_time(self.version, &e)),
-        }
+        super::getmap::time_sel_of(self.version, self.time.as_ref())
     }
 }
 
