@@ -16,6 +16,13 @@ pub enum ErrorClass {
     Unauthorized,
     /// The request conflicts with the current state (e.g. deleting a source in use).
     Conflict,
+    /// A precondition of the request does not hold (e.g. deleting a source
+    /// that layers still use without `force`).
+    PreconditionFailed,
+    /// The endpoint exists but does not accept this HTTP method.
+    MethodNotAllowed,
+    /// The request body's media type is not one the endpoint reads.
+    UnsupportedMediaType,
     /// The request or upload is beyond a configured limit.
     TooLarge,
     /// Understood, but a feature tegel does not offer (e.g. a multi-band GeoTIFF).
