@@ -147,7 +147,7 @@ fn benches(c: &mut Criterion) {
     let fx = fixture();
     let snap = fx.ctx.catalogue.snapshot();
     let layer = snap.layer(fx.layer.id).unwrap();
-    let source = snap.source(layer.source).unwrap();
+    let source = snap.single_source(layer).unwrap();
     let frame = fx
         .ctx
         .store

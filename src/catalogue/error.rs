@@ -11,6 +11,8 @@ pub enum CatalogueError {
     },
     #[error("catalogue file {path} is corrupt: {message}")]
     Corrupt { path: String, message: String },
+    #[error("catalogue database {path}: {message}")]
+    Database { path: String, message: String },
     #[error("{0} not found")]
     NotFound(String),
     #[error("{0}")]
@@ -24,7 +26,9 @@ pub enum CatalogueError {
 impl CatalogueError {
     pub fn class(&self) -> ErrorClass {
         match self {
-            CatalogueError::Io { .. } | CatalogueError::Corrupt { .. } => ErrorClass::Internal,
+            CatalogueError::Io { .. }
+            | CatalogueError::Corrupt { .. }
+            | CatalogueError::Database { .. } => ErrorClass::Internal,
             CatalogueError::NotFound(_) => ErrorClass::NotFound,
             CatalogueError::Invalid(_) => ErrorClass::BadRequest,
             CatalogueError::Conflict(_) => ErrorClass::Conflict,

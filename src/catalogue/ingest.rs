@@ -7,9 +7,11 @@
 
 use super::durable::Catalogue;
 use super::error::CatalogueError;
-use super::records::{AccessModifier, Frame, Organisation, RasterLayer, RasterSource, SourceGrid};
+use super::graphref::single_source_graph;
+use super::records::{AccessModifier, Organisation, RasterLayer};
 use super::slug::slugify;
 use super::snapshot::CatalogueData;
+use super::source::{Frame, RasterSource, SourceGrid};
 use crate::model::{DataType, RasterSource as _, Window};
 use crate::storage::{FrameMeta, Limits, Store};
 use chrono::{DateTime, Utc};
@@ -185,6 +187,7 @@ fn record(
         .map(|(i, m)| Frame {
             file: m.frame.clone(),
             timestamp: req.timestamps.get(i).copied(),
+            bytes: m.bytes,
         })
         .collect();
 
@@ -230,9 +233,13 @@ fn record(
     data.sources.push(RasterSource {
         uuid: source_id,
         name: name.clone(),
+        description: req.description.clone(),
         organisation: org.uuid,
         access_modifier: req.access_modifier,
+        supplier: None,
+        supplier_code: None,
         temporal: !req.timestamps.is_empty(),
+        interval_ms: regular_interval(&req.timestamps),
         grid,
         frames,
         created: now,
@@ -248,8 +255,18 @@ fn record(
         description: req.description.clone(),
         organisation: org.uuid,
         access_modifier: req.access_modifier,
-        source: source_id,
-        style,
+        supplier: None,
+        shared_with: Vec::new(),
+        weight: 0,
+        graph: single_source_graph(source_id),
+        observation_type: None,
+        layer_collections: Vec::new(),
+        options: [("styles".to_string(), serde_json::Value::String(style))]
+            .into_iter()
+            .collect(),
+        colormap: None,
+        rescalable: true,
+        aggregation_type: "none".into(),
         created: now,
         last_modified: now,
         revision: rev,
@@ -270,6 +287,7 @@ fn organisation(data: &mut CatalogueData, req: &IngestRequest) -> Organisation {
     {
         return o.clone();
     }
+    let now = Utc::now();
     let org = Organisation {
         uuid: Uuid::new_v4(),
         name: req
@@ -277,6 +295,9 @@ fn organisation(data: &mut CatalogueData, req: &IngestRequest) -> Organisation {
             .clone()
             .unwrap_or_else(|| req.organisation.clone()),
         slug: req.organisation.clone(),
+        geoblocks: true,
+        created: now,
+        last_modified: now,
     };
     data.organisations.push(org.clone());
     org
@@ -341,6 +362,19 @@ fn default_style(store: &Store, source: Uuid, frame: Option<&FrameMeta>) -> Stri
         }
         _ => "viridis".into(),
     }
+}
+
+/// The common spacing of sorted instants, when there are two or more and
+/// all gaps are equal.
+fn regular_interval(instants: &[DateTime<Utc>]) -> Option<i64> {
+    let mut sorted = instants.to_vec();
+    sorted.sort();
+    let gaps: Vec<i64> = sorted
+        .windows(2)
+        .map(|w| (w[1] - w[0]).num_milliseconds())
+        .collect();
+    let first = *gaps.first()?;
+    gaps.iter().all(|g| *g == first).then_some(first)
 }
 
 fn remove_frames(store: &Store, source: Uuid, frames: &[FrameMeta]) {

@@ -1,22 +1,33 @@
-//! The catalogue: organisations, raster sources (with their frames) and raster
-//! layers; their durable file and the in-memory snapshot the render path reads.
-//!
-//! Access rules here are the anonymous-caller subset (Public objects only);
-//! users, keys and the full Lizard API live on top of this module.
+//! The catalogue: organisations, users and their roles and keys, observation
+//! types, layer collections, raster sources (with their frames), raster
+//! layers and tasks; their database and the in-memory snapshot the render
+//! path and the API read; the access rules.
 
+pub mod access;
+mod db;
 pub mod demo;
 mod durable;
+#[cfg(test)]
+mod durable_tests;
 mod error;
+pub mod graphref;
 mod ingest;
+mod legacy;
+pub mod people;
 mod records;
 mod slug;
 mod snapshot;
+mod source;
 
+pub use access::{Caller, Guard};
 pub use durable::Catalogue;
 pub use error::CatalogueError;
 pub use ingest::{IngestOutcome, IngestRequest, ingest};
+pub use people::{ApiKey, KeyScope, Role, RoleKind, User};
 pub use records::{
-    AccessModifier, Frame, FrameMatch, Organisation, RasterLayer, RasterSource, SourceGrid,
+    AccessModifier, LayerCollection, ObservationType, Organisation, RasterLayer, Task, TaskStatus,
+    epoch,
 };
 pub use slug::slugify;
 pub use snapshot::{CatalogueData, Snapshot};
+pub use source::{Frame, FrameMatch, RasterSource, SourceGrid};

@@ -1,9 +1,10 @@
-//! The catalogue's records: organisations, raster sources with their frames,
-//! and raster layers. Plain serialisable values; rules live in `snapshot.rs`.
+//! The catalogue's records: organisations, raster layers, observation types,
+//! layer collections and tasks. Plain serialisable values; raster sources live
+//! in `source.rs`, users and keys in `people.rs`, rules in `access.rs`.
 
-use crate::model::{Crs, DataType, GeoTransform, TimeEdge, TimeSel, TimeSpan};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// An organisation: owner of sources and layers; its slug namespaces WMS layer names.
@@ -12,10 +13,29 @@ pub struct Organisation {
     pub uuid: Uuid,
     pub name: String,
     pub slug: String,
+    /// May its raster layers use graphs beyond a single source?
+    #[serde(default = "yes")]
+    pub geoblocks: bool,
+    #[serde(default = "epoch")]
+    pub created: DateTime<Utc>,
+    #[serde(default = "epoch")]
+    pub last_modified: DateTime<Utc>,
 }
 
-/// Who may see an object (Lizard's `access_modifier`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+fn yes() -> bool {
+    true
+}
+
+/// 1970-01-01: the creation time of records that predate the field.
+pub fn epoch() -> DateTime<Utc> {
+    DateTime::<Utc>::UNIX_EPOCH
+}
+
+/// Who may see an object (Lizard's `access_modifier`); see `access.rs` for
+/// what each means.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub enum AccessModifier {
     #[default]
     Public,
@@ -36,294 +56,137 @@ impl AccessModifier {
         }
     }
 
-    /// Visible to anonymous callers (the only callers until authentication lands).
+    /// Lizard's name, as the API shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            AccessModifier::Public => "Public",
+            AccessModifier::Common => "Common",
+            AccessModifier::Private => "Private",
+            AccessModifier::Hidden => "Hidden",
+        }
+    }
+
+    /// Readable by anonymous callers.
     pub fn is_public(self) -> bool {
         self == AccessModifier::Public
     }
 }
 
-/// One stored frame of a source: the store file and, for temporal sources, its instant.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Frame {
-    pub file: String,
-    pub timestamp: Option<DateTime<Utc>>,
-}
-
-/// The grid all frames of a source share.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SourceGrid {
-    pub crs: u32,
-    pub origin_x: f64,
-    pub origin_y: f64,
-    pub pixel_x: f64,
-    pub pixel_y: f64,
-    pub width: u32,
-    pub height: u32,
-    pub dtype: DataType,
-    pub nodata: Option<f64>,
-}
-
-impl SourceGrid {
-    pub fn crs(&self) -> Crs {
-        Crs(self.crs)
-    }
-
-    pub fn transform(&self) -> GeoTransform {
-        GeoTransform {
-            origin_x: self.origin_x,
-            origin_y: self.origin_y,
-            pixel_x: self.pixel_x,
-            pixel_y: self.pixel_y,
-        }
-    }
-}
-
-/// A raster source: a data container of one or more frames on one grid.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RasterSource {
-    pub uuid: Uuid,
-    pub name: String,
-    pub organisation: Uuid,
-    pub access_modifier: AccessModifier,
-    pub temporal: bool,
-    /// `None` until the first frame arrives.
-    pub grid: Option<SourceGrid>,
-    /// Sorted by timestamp for temporal sources.
-    pub frames: Vec<Frame>,
-    pub created: DateTime<Utc>,
-    pub last_modified: DateTime<Utc>,
-    /// Catalogue revision of the last change to this source or its data.
-    pub revision: u64,
-}
-
-impl RasterSource {
-    /// The frame a time selection picks: the last one for `Latest`, else the one
-    /// nearest in time (the earlier one on a tie), clamped to the first/last frame.
-    pub fn frame_for(&self, time: TimeSel) -> Option<&Frame> {
-        match time {
-            TimeSel::Latest => self.frames.last(),
-            TimeSel::Nearest(t) => {
-                if !self.temporal {
-                    return self.frames.last();
-                }
-                let idx = self
-                    .frames
-                    .partition_point(|f| f.timestamp.is_some_and(|ft| ft < t));
-                let after = self.frames.get(idx);
-                let before = idx.checked_sub(1).and_then(|i| self.frames.get(i));
-                match (before, after) {
-                    (Some(b), Some(a)) => {
-                        let db = t - b.timestamp.unwrap_or(t);
-                        let da = a.timestamp.unwrap_or(t) - t;
-                        Some(if da < db { a } else { b })
-                    }
-                    (Some(b), None) => Some(b),
-                    (None, a) => a,
-                }
-            }
-        }
-    }
-}
-
-/// The frame a time request picked and whether it matched the request.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct FrameMatch<'a> {
-    pub frame: &'a Frame,
-    /// `false` when the request held no frame and the nearest one was taken.
-    pub exact: bool,
-}
-
-impl RasterSource {
-    /// The frame a list of time spans picks. Frames inside any span (on its
-    /// step grid when it has one) match exactly and the latest of them wins;
-    /// when none does, the frame nearest to any span is taken (the earlier one
-    /// on a tie), so values outside the data clamp to the first/last frame.
-    /// `TimeEdge::Latest` is the last frame's instant; a span that ends before
-    /// it starts counts as its start instant. Non-temporal sources: the only
-    /// frame, exact. `None` without frames. Cost: a binary search per span.
-    pub fn frame_for_spans(&self, spans: &[TimeSpan]) -> Option<FrameMatch<'_>> {
-        let last = self.frames.last()?;
-        let latest = match (self.temporal, last.timestamp) {
-            (true, Some(t)) => t,
-            _ => {
-                return Some(FrameMatch {
-                    frame: last,
-                    exact: true,
-                });
-            }
-        };
-        let at = |e: TimeEdge| match e {
-            TimeEdge::At(t) => t,
-            TimeEdge::Latest => latest,
-        };
-        let ts = |f: &Frame| f.timestamp.unwrap_or(latest);
-        let mut inside: Option<&Frame> = None;
-        let mut nearest: Option<(TimeDelta, &Frame)> = None;
-        for span in spans {
-            let start = at(span.start);
-            let end = at(span.end).max(start);
-            let lo = self.frames.partition_point(|f| ts(f) < start);
-            let hi = self.frames.partition_point(|f| ts(f) <= end);
-            let on_grid = |f: &&Frame| match span.step {
-                Some(step) if step > TimeDelta::zero() => (ts(f) - start)
-                    .num_nanoseconds()
-                    .zip(step.num_nanoseconds())
-                    .is_some_and(|(d, s)| d % s == 0),
-                _ => true,
-            };
-            if let Some(f) = self
-                .frames
-                .get(lo..hi)
-                .and_then(|fs| fs.iter().rev().find(on_grid))
-            {
-                if inside.is_none_or(|g| ts(f) > ts(g)) {
-                    inside = Some(f);
-                }
-            }
-            for t in [start, end] {
-                if let Some(f) = self.frame_for(TimeSel::Nearest(t)) {
-                    let d = if ts(f) < start {
-                        start - ts(f)
-                    } else if ts(f) > end {
-                        ts(f) - end
-                    } else {
-                        TimeDelta::zero()
-                    };
-                    if nearest.is_none_or(|(nd, nf)| d < nd || (d == nd && ts(f) < ts(nf))) {
-                        nearest = Some((d, f));
-                    }
-                }
-            }
-        }
-        match (inside, nearest) {
-            (Some(frame), _) => Some(FrameMatch { frame, exact: true }),
-            (None, Some((_, frame))) => Some(FrameMatch {
-                frame,
-                exact: false,
-            }),
-            (None, None) => Some(FrameMatch {
-                frame: last,
-                exact: false,
-            }),
-        }
-    }
-}
-
-/// A raster layer: the published, styled view of a source.
+/// A raster layer: the published, styled view of a graph over raster sources.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RasterLayer {
     pub uuid: Uuid,
     pub name: String,
+    /// Unique within the organisation; `<org slug>:<slug>` is the WMS name.
     pub slug: String,
     pub description: String,
     pub organisation: Uuid,
     pub access_modifier: AccessModifier,
-    pub source: Uuid,
-    /// The default STYLES string (`options.styles`).
-    pub style: String,
+    /// The username of the user who supplies the data.
+    pub supplier: Option<String>,
+    /// Organisations whose members may read the layer too.
+    pub shared_with: Vec<Uuid>,
+    pub weight: i64,
+    /// The `source` field: `{"name": key, "graph": {key: node, …}}`.
+    pub graph: Value,
+    pub observation_type: Option<i64>,
+    pub layer_collections: Vec<Uuid>,
+    /// WMS parameters for viewers; `styles` is the default STYLES string.
+    pub options: Map<String, Value>,
+    /// A custom colormap in Lizard's JSON, or `None`.
+    pub colormap: Option<Value>,
+    pub rescalable: bool,
+    pub aggregation_type: String,
     pub created: DateTime<Utc>,
     pub last_modified: DateTime<Utc>,
+    /// Catalogue revision of the last change to this layer.
     pub revision: u64,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    fn t(min: u32, sec: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2024, 6, 1, 12, min, sec).unwrap()
+impl RasterLayer {
+    /// The default STYLES string: `options.styles`, else `viridis`.
+    pub fn default_style(&self) -> &str {
+        self.options
+            .get("styles")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or("viridis")
     }
+}
 
-    /// Frames at 12:00, 12:05, …, 12:55.
-    fn rain(temporal: bool) -> RasterSource {
-        RasterSource {
-            uuid: Uuid::nil(),
-            name: "rain".into(),
-            organisation: Uuid::nil(),
-            access_modifier: AccessModifier::Public,
-            temporal,
-            grid: None,
-            frames: (0..12)
-                .map(|i| Frame {
-                    file: format!("{i}"),
-                    timestamp: temporal.then(|| t(i * 5, 0)),
-                })
-                .collect(),
-            created: t(0, 0),
-            last_modified: t(0, 0),
-            revision: 1,
+/// What a raster's values measure (`/api/v4/observationtypes/`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ObservationType {
+    pub id: i64,
+    pub code: String,
+    pub parameter: String,
+    pub unit: String,
+    /// `interval`, `ratio`, `nominal` or `ordinal`.
+    pub scale: String,
+    pub description: String,
+    pub domain_values: Option<String>,
+    pub reference_frame: Option<String>,
+    pub compartment: Option<String>,
+    pub created: DateTime<Utc>,
+    pub last_modified: DateTime<Utc>,
+}
+
+/// A named group of layers; its slug is also a WMS scope (`/wms/<slug>/`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerCollection {
+    pub uuid: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub organisation: Uuid,
+    pub access_modifier: AccessModifier,
+    pub supplier: Option<String>,
+    pub created: DateTime<Utc>,
+    pub last_modified: DateTime<Utc>,
+}
+
+/// Where a background task is (Celery's names, as Lizard clients poll them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaskStatus {
+    Pending,
+    Started,
+    Success,
+    Failure,
+}
+
+impl TaskStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskStatus::Pending => "PENDING",
+            TaskStatus::Started => "STARTED",
+            TaskStatus::Success => "SUCCESS",
+            TaskStatus::Failure => "FAILURE",
         }
     }
 
-    fn pick(src: &RasterSource, spans: &[TimeSpan]) -> (String, bool) {
-        let m = src.frame_for_spans(spans).expect("a frame");
-        (m.frame.file.clone(), m.exact)
+    pub fn finished(self) -> bool {
+        matches!(self, TaskStatus::Success | TaskStatus::Failure)
     }
+}
 
-    fn span(a: DateTime<Utc>, b: DateTime<Utc>, step_min: Option<i64>) -> TimeSpan {
-        TimeSpan {
-            start: TimeEdge::At(a),
-            end: TimeEdge::At(b),
-            step: step_min.map(TimeDelta::minutes),
-        }
-    }
-
-    #[test]
-    fn instants_snap_to_the_nearest_frame_the_earlier_on_a_tie() {
-        let src = rain(true);
-        let at = |m, s| [TimeSpan::instant(TimeEdge::At(t(m, s)))];
-        assert_eq!(pick(&src, &at(5, 0)), ("1".into(), true));
-        assert_eq!(pick(&src, &at(7, 0)), ("1".into(), false));
-        assert_eq!(pick(&src, &at(7, 30)), ("1".into(), false));
-        assert_eq!(pick(&src, &at(8, 0)), ("2".into(), false));
-        assert_eq!(pick(&src, &at(59, 0)), ("11".into(), false));
-        assert_eq!(
-            pick(&src, &[TimeSpan::instant(TimeEdge::Latest)]),
-            ("11".into(), true)
-        );
-    }
-
-    #[test]
-    fn spans_pick_the_latest_frame_inside_on_their_step() {
-        let src = rain(true);
-        assert_eq!(
-            pick(&src, &[span(t(1, 0), t(19, 0), None)]),
-            ("3".into(), true)
-        );
-        assert_eq!(
-            pick(&src, &[span(t(0, 0), t(59, 0), Some(10))]),
-            ("10".into(), true)
-        );
-        // Inside the span but off its step: the nearest, flagged.
-        assert_eq!(
-            pick(&src, &[span(t(1, 0), t(4, 0), Some(2))]),
-            ("0".into(), false)
-        );
-        // A list: the latest frame of any item.
-        let list = [
-            span(t(40, 0), t(40, 0), None),
-            span(t(10, 0), t(20, 0), None),
-        ];
-        assert_eq!(pick(&src, &list), ("8".into(), true));
-        // Ending at the latest data; starting after it counts as that start.
-        let to_latest = |a| TimeSpan {
-            start: TimeEdge::At(a),
-            end: TimeEdge::Latest,
-            step: None,
-        };
-        assert_eq!(pick(&src, &[to_latest(t(20, 0))]), ("11".into(), true));
-        let later = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
-        assert_eq!(pick(&src, &[to_latest(later)]), ("11".into(), false));
-    }
-
-    #[test]
-    fn sources_without_time_or_frames() {
-        let plain = rain(false);
-        let any = [TimeSpan::instant(TimeEdge::At(t(3, 0)))];
-        assert_eq!(pick(&plain, &any), ("11".into(), true));
-        let mut empty = rain(true);
-        empty.frames.clear();
-        assert!(empty.frame_for_spans(&any).is_none());
-    }
+/// A background job (an upload's ingest); `params` and `result` are the
+/// job's own JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: Uuid,
+    /// What the task does, e.g. `raster_upload`.
+    pub kind: String,
+    pub status: TaskStatus,
+    /// The user who started it (only they and superusers may see it).
+    pub user: Option<i64>,
+    /// The object the task works on.
+    pub object: Option<Uuid>,
+    pub params: Value,
+    pub result: Value,
+    /// Why it failed, for the client.
+    pub error: Option<String>,
+    pub created: DateTime<Utc>,
+    pub started: Option<DateTime<Utc>>,
+    pub finished: Option<DateTime<Utc>>,
 }

@@ -29,7 +29,7 @@ pub fn page(state: &AppState) -> Response<Body> {
             "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{base}/tiles/{}/{{z}}/{{x}}/{{y}}.png</code></td></tr>\n",
             esc(&layer.name),
             esc(&name),
-            esc(&layer.style),
+            esc(layer.default_style()),
             esc(&name),
         ));
     }

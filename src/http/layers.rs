@@ -30,7 +30,7 @@ pub fn resolve(snap: &Snapshot, name: &str, style: Option<&str>) -> Result<Resol
         .filter(|l| l.access_modifier.is_public())
         .ok_or_else(|| LayerError::NotDefined(format!("layer '{}' is not defined", clip(name))))?;
     let asked = style.map(str::trim).filter(|s| !s.is_empty());
-    let text = asked.unwrap_or(&layer.style);
+    let text = asked.unwrap_or(layer.default_style());
     let parsed = Style::parse(text).map_err(|e| match asked {
         Some(_) => {
             LayerError::StyleNotDefined(format!("style '{}' is not defined: {e}", clip(text)))

@@ -45,7 +45,7 @@ pub fn all(snap: &Snapshot, transforms: &TransformCache) -> Vec<Published> {
 /// advertise). Does not check access.
 pub fn one(snap: &Snapshot, layer: &RasterLayer, transforms: &TransformCache) -> Option<Published> {
     let name = snap.wms_name(layer)?;
-    let source = snap.source(layer.source)?;
+    let source = snap.single_source(layer)?;
     let grid = source.grid.as_ref()?;
     let native = grid.crs();
     let extent = grid.transform().bbox(grid.width, grid.height);
@@ -66,8 +66,8 @@ pub fn one(snap: &Snapshot, layer: &RasterLayer, transforms: &TransformCache) ->
         extent,
         wgs84,
         style: StyleInfo {
-            name: layer.style.clone(),
-            title: format!("default ({})", layer.style),
+            name: layer.default_style().to_owned(),
+            title: format!("default ({})", layer.default_style()),
             legend: None,
         },
         time: time.flatten(),

@@ -142,7 +142,7 @@ async fn get_map(
                 }
             })?;
         let record = snap.layer(resolved.layer.id);
-        let source = record.and_then(|l| snap.source(l.source));
+        let source = record.and_then(|l| snap.single_source(l));
         for t in [
             record.map(|l| l.last_modified),
             source.map(|s| s.last_modified),

@@ -65,7 +65,7 @@ pub async fn handle(
     let modified = [
         record.map(|l| l.last_modified),
         record
-            .and_then(|l| snap.source(l.source))
+            .and_then(|l| snap.single_source(l))
             .map(|s| s.last_modified),
     ]
     .into_iter()

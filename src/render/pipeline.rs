@@ -41,7 +41,7 @@ pub fn warp_layer(ctx: &Context, req: &RenderRequest) -> Result<Warped, RenderEr
         .layer(req.layer.id)
         .ok_or(RenderError::NoSuchLayer(req.layer.id))?;
     let source = snap
-        .source(layer.source)
+        .single_source(layer)
         .ok_or(RenderError::BrokenLayer(layer.uuid))?;
     let Some(frame) = source.frame_for(req.time) else {
         return Ok(Warped::nothing(

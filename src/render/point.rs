@@ -39,7 +39,7 @@ pub fn value_at(
     let snap = ctx.catalogue.snapshot();
     let layer = snap.layer(layer).ok_or(RenderError::NoSuchLayer(layer))?;
     let source = snap
-        .source(layer.source)
+        .single_source(layer)
         .ok_or(RenderError::BrokenLayer(layer.uuid))?;
     let dtype = source.grid.as_ref().map(|g| g.dtype);
     let Some(frame) = source.frame_for(time) else {

@@ -30,6 +30,8 @@ pub struct FrameMeta {
     pub height: u32,
     /// Pyramid levels written (level 0 included).
     pub levels: u32,
+    /// Size of the written frame file.
+    pub bytes: u64,
 }
 
 /// The frame store over one data folder; `Sync`, shared by all request threads.
@@ -121,6 +123,9 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
         }
         write_frame(&path, &raster, progress)?;
+        let bytes = std::fs::metadata(&path)
+            .map_err(StoreError::io(&path))?
+            .len();
         let (width, height) = (raster.data.width, raster.data.height);
         Ok(FrameMeta {
             frame,
@@ -131,6 +136,7 @@ impl Store {
             width,
             height,
             levels: level_sizes(width, height).len() as u32,
+            bytes,
         })
     }
 

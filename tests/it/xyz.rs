@@ -64,17 +64,14 @@ fn layer_by_uuid_and_styles_parameter() {
     let snap_uuid = {
         let resp = demo().get("/").expect_status(200);
         assert!(resp.text().contains(DEM));
-        // The uuid is not on the index page; read it from the catalogue file.
-        let cat = std::fs::read(demo().data_dir.join("catalogue.json")).expect("catalogue");
-        let json: serde_json::Value = serde_json::from_slice(&cat).expect("json");
-        json["layers"]
-            .as_array()
-            .unwrap()
+        // The uuid is not on the index page; read it from the catalogue.
+        let cat = tegel::catalogue::Catalogue::open(&demo().data_dir).expect("catalogue");
+        cat.snapshot()
+            .layers()
             .iter()
-            .find(|l| l["slug"] == "dem")
-            .unwrap()["uuid"]
-            .as_str()
-            .unwrap()
+            .find(|l| l.slug == "dem")
+            .expect("the dem layer")
+            .uuid
             .to_string()
     };
     let (z, x, y) = TILE;

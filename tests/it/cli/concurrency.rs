@@ -92,6 +92,9 @@ fn quick_successive_catalogue_writes_are_all_seen_by_a_reader() {
                     uuid: Uuid::new_v4(),
                     name: format!("Org {i}"),
                     slug: format!("org-{i}"),
+                    geoblocks: true,
+                    created: chrono::Utc::now(),
+                    last_modified: chrono::Utc::now(),
                 });
                 Ok(())
             })
@@ -106,7 +109,7 @@ fn quick_successive_catalogue_writes_are_all_seen_by_a_reader() {
 }
 
 #[test]
-fn ingest_waits_for_the_catalogue_lock_and_takes_over_a_stale_one() {
+fn ingest_waits_for_another_writer_and_proceeds_after_it() {
     let data = support::temp_dir("cli-lock");
     let file = fixture("p_lochem_kwel_wegzijging_2050.tif");
     let file = file.to_str().expect("path");
@@ -114,11 +117,12 @@ fn ingest_waits_for_the_catalogue_lock_and_takes_over_a_stale_one() {
         &data,
         &["--organisation", "my-org", "--name", "First", file],
     );
-    let lock = data.join("catalogue.json.lock");
-    assert!(!lock.exists(), "the lock file outlived the ingest");
 
-    // Held by someone else: the ingest waits, then proceeds once released.
-    std::fs::write(&lock, "12345\n").expect("lock");
+    // Another process holds a write transaction: the ingest waits for it.
+    let mut other = rusqlite::Connection::open(data.join("catalogue.sqlite")).expect("db");
+    let tx = other
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .expect("hold the write lock");
     let before = data_state(&data);
     let mut cmd = tegel();
     cmd.arg("ingest")
@@ -131,14 +135,14 @@ fn ingest_waits_for_the_catalogue_lock_and_takes_over_a_stale_one() {
     std::thread::sleep(Duration::from_millis(700));
     assert!(
         child.try_wait().expect("wait").is_none(),
-        "ingest did not wait for the lock"
+        "ingest did not wait for the other writer"
     );
     assert_eq!(
         data_state(&data).catalogue,
         before.catalogue,
-        "written while locked"
+        "written while another writer held the database"
     );
-    std::fs::remove_file(&lock).expect("release");
+    tx.rollback().expect("release");
     let started = Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().expect("wait") {
@@ -146,25 +150,32 @@ fn ingest_waits_for_the_catalogue_lock_and_takes_over_a_stale_one() {
         }
         if started.elapsed() > Duration::from_secs(5) {
             let _ = child.kill();
-            panic!("ingest did not finish after the lock was released");
+            panic!("ingest did not finish after the other writer was done");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success());
 
-    // Left behind by a process that died: taken over.
-    let stale = std::fs::File::create(&lock).expect("lock");
-    stale
-        .set_modified(std::time::SystemTime::now() - Duration::from_secs(120))
-        .expect("age the lock");
-    drop(stale);
+    // A writer that died mid-transaction leaves no lock behind.
+    {
+        let mut dead = rusqlite::Connection::open(data.join("catalogue.sqlite")).expect("db");
+        let tx = dead
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .expect("lock");
+        tx.execute(
+            "UPDATE meta SET value = 'garbage' WHERE key = 'revision'",
+            [],
+        )
+        .expect("half a write");
+        std::mem::forget(tx);
+        drop(dead);
+    }
     let started = Instant::now();
     ingest_ok(
         &data,
         &["--organisation", "my-org", "--name", "Third", file],
     );
     assert!(started.elapsed() < Duration::from_secs(5));
-    assert!(!lock.exists());
     let snap = Catalogue::open(&data).expect("catalogue").snapshot();
     let names: BTreeSet<String> = snap.layers().iter().map(|l| l.name.clone()).collect();
     assert_eq!(

@@ -150,13 +150,19 @@ fn files_under(dir: &Path) -> BTreeSet<PathBuf> {
 /// What must not change when an ingest is refused.
 #[derive(Debug, PartialEq)]
 struct DataState {
-    catalogue: Option<Vec<u8>>,
+    catalogue: Option<tegel::catalogue::CatalogueData>,
     store_files: BTreeSet<PathBuf>,
 }
 
 fn data_state(data: &Path) -> DataState {
     DataState {
-        catalogue: std::fs::read(data.join("catalogue.json")).ok(),
+        catalogue: data.join("catalogue.sqlite").exists().then(|| {
+            tegel::catalogue::Catalogue::open(data)
+                .expect("catalogue")
+                .snapshot()
+                .data()
+                .clone()
+        }),
         store_files: files_under(&data.join("sources")),
     }
 }
@@ -185,7 +191,7 @@ fn refused(data: &Path, args: &[&str], message_has: &[&str]) {
     let after = data_state(data);
     assert_eq!(
         before.catalogue, after.catalogue,
-        "catalogue.json changed by refused ingest {args:?}"
+        "the catalogue changed by refused ingest {args:?}"
     );
     assert_eq!(
         before.store_files, after.store_files,

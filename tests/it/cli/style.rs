@@ -26,7 +26,7 @@ fn an_invalid_default_style_is_refused() {
     assert_eq!(good.wms_layer.as_deref(), Some("my-org:styled"));
     let snap = Catalogue::open(&data).expect("catalogue").snapshot();
     let layer = snap.layer(good.layer.expect("layer")).expect("recorded");
-    assert_eq!(layer.style, "RdBu_r:-4.6:-1.17");
+    assert_eq!(layer.default_style(), "RdBu_r:-4.6:-1.17");
     drop(snap);
     for bad in ["nonsense", "viridis:5:1", "viridis:nan:1", "viridis:1:2:3"] {
         refused(
