@@ -4,6 +4,7 @@
 //! Handlers are thin: they parse with `protocol`, look layers up in the
 //! catalogue snapshot, and hand `RenderRequest`s to the `render::Renderer`.
 
+mod auth;
 mod capabilities;
 mod colormaps;
 mod composite;
