@@ -54,3 +54,32 @@ impl ErrorClass {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorClass;
+
+    #[test]
+    fn every_class_is_an_error_status() {
+        use ErrorClass::*;
+        let all = [
+            BadRequest,
+            NotFound,
+            Forbidden,
+            Unauthorized,
+            Conflict,
+            PreconditionFailed,
+            MethodNotAllowed,
+            UnsupportedMediaType,
+            TooLarge,
+            Unsupported,
+            Unavailable,
+            Internal,
+        ];
+        let codes: Vec<u16> = all.iter().map(|c| c.status_code()).collect();
+        assert_eq!(
+            codes,
+            [400, 404, 403, 401, 409, 412, 405, 415, 413, 400, 503, 500]
+        );
+    }
+}

@@ -1,7 +1,9 @@
 //! Filter parameters → typed conditions → matching rows, as django-filter
 //! does: `name__icontains=x` names the filter `name` and the lookup
-//! `icontains` (split at the last `__`). Conditions are ANDed; the last value
-//! of a repeated parameter counts; an empty value is no filter.
+//! `icontains` (split at the last `__` when what follows is a Django lookup
+//! name; a lookup the filter's kind lacks is a 400). Conditions are ANDed;
+//! the last value of a repeated parameter counts; an empty value is no
+//! filter.
 //!
 //! Errors are collected for all parameters at once and reported under each
 //! parameter's full name. Parameters that are neither filters nor reserved
@@ -146,6 +148,43 @@ fn lookups(kind: Kind) -> &'static [&'static str] {
     }
 }
 
+/// Django's built-in lookup names: a `__<one of these>` suffix on a
+/// declared filter is a lookup (400 when the filter's kind lacks it); any
+/// other suffix makes the parameter undeclared, hence ignored, as
+/// django-filter ignores parameters it does not declare.
+const DJANGO_LOOKUPS: &[&str] = &[
+    "exact",
+    "iexact",
+    "contains",
+    "icontains",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "in",
+    "isnull",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "range",
+    "regex",
+    "iregex",
+    "date",
+    "year",
+    "iso_year",
+    "month",
+    "day",
+    "week",
+    "week_day",
+    "iso_week_day",
+    "quarter",
+    "time",
+    "hour",
+    "minute",
+    "second",
+];
+
 /// The filter and lookup a parameter names, if it names a filter at all
 /// (`None` lookup: the bare parameter).
 fn resolve<'s>(schema: &'s Schema, param: &'s str) -> Option<(&'s FilterSpec, Option<&'s str>)> {
@@ -153,6 +192,9 @@ fn resolve<'s>(schema: &'s Schema, param: &'s str) -> Option<(&'s FilterSpec, Op
         return Some((spec, None));
     }
     let (base, lookup) = param.rsplit_once("__")?;
+    if !DJANGO_LOOKUPS.contains(&lookup) {
+        return None;
+    }
     let spec = schema.filters.iter().find(|f| f.param == base)?;
     Some((spec, Some(lookup)))
 }

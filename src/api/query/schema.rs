@@ -29,6 +29,14 @@ pub trait Fields {
     fn field(&self, name: &str) -> Value<'_>;
 }
 
+/// Lists of references work too: `list(rows.iter().collect(), …)` filters
+/// and pages a catalogue snapshot without cloning its rows.
+impl<T: Fields + ?Sized> Fields for &T {
+    fn field(&self, name: &str) -> Value<'_> {
+        (**self).field(name)
+    }
+}
+
 /// How a filter parameter's value is parsed, and which lookups it takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

@@ -206,6 +206,24 @@ fn accepted_and_unknown_parameters_are_ignored() {
         all
     );
     assert_eq!(f(&[("organisation__foo", "x"), ("uuid", "")]), all);
+    // A suffix that is no Django lookup makes an undeclared parameter.
+    assert_eq!(
+        f(&[("name__icontain", "zzz"), ("observation_type__unit", "m")]),
+        all
+    );
+    // References to rows are rows too.
+    let rows = named();
+    let (page, info) = list(
+        rows.iter().collect(),
+        &SCHEMA,
+        &q(&[("name", "Rainfall")]),
+        BASE,
+    )
+    .unwrap();
+    assert_eq!(
+        (page.len(), page[0].name.as_str(), info.count),
+        (1, "Rainfall", 1)
+    );
 }
 
 #[test]
@@ -224,6 +242,9 @@ fn bad_values_are_400s_naming_each_parameter() {
         ("name__isnull", "perhaps"),
         ("name__regex", "^a"),
         ("name__lt", "b"),
+        ("name__year", "2020"),
+        ("created__icontains", "2020"),
+        ("weight__range", "1,2"),
         ("temporal__contains", "t"),
         ("uuid__icontains", "d8f3"),
         ("scenario__isnull__exact", "true"),
