@@ -21,8 +21,9 @@ pub enum Format {
 }
 
 impl Format {
-    /// Chooses the format: `?format=` wins (`json` or `api`; any other value
-    /// is a 404 "Not found.", as DRF answers an unknown format suffix);
+    /// Chooses the format: `?format=` wins (`json` or `api`; any other
+    /// non-empty value is a 404 "Not found.", as DRF answers an unknown
+    /// format; an empty one is ignored, as DRF does);
     /// otherwise the `Accept` header: the first acceptable media type, by
     /// quality then position, that is `text/html` or `text/*` gives `Api`,
     /// `application/json`, `application/*` or `*/*` gives `Json`. No or an
@@ -31,8 +32,8 @@ impl Format {
         match format_param {
             Some("json") => return Ok(Format::Json),
             Some("api") => return Ok(Format::Api),
+            Some("") | None => {}
             Some(_) => return Err(ApiError::NotFound),
-            None => {}
         }
         let Some(accept) = accept else {
             return Ok(Format::Json);
@@ -203,7 +204,11 @@ mod tests {
             Format::negotiate(Some("xml"), None),
             Err(ApiError::NotFound)
         );
-        assert_eq!(Format::negotiate(Some(""), None), Err(ApiError::NotFound));
+        assert_eq!(
+            Format::negotiate(Some("JSON"), None),
+            Err(ApiError::NotFound)
+        );
+        assert_eq!(Format::negotiate(Some(""), html), Ok(Format::Api));
     }
 
     #[test]
