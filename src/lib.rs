@@ -16,6 +16,7 @@ pub mod model;
 
 pub mod app;
 
+pub mod api;
 pub mod cache;
 pub mod catalogue;
 pub mod config;

@@ -8,22 +8,9 @@ use crate::model::ErrorClass;
 use http::{HeaderValue, StatusCode, header};
 use hyper::Response;
 
-/// The HTTP status of an error class.
+/// The HTTP status of an error class (the table is `ErrorClass::status_code`).
 pub fn status(class: ErrorClass) -> StatusCode {
-    match class {
-        ErrorClass::BadRequest => StatusCode::BAD_REQUEST,
-        ErrorClass::NotFound => StatusCode::NOT_FOUND,
-        ErrorClass::Forbidden => StatusCode::FORBIDDEN,
-        ErrorClass::Unauthorized => StatusCode::UNAUTHORIZED,
-        ErrorClass::Conflict => StatusCode::CONFLICT,
-        ErrorClass::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-        ErrorClass::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        ErrorClass::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ErrorClass::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorClass::Unsupported => StatusCode::BAD_REQUEST,
-        ErrorClass::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorClass::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(class.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// Lizard's error `code` per status (its `#<status>.<code>` message suffix).

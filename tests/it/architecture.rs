@@ -19,6 +19,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("storage", &["model", "geo", "encode"]),
     ("cache", &["model"]),
     ("catalogue", &["model", "storage"]),
+    ("api", &["model", "catalogue"]),
     (
         "render",
         &[

@@ -46,7 +46,7 @@ fn colormaps_list_is_a_paginated_envelope() {
     assert_eq!(names(&page)[..3], ["Accent", "Accent_r", "Blues"]);
     for r in results {
         let keys: Vec<_> = r.as_object().unwrap().keys().cloned().collect();
-        assert_eq!(keys, ["description", "name"]);
+        assert_eq!(keys, ["name", "description"]);
         assert!(!r["description"].as_str().unwrap().is_empty());
     }
 }
