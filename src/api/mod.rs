@@ -1,7 +1,17 @@
 //! The `/api/v4/` catalogue API: JSON shapes, filters, ordering, paging, auth
-//! (DESIGN §2). Pure: handlers take a catalogue snapshot and a caller and
-//! return an `ApiResponse`; `http` adapts it.
+//! (DESIGN §2). Handlers take an `ApiRequest` (caller, snapshot, decoded
+//! query and body) and the `Repo` to write through, and return an
+//! `ApiResponse` or an `ApiError`; `http` adapts both to HTTP.
 
 pub mod error;
 pub mod format;
 pub mod query;
+mod request;
+mod response;
+mod routes;
+
+pub use error::ApiError;
+pub use format::Format;
+pub use request::{ApiBody, ApiRequest, Method, Upload};
+pub use response::ApiResponse;
+pub use routes::{allow, handle};

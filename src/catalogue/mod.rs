@@ -4,6 +4,7 @@
 //! path and the API read; the access rules.
 
 pub mod access;
+pub mod admin;
 mod db;
 pub mod demo;
 mod durable;
@@ -15,6 +16,7 @@ mod ingest;
 mod legacy;
 pub mod people;
 mod records;
+mod repo;
 mod slug;
 mod snapshot;
 mod source;
@@ -28,6 +30,7 @@ pub use records::{
     AccessModifier, LayerCollection, ObservationType, Organisation, RasterLayer, Task, TaskStatus,
     epoch,
 };
+pub use repo::Repo;
 pub use slug::slugify;
 pub use snapshot::{CatalogueData, Snapshot};
 pub use source::{Frame, FrameMatch, RasterSource, SourceGrid};

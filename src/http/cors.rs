@@ -36,6 +36,11 @@ pub fn allow(resp: &mut Response<Body>) {
 /// 204 with `Allow`, the allowed methods, the request headers the preflight
 /// asked for (any: nothing here depends on credentials), and a max age.
 pub fn preflight(request_headers: &HeaderMap) -> Response<Body> {
+    preflight_for(request_headers, METHODS)
+}
+
+/// [`preflight`] for an endpoint answering `methods` (the API's writes).
+pub fn preflight_for(request_headers: &HeaderMap, methods: &'static str) -> Response<Body> {
     let mut resp = Response::new(Full::new(Bytes::new()));
     *resp.status_mut() = StatusCode::NO_CONTENT;
     let asked = request_headers
@@ -44,10 +49,10 @@ pub fn preflight(request_headers: &HeaderMap) -> Response<Body> {
         .cloned()
         .unwrap_or(HeaderValue::from_static(DEFAULT_ALLOW_HEADERS));
     let h = resp.headers_mut();
-    h.insert(header::ALLOW, HeaderValue::from_static(METHODS));
+    h.insert(header::ALLOW, HeaderValue::from_static(methods));
     h.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static(METHODS),
+        HeaderValue::from_static(methods),
     );
     h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked);
     h.insert(

@@ -4,6 +4,7 @@
 //! Handlers are thin: they parse with `protocol`, look layers up in the
 //! catalogue snapshot, and hand `RenderRequest`s to the `render::Renderer`.
 
+mod api;
 mod auth;
 mod capabilities;
 mod colormaps;
@@ -22,6 +23,7 @@ mod response;
 mod router;
 mod server;
 mod state;
+mod upload;
 mod wms;
 mod wmts;
 mod xyz;

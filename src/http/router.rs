@@ -5,14 +5,14 @@
 use super::errors;
 use super::response::{self, Body};
 use super::state::AppState;
-use super::{colormaps, compress, cors, index, wms, wmts, xyz};
+use super::{api, colormaps, compress, cors, index, wms, wmts, xyz};
 use http::{Method, StatusCode};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use uuid::Uuid;
 
 pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
-    let (parts, _body) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let head = parts.method == Method::HEAD;
     let path = parts.uri.path();
     let query = parts.uri.query().unwrap_or("");
@@ -26,8 +26,14 @@ pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
                 || raster_scope(path).is_some()
         }
     };
-    let mut resp = if parts.method == Method::OPTIONS && known {
+    let is_api = api::owns(path) && !colormaps::owns(path);
+    let mut resp = if parts.method == Method::OPTIONS && is_api {
+        cors::preflight_for(&parts.headers, api::METHODS)
+    } else if parts.method == Method::OPTIONS && known {
         cors::preflight(&parts.headers)
+    } else if is_api {
+        let resp = api::handle(state, &parts, body).await;
+        compress::negotiate(&state.renderer, &parts.headers, resp).await
     } else if !(parts.method == Method::GET || head) {
         errors::method_not_allowed(cors::METHODS)
     } else {

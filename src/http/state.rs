@@ -1,9 +1,10 @@
 //! `AppState`: what every handler may read. Shared by `Arc`, never mutated.
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Repo};
 use crate::config::Config;
 use crate::geo::tms::{self, TileMatrixSet};
 use crate::render::Renderer;
+use std::sync::Arc;
 
 pub struct AppState {
     pub config: Config,
@@ -13,11 +14,24 @@ pub struct AppState {
     /// The WMTS tile matrix sets: the built-in ones, then those of
     /// `[wmts] tile_matrix_sets`.
     pub tile_matrix_sets: Vec<&'static TileMatrixSet>,
+    /// What the catalogue API writes through.
+    pub repo: Arc<Repo>,
 }
 
 impl AppState {
     pub fn new(config: Config, renderer: Renderer, public_url: String) -> AppState {
+        let ctx = renderer.context();
+        let repo = Arc::new(Repo {
+            catalogue: ctx.catalogue.clone(),
+            store: ctx.store.clone(),
+            limits: crate::storage::Limits {
+                max_pixels: config.storage.max_input_pixels,
+                ..crate::storage::Limits::default()
+            },
+            data_dir: config.server.data_dir.clone(),
+        });
         AppState {
+            repo,
             config,
             renderer,
             public_url: public_url.trim_end_matches('/').to_string(),

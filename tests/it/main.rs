@@ -4,6 +4,7 @@
 
 mod support;
 
+mod api;
 mod architecture;
 mod cache;
 mod cli;

@@ -115,6 +115,11 @@ impl TestServer {
     pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Resp {
         http_request(self.addr, method, path, headers)
     }
+
+    /// A request with a body (`Content-Length` is added).
+    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+        http_request_body(self.addr, method, path, headers, Some(body))
+    }
 }
 
 impl Drop for TestServer {
@@ -173,14 +178,30 @@ impl Resp {
 
 /// A plain HTTP/1.1 request with `Connection: close`, read to EOF.
 pub fn http_request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> Resp {
+    http_request_body(addr, method, path, headers, None)
+}
+
+/// [`http_request`] with an optional body.
+pub fn http_request_body(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Resp {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(60))).ok();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
+    if let Some(b) = body {
+        req.push_str(&format!("Content-Length: {}\r\n", b.len()));
+    }
     req.push_str("\r\n");
-    stream.write_all(req.as_bytes()).expect("write request");
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body.unwrap_or_default());
+    stream.write_all(&bytes).expect("write request");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read response");
     parse_response(&raw, method == "HEAD")

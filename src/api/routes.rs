@@ -1,0 +1,57 @@
+//! Dispatch on the first path segment after `/api/v4/`, and the API root.
+
+use super::error::ApiError;
+use super::request::ApiRequest;
+use super::response::ApiResponse;
+use crate::catalogue::Repo;
+use serde_json::{Map, Value};
+
+/// The resources listed at the API root, in Lizard's order.
+const RESOURCES: &[&str] = &[
+    "organisations",
+    "observationtypes",
+    "layercollections",
+    "rasters",
+    "rastersources",
+    "tasks",
+    "users",
+    "roles",
+    "personalapikeys",
+    "colormaps",
+];
+
+/// Answers one API request. Blocking (database writes, file work): run it
+/// off the async runtime.
+pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    let Some(first) = req.segments.first() else {
+        return root(req);
+    };
+    match first.as_str() {
+        _ => {
+            let _ = repo;
+            Err(ApiError::NotFound)
+        }
+    }
+}
+
+/// `GET /api/v4/`: a link per resource, as DRF's API root.
+fn root(req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    if !req.method.is_read() {
+        return Err(ApiError::MethodNotAllowed(req.method.name().into()));
+    }
+    let links: Map<String, Value> = RESOURCES
+        .iter()
+        .map(|r| ((*r).to_string(), Value::String(req.url(&format!("{r}/")))))
+        .collect();
+    Ok(ApiResponse::ok(Value::Object(links)))
+}
+
+/// The `Allow` header for a path: collections take POST, objects PUT,
+/// PATCH and DELETE.
+pub fn allow(segments: &[String]) -> &'static str {
+    match segments.len() {
+        0 => "GET, HEAD, OPTIONS",
+        1 => "GET, POST, HEAD, OPTIONS",
+        _ => "GET, PUT, PATCH, DELETE, HEAD, OPTIONS",
+    }
+}

@@ -1,0 +1,4 @@
+//! The `/api/v4/` catalogue API over HTTP.
+
+pub mod client;
+mod root;
