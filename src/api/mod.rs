@@ -4,7 +4,9 @@
 //! `ApiResponse` or an `ApiError`; `http` adapts both to HTTP.
 
 pub mod error;
+pub mod fields;
 pub mod format;
+mod organisations;
 pub mod query;
 mod request;
 mod response;

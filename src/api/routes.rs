@@ -27,10 +27,8 @@ pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
         return root(req);
     };
     match first.as_str() {
-        _ => {
-            let _ = repo;
-            Err(ApiError::NotFound)
-        }
+        "organisations" => super::organisations::handle(repo, req),
+        _ => Err(ApiError::NotFound),
     }
 }
 

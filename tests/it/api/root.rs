@@ -103,3 +103,20 @@ fn errors_are_lizard_json_and_formats_negotiate() {
             .is_some_and(|m| m.contains("PATCH"))
     );
 }
+
+#[test]
+fn organisations_list_and_detail() {
+    let c = Client::anonymous(server());
+    let list = c.get_json("/api/v4/organisations/?name__icontains=SCHUURMANS");
+    assert_eq!(list["count"], 1, "{list}");
+    let org = &list["results"][0];
+    let uuid = org["uuid"].as_str().expect("uuid");
+    assert_eq!(
+        org["url"],
+        format!("http://{}/api/v4/organisations/{uuid}/", server().addr)
+    );
+    let one = c.get_json(&format!("/api/v4/organisations/{uuid}/"));
+    assert_eq!(&one, org);
+    assert_eq!(c.get("/api/v4/organisations/?ordering=nope").status, 400);
+    assert_eq!(c.get("/api/v4/organisations/not-a-uuid/").status, 404);
+}
