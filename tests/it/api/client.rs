@@ -1,6 +1,8 @@
 //! An API client for the tests: JSON requests with a personal API key, and
 //! users made directly in a test server's catalogue.
 
+#![allow(dead_code)] // a toolbox: not every test module uses every helper
+
 use crate::support::{Resp, TestServer};
 use base64::Engine;
 use serde_json::Value;
