@@ -7,6 +7,7 @@ pub mod access;
 pub mod admin;
 mod db;
 pub mod demo;
+pub mod derived;
 mod durable;
 #[cfg(test)]
 mod durable_tests;

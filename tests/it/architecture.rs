@@ -18,7 +18,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("encode", &["model"]),
     ("storage", &["model", "geo", "encode"]),
     ("cache", &["model"]),
-    ("catalogue", &["model", "storage"]),
+    ("catalogue", &["model", "geo", "storage"]),
     ("api", &["model", "catalogue"]),
     (
         "render",
