@@ -169,6 +169,27 @@ pub fn lizard_code(status: u16) -> u16 {
     }
 }
 
+/// Catalogue failures as API errors: refused input is a validation error
+/// (`non_field_errors`), a missing object 404, a conflict 409, the rest by
+/// class (internal details are logged, never shown).
+impl From<crate::catalogue::CatalogueError> for ApiError {
+    fn from(e: crate::catalogue::CatalogueError) -> ApiError {
+        use crate::catalogue::CatalogueError as C;
+        match &e {
+            C::Invalid(m) => ApiError::field("non_field_errors", m.clone()),
+            C::NotFound(_) => ApiError::NotFound,
+            C::Conflict(m) => ApiError::Conflict(m.clone()),
+            _ => match e.class() {
+                ErrorClass::BadRequest | ErrorClass::Unsupported => {
+                    ApiError::field("non_field_errors", e.to_string())
+                }
+                ErrorClass::TooLarge => ApiError::TooLarge(e.to_string()),
+                _ => ApiError::Internal(e.to_string()),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,26 +280,5 @@ mod tests {
     #[test]
     fn with_field_leaves_other_variants_alone() {
         assert_eq!(ApiError::NotFound.with_field("a", "b"), ApiError::NotFound);
-    }
-}
-
-/// Catalogue failures as API errors: refused input is a validation error
-/// (`non_field_errors`), a missing object 404, a conflict 409, the rest by
-/// class (internal details are logged, never shown).
-impl From<crate::catalogue::CatalogueError> for ApiError {
-    fn from(e: crate::catalogue::CatalogueError) -> ApiError {
-        use crate::catalogue::CatalogueError as C;
-        match &e {
-            C::Invalid(m) => ApiError::field("non_field_errors", m.clone()),
-            C::NotFound(_) => ApiError::NotFound,
-            C::Conflict(m) => ApiError::Conflict(m.clone()),
-            _ => match e.class() {
-                ErrorClass::BadRequest | ErrorClass::Unsupported => {
-                    ApiError::field("non_field_errors", e.to_string())
-                }
-                ErrorClass::TooLarge => ApiError::TooLarge(e.to_string()),
-                _ => ApiError::Internal(e.to_string()),
-            },
-        }
     }
 }
