@@ -316,8 +316,29 @@ def block_meta(block):
     }
 
 
+PROMOTION_OPERANDS = [
+    ["uint8", 2], ["uint8", 300], ["uint8", -1], ["uint8", 2.5], ["float32", 2.5],
+    ["float32", 1e39], ["int32", "float32"], ["bool", 1], ["bool", True],
+    ["int16", "uint8"], ["int16", "uint16"], ["uint32", "int32"], ["uint64", "int8"],
+    ["int16", 100000], ["int16", 70000.5], ["uint8", "float16"], ["int16", "float16"],
+    ["int64", "float32"], ["bool", "bool"], ["float32", "float64"], [2, 2.5],
+    ["uint16", -40000], ["int8", "uint8"], ["float16", 1e5],
+]
+
+
+def promotions():
+    """numpy.result_type over raster dtypes and Python scalars (rules table)."""
+    out = []
+    for ops in PROMOTION_OPERANDS:
+        args = [np.dtype(o) if isinstance(o, str) else o for o in ops]
+        out.append({"operands": ops, "result": np.result_type(*args).name})
+    return out
+
+
 def run():
     make_inputs()
+    with open(os.path.join(HERE, "promotion.json"), "w") as f:
+        json.dump({"numpy": np.__version__, "cases": promotions()}, f, indent=1)
     os.makedirs(VALUES, exist_ok=True)
     for f in os.listdir(VALUES):
         os.remove(os.path.join(VALUES, f))
