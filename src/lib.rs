@@ -22,6 +22,7 @@ pub mod catalogue;
 pub mod config;
 pub mod encode;
 pub mod geo;
+pub mod graph;
 pub mod http;
 pub mod kernels;
 pub mod protocol;

@@ -14,6 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("config", &["model"]),
     ("geo", &["model"]),
     ("kernels", &["model"]),
+    ("graph", &["model", "geo", "kernels"]),
     ("style", &["model"]),
     ("encode", &["model"]),
     ("storage", &["model", "geo", "encode"]),

@@ -13,6 +13,7 @@ mod config;
 mod conformance;
 mod extras;
 mod getfeatureinfo;
+mod graph;
 mod hostile;
 mod legend;
 mod reprojection;

@@ -1,0 +1,201 @@
+//! Evaluation: answers a `Req` for one node by asking its inputs and running the
+//! block's kernel. Mirrors dask-geomodeling's `get_sources_and_requests` (how a
+//! block rewrites the request for its inputs) and `process` (how it combines
+//! the answers). Independent inputs of large requests run on rayon.
+
+use super::blocks::{Block, Operand};
+use super::combine;
+use super::error::GraphError;
+use super::leaves::{Leaf, Leaves};
+use super::math;
+use super::meta::{self, Meta};
+use super::misc;
+use super::parse::Graph;
+use super::raster::{Data, Mode, Raster, Req};
+use super::time;
+use rayon::prelude::*;
+use uuid::Uuid;
+
+/// Requests with at least this many cells evaluate sibling inputs in parallel.
+const PARALLEL_CELLS: usize = 16 * 1024;
+
+pub(crate) struct Ctx<'a> {
+    pub graph: &'a Graph,
+    pub metas: Vec<Meta>,
+    pub leaves: &'a dyn Leaves,
+    pub nesting: usize,
+}
+
+impl Ctx<'_> {
+    pub fn eval(&self, node: usize, req: &Req) -> Result<Option<Data>, GraphError> {
+        let block = &self.graph.nodes[node].block;
+        let m = &self.metas[node];
+        match block {
+            Block::Source(id) => self.source(&self.graph.nodes[node].key, *id, req),
+            Block::LizardGroup(ids) => combine::lizard_group(self, node, ids, req),
+            Block::Math(op, a, b) => {
+                let req = clip_to_period(req, m.period);
+                let ins = self.inputs(&[*a, *b], &req)?;
+                math::binary(*op, m, [a, b], ins)
+            }
+            Block::Unary(op, s) => {
+                let Some(d) = self.eval(*s, req)? else {
+                    return Ok(None);
+                };
+                math::unary(*op, m, d)
+            }
+            Block::FillNoData(ins) => {
+                let req = clip_to_period(req, m.period);
+                let ops: Vec<Operand> = ins.iter().map(|&i| Operand::Node(i)).collect();
+                let data = self.inputs(&ops, &req)?;
+                combine::fill_nodata(m, data)
+            }
+            Block::Group(ins) => combine::group(self, node, ins, req),
+            Block::Max(ins) => combine::max(self, node, ins, req),
+            Block::Clip(s, c) => misc::clip(self, node, *s, *c, req),
+            Block::Mask(s, v) => self.single(*s, req, |d| misc::mask(m, *v, d)),
+            Block::MaskBelow(s, v) => self.single(*s, req, |d| misc::mask_below(*v, d)),
+            Block::Step {
+                store,
+                left,
+                right,
+                value,
+                at,
+            } => self.single(*store, req, |d| misc::step(d, *left, *right, *value, *at)),
+            Block::Classify { store, bins, right } => {
+                self.single(*store, req, |d| misc::classify(m, bins, *right, d))
+            }
+            Block::Reclassify {
+                store,
+                from,
+                to,
+                select,
+                ..
+            } => self.single(*store, req, |d| misc::reclassify(m, from, to, *select, d)),
+            Block::RasterizeWkt { polygons, crs } => misc::rasterize_wkt(polygons, *crs, req),
+        }
+    }
+
+    /// A single-input block: `f` sees only `vals` answers; time passes through.
+    fn single(
+        &self,
+        store: usize,
+        req: &Req,
+        f: impl FnOnce(Raster) -> Raster,
+    ) -> Result<Option<Data>, GraphError> {
+        Ok(match self.eval(store, req)? {
+            Some(Data::Vals(r)) => Some(Data::Vals(f(r))),
+            other => other,
+        })
+    }
+
+    /// Evaluates raster operands (scalars give `None` entries' slots skipped),
+    /// in parallel for large requests. Returns one answer per raster operand.
+    pub fn inputs(&self, ops: &[Operand], req: &Req) -> Result<Vec<Option<Data>>, GraphError> {
+        let nodes: Vec<usize> = ops
+            .iter()
+            .filter_map(|o| match o {
+                Operand::Node(n) => Some(*n),
+                Operand::Scalar(_) => None,
+            })
+            .collect();
+        self.eval_many(&nodes, &[*req].repeat(nodes.len()))
+    }
+
+    pub fn eval_many(
+        &self,
+        nodes: &[usize],
+        reqs: &[Req],
+    ) -> Result<Vec<Option<Data>>, GraphError> {
+        if nodes.len() > 1 && req_cells(&reqs[0]) >= PARALLEL_CELLS {
+            nodes
+                .par_iter()
+                .zip(reqs.par_iter())
+                .map(|(n, r)| self.eval(*n, r))
+                .collect()
+        } else {
+            nodes
+                .iter()
+                .zip(reqs)
+                .map(|(n, r)| self.eval(*n, r))
+                .collect()
+        }
+    }
+
+    fn source(&self, key: &str, id: Uuid, req: &Req) -> Result<Option<Data>, GraphError> {
+        match self.leaves.resolve(id) {
+            None => Err(GraphError::UnknownLeaf(id)),
+            Some(Leaf::Layer(g)) => {
+                if self.nesting + 1 > self.graph.limits.max_nesting {
+                    return Err(GraphError::node(key, "layers nested too deeply"));
+                }
+                let metas = meta::infer(&g, self.leaves, self.nesting + 1)?;
+                let ctx = Ctx {
+                    graph: &g,
+                    metas,
+                    leaves: self.leaves,
+                    nesting: self.nesting + 1,
+                };
+                ctx.eval(g.endpoint(), req)
+            }
+            Some(Leaf::Source(sm)) => {
+                let Some(frames) = time::select(&sm.times, sm.interval, req.start, req.stop) else {
+                    return Ok(match req.mode {
+                        Mode::Vals => None,
+                        Mode::Time => Some(Data::Time(vec![])),
+                    });
+                };
+                if req.mode == Mode::Time {
+                    return Ok(Some(Data::Time(
+                        frames.iter().map(|&i| sm.times[i]).collect(),
+                    )));
+                }
+                let m = meta::source_meta(&sm);
+                let (w, h) = (req.grid.width, req.grid.height);
+                if w == 0 || h == 0 || frames.is_empty() {
+                    return Ok(Some(Data::Vals(Raster::filled(
+                        m.dtype,
+                        m.fillvalue,
+                        w,
+                        h,
+                        frames.len(),
+                        0.0,
+                    ))));
+                }
+                let bufs = self.leaves.read(id, &req.grid, &frames)?;
+                let mut r = Raster::from_buf(m.dtype, m.fillvalue, &bufs);
+                r.width = w;
+                r.height = h;
+                Ok(Some(Data::Vals(r)))
+            }
+        }
+    }
+}
+
+fn req_cells(r: &Req) -> usize {
+    r.grid.width as usize * r.grid.height as usize
+}
+
+/// BaseElementwise: with both start and stop, the window is clipped to the
+/// block's period so that all inputs answer aligned frames.
+pub(crate) fn clip_to_period(req: &Req, period: Option<(i64, i64)>) -> Req {
+    let mut out = *req;
+    if let (Some(s), Some(e), Some((a, b))) = (req.start, req.stop, period) {
+        out.start = Some(s.max(a));
+        out.stop = Some(e.min(b));
+    }
+    out
+}
+
+/// The dtype a frame of nodata should have for a meta.
+pub(crate) fn empty_like(m: &Meta, req: &Req, n: usize) -> Raster {
+    let fill = m.fillvalue.unwrap_or(0.0);
+    Raster::filled(
+        m.dtype,
+        m.fillvalue,
+        req.grid.width,
+        req.grid.height,
+        n,
+        fill,
+    )
+}

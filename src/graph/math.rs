@@ -1,0 +1,231 @@
+//! Elementwise math, comparison and logic blocks (dask-geomodeling's
+//! `wrap_math_process_func`): nodata where any raster input equals its nodata
+//! (exact test), non-finite results become nodata, comparisons give bool with
+//! nodata → False (NotEqual → True).
+//!
+//! Kernels run per frame over contiguous slices; the operation and the dtype
+//! rounding are chosen outside the loop (monomorphised closures), so the inner
+//! loop has no dispatch and vectorises.
+
+use super::blocks::{MathOp, Operand, UnaryOp};
+use super::dtype::{self, Dt};
+use super::error::GraphError;
+use super::meta::Meta;
+use super::raster::{Data, Raster};
+
+/// One operand after evaluation: a raster or a scalar.
+enum In {
+    R(Raster),
+    S(f64),
+}
+
+/// Evaluates `op` over the operands `a`, `b`; `data` holds the answers of the
+/// raster operands in order.
+pub(crate) fn binary(
+    op: MathOp,
+    m: &Meta,
+    ops: [&Operand; 2],
+    data: Vec<Option<Data>>,
+) -> Result<Option<Data>, GraphError> {
+    let mut answers = data.into_iter();
+    let mut ins: Vec<In> = Vec::with_capacity(2);
+    for o in ops {
+        match o {
+            Operand::Scalar(s) => ins.push(In::S(s.value())),
+            Operand::Node(_) => match answers.next().flatten() {
+                None => return Ok(None),
+                Some(Data::Time(t)) => return Ok(Some(Data::Time(t))),
+                Some(Data::Vals(r)) => ins.push(In::R(r)),
+            },
+        }
+    }
+    let (a, b) = (ins.remove(0), ins.remove(0));
+    let shape = match (&a, &b) {
+        (In::R(r), _) | (_, In::R(r)) => (r.width, r.height, r.bands.len()),
+        _ => return Ok(None),
+    };
+    // Comparisons run in the inputs' common dtype (scalars rounded to it).
+    let cmp_dt = if op.is_comparison() {
+        let d = |x: &In, o: &Operand| match (x, o) {
+            (In::R(r), _) => dtype::Operand::Raster(r.dtype),
+            (_, Operand::Scalar(s)) => dtype::Operand::Scalar(*s),
+            _ => dtype::Operand::Raster(Dt::F64),
+        };
+        dtype::result_type(&[d(&a, ops[0]), d(&b, ops[1])])
+    } else {
+        m.dtype
+    };
+    let round_scalar = |x: In| match x {
+        In::S(v) => In::S(dtype::cast(cmp_dt, v)),
+        r => r,
+    };
+    let (a, b) = (round_scalar(a), round_scalar(b));
+    let nb = shape.2.max(match (&a, &b) {
+        (In::R(x), In::R(y)) => x.bands.len().max(y.bands.len()),
+        _ => 0,
+    });
+    for x in [&a, &b] {
+        if let In::R(r) = x {
+            if r.bands.len() != nb && r.bands.len() != 1 {
+                return Err(GraphError::Request(
+                    "inputs answered different numbers of frames".into(),
+                ));
+            }
+        }
+    }
+    let out_dt = m.dtype;
+    let (fill, nodata) = if out_dt == Dt::Bool {
+        (f64::from(u8::from(op == MathOp::NotEqual)), None)
+    } else {
+        let f = m.fillvalue.unwrap_or(0.0);
+        (f, Some(f))
+    };
+    let len = shape.0 as usize * shape.1 as usize;
+    let mut bands = Vec::with_capacity(nb);
+    for t in 0..nb {
+        let mut out = vec![0.0; len];
+        fn slice(x: &In, t: usize) -> Operandslice<'_> {
+            match x {
+                In::R(r) => Operandslice::R(
+                    &r.bands[if r.bands.len() == 1 { 0 } else { t }],
+                    if r.dtype == Dt::Bool { None } else { r.nodata },
+                ),
+                In::S(v) => Operandslice::S(*v),
+            }
+        }
+        let (sa, sb) = (slice(&a, t), slice(&b, t));
+        run(op, out_dt, &sa, &sb, &mut out);
+        // Nodata of the inputs (exact) and non-finite results become the fill.
+        for s in [&sa, &sb] {
+            if let Operandslice::R(v, Some(nd)) = s {
+                for (o, x) in out.iter_mut().zip(v.iter()) {
+                    if *x == *nd {
+                        *o = fill;
+                    }
+                }
+            }
+        }
+        if out_dt.is_float() {
+            for o in out.iter_mut() {
+                if !o.is_finite() {
+                    *o = fill;
+                }
+            }
+        }
+        bands.push(out);
+    }
+    Ok(Some(Data::Vals(Raster {
+        dtype: out_dt,
+        nodata,
+        width: shape.0,
+        height: shape.1,
+        bands,
+    })))
+}
+
+enum Operandslice<'a> {
+    R(&'a [f64], Option<f64>),
+    S(f64),
+}
+
+/// Applies `f` over two operands into `out`, then rounds to `dt`.
+#[inline(always)]
+fn apply(a: &Operandslice, b: &Operandslice, out: &mut [f64], f: impl Fn(f64, f64) -> f64) {
+    match (a, b) {
+        (Operandslice::R(x, _), Operandslice::R(y, _)) => {
+            for ((o, x), y) in out.iter_mut().zip(x.iter()).zip(y.iter()) {
+                *o = f(*x, *y);
+            }
+        }
+        (Operandslice::R(x, _), Operandslice::S(s)) => {
+            for (o, x) in out.iter_mut().zip(x.iter()) {
+                *o = f(*x, *s);
+            }
+        }
+        (Operandslice::S(s), Operandslice::R(y, _)) => {
+            for (o, y) in out.iter_mut().zip(y.iter()) {
+                *o = f(*s, *y);
+            }
+        }
+        (Operandslice::S(s), Operandslice::S(t)) => out.fill(f(*s, *t)),
+    }
+}
+
+fn round_all(dt: Dt, out: &mut [f64]) {
+    match dt {
+        Dt::F64 | Dt::Bool => {}
+        Dt::F32 | Dt::F16 => out.iter_mut().for_each(|v| *v = f64::from(*v as f32)),
+        d => out.iter_mut().for_each(|v| *v = dtype::cast(d, *v)),
+    }
+}
+
+fn b2f(b: bool) -> f64 {
+    f64::from(u8::from(b))
+}
+
+fn run(op: MathOp, dt: Dt, a: &Operandslice, b: &Operandslice, out: &mut [f64]) {
+    use MathOp::*;
+    match op {
+        Add => apply(a, b, out, |x, y| x + y),
+        Subtract => apply(a, b, out, |x, y| x - y),
+        Multiply => apply(a, b, out, |x, y| x * y),
+        Divide => apply(a, b, out, |x, y| x / y),
+        Power => apply(a, b, out, |x, y| x.powf(y)),
+        Equal => apply(a, b, out, |x, y| b2f(x == y)),
+        NotEqual => apply(a, b, out, |x, y| b2f(x != y)),
+        Greater => apply(a, b, out, |x, y| b2f(x > y)),
+        GreaterEqual => apply(a, b, out, |x, y| b2f(x >= y)),
+        Less => apply(a, b, out, |x, y| b2f(x < y)),
+        LessEqual => apply(a, b, out, |x, y| b2f(x <= y)),
+        And => apply(a, b, out, |x, y| b2f(x != 0.0 && y != 0.0)),
+        Or => apply(a, b, out, |x, y| b2f(x != 0.0 || y != 0.0)),
+        Xor => apply(a, b, out, |x, y| b2f((x != 0.0) != (y != 0.0))),
+    }
+    if !op.is_comparison() && !op.is_logic() {
+        round_all(dt, out);
+    }
+}
+
+/// Exp, Log, Log10, Invert, IsData, IsNoData.
+pub(crate) fn unary(op: UnaryOp, m: &Meta, d: Data) -> Result<Option<Data>, GraphError> {
+    let Data::Vals(mut r) = d else {
+        return Ok(Some(d));
+    };
+    let nodata = r.nodata;
+    match op {
+        UnaryOp::Invert => {
+            r.bands
+                .iter_mut()
+                .flatten()
+                .for_each(|v| *v = b2f(*v == 0.0));
+            r.nodata = None;
+        }
+        UnaryOp::IsData | UnaryOp::IsNoData => {
+            let want_data = op == UnaryOp::IsData;
+            r.bands.iter_mut().flatten().for_each(|v| {
+                let is_nd = Some(*v) == nodata;
+                *v = b2f(is_nd != want_data);
+            });
+            r.dtype = Dt::Bool;
+            r.nodata = None;
+        }
+        UnaryOp::Exp | UnaryOp::Log | UnaryOp::Log10 => {
+            let fill = m.fillvalue.unwrap_or(0.0);
+            let f: fn(f64) -> f64 = match op {
+                UnaryOp::Exp => f64::exp,
+                UnaryOp::Log => f64::ln,
+                _ => f64::log10,
+            };
+            for band in r.bands.iter_mut() {
+                for v in band.iter_mut() {
+                    let is_nd = Some(*v) == nodata;
+                    let y = dtype::cast(m.dtype, f(*v));
+                    *v = if is_nd || !y.is_finite() { fill } else { y };
+                }
+            }
+            r.dtype = m.dtype;
+            r.nodata = Some(fill);
+        }
+    }
+    Ok(Some(Data::Vals(r)))
+}

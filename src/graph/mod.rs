@@ -1,0 +1,134 @@
+//! Geoblocks: dask-geomodeling raster graphs (lizard-api.md §5), parsed,
+//! validated, described and evaluated on a request grid.
+//!
+//! The API the catalogue and renderer use:
+//!
+//! * [`Graph::parse`]`(&json, &GraphLimits)` — `{"name": key, "graph": {key:
+//!   ["class.path", args…]}}` to a validated graph; errors ([`GraphError`],
+//!   `class()` = `BadRequest`) name the node. Limits are checked here, before
+//!   any pixel is read.
+//! * [`Graph::source_refs`] — the uuids in `LizardRasterSource` /
+//!   `LizardRasterGroup` nodes (raster sources or layers).
+//! * [`Leaves`] — implemented by the caller: `resolve(uuid)` → a source's
+//!   [`SourceMeta`] or a layer's [`Graph`]; `read(uuid, grid, frames)` → frames
+//!   warped (nearest neighbour, cell centres) onto the request grid.
+//! * [`Graph::meta`]`(&leaves)` → [`Meta`]: dtype, fill value, WGS84 extent,
+//!   geometry, projection, geo_transform, period, timedelta, temporal, len.
+//! * [`Graph::evaluate`]`(&leaves, &Request)` → `Option<Output>`: values
+//!   `[bands][h·w]` with `no_data_value` (None for bool) or timestamps; `None`
+//!   = no data for this request (e.g. a time window outside the period).
+//!
+//! Semantics follow dask-geomodeling 2.8 with NumPy 1.x type promotion (the
+//! golden cases under `tests/golden/graph/` are computed by it): see `dtype`
+//! for promotion, `math` / `combine` for the exact-vs-isclose nodata tests.
+//! Times are ms since the Unix epoch (UTC).
+//!
+//! Files: `parse` (the JSON document), `blocks` (block vocabulary and argument checks),
+//! `meta` (metadata inference), `eval` (request rewriting per block), `math`,
+//! `combine`, `misc` (kernels), `raster` (values), `time` (frame selection),
+//! `dtype` (NumPy dtypes), `wkt`, `leaves` (the caller's trait), `memory`
+//! (in-memory leaves for tests and benches).
+
+mod blocks;
+mod combine;
+pub mod dtype;
+mod error;
+mod eval;
+mod leaves;
+mod math;
+pub mod memory;
+mod meta;
+mod misc;
+mod parse;
+mod raster;
+mod time;
+mod wkt;
+
+pub use dtype::Dt;
+pub use error::GraphError;
+pub use leaves::{Leaf, Leaves, SourceMeta};
+pub use meta::Meta;
+pub use parse::{Graph, GraphLimits};
+pub use raster::Raster;
+
+use crate::model::{BBox, Crs, GridSpec};
+use raster::{Data, Mode, Req};
+
+/// What to answer: pixel values or the timestamps of the frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestMode {
+    Vals,
+    Time,
+}
+
+/// A raster request (lizard-api.md §5.2). A point request has
+/// `bbox.min_x == bbox.max_x`, `bbox.min_y == bbox.max_y` and width = height = 1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Request {
+    pub mode: RequestMode,
+    pub bbox: BBox,
+    pub crs: Crs,
+    pub width: u32,
+    pub height: u32,
+    /// ms since the epoch (UTC).
+    pub start: Option<i64>,
+    pub stop: Option<i64>,
+}
+
+/// An answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// `values.bands[t][row * width + col]`, row 0 north; `values.nodata` is the
+    /// `no_data_value` (None for bool).
+    Values(Raster),
+    Time(Vec<i64>),
+}
+
+impl Graph {
+    /// Metadata of the endpoint (resolving leaves; validates input dtypes and
+    /// temporal compatibility, errors naming the node).
+    pub fn meta(&self, leaves: &dyn Leaves) -> Result<Meta, GraphError> {
+        let metas = meta::infer(self, leaves, 0)?;
+        Ok(metas[self.endpoint()].clone())
+    }
+
+    /// Evaluates the endpoint for `request`.
+    pub fn evaluate(
+        &self,
+        leaves: &dyn Leaves,
+        request: &Request,
+    ) -> Result<Option<Output>, GraphError> {
+        let b = request.bbox;
+        let coords_ok = [b.min_x, b.min_y, b.max_x, b.max_y]
+            .iter()
+            .all(|v| v.is_finite());
+        if !coords_ok || b.max_x < b.min_x || b.max_y < b.min_y {
+            return Err(GraphError::Request("invalid bbox".into()));
+        }
+        let metas = meta::infer(self, leaves, 0)?;
+        let ctx = eval::Ctx {
+            graph: self,
+            metas,
+            leaves,
+            nesting: 0,
+        };
+        let req = Req {
+            mode: match request.mode {
+                RequestMode::Vals => Mode::Vals,
+                RequestMode::Time => Mode::Time,
+            },
+            grid: GridSpec {
+                crs: request.crs,
+                bbox: request.bbox,
+                width: request.width,
+                height: request.height,
+            },
+            start: request.start,
+            stop: request.stop,
+        };
+        Ok(ctx.eval(self.endpoint(), &req)?.map(|d| match d {
+            Data::Vals(r) => Output::Values(r),
+            Data::Time(t) => Output::Time(t),
+        }))
+    }
+}

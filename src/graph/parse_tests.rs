@@ -1,0 +1,167 @@
+//! Parsing and validation: class paths, references, errors naming the node,
+//! limits refused before any pixel is read.
+
+use super::*;
+use crate::graph::memory::{MemoryLeaves, MemorySource};
+use crate::graph::{Dt, GraphError, Leaves, Output, Request, RequestMode, SourceMeta};
+use crate::model::{BBox, Crs, DataType, GeoTransform, RasterBuf, RasterData};
+use serde_json::json;
+use std::sync::atomic::Ordering;
+
+const A: &str = "00000000-0000-0000-0000-00000000000a";
+
+fn leaves() -> MemoryLeaves {
+    let mut l = MemoryLeaves::new();
+    l.add(
+        uuid::Uuid::parse_str(A).unwrap(),
+        MemorySource {
+            meta: SourceMeta {
+                dtype: DataType::U8,
+                nodata: Some(255.0),
+                crs: Crs(28992),
+                geo_transform: GeoTransform {
+                    origin_x: 0.0,
+                    origin_y: 40.0,
+                    pixel_x: 10.0,
+                    pixel_y: -10.0,
+                },
+                width: 4,
+                height: 4,
+                times: vec![0],
+                interval: None,
+            },
+            frames: vec![RasterBuf {
+                width: 4,
+                height: 4,
+                data: RasterData::U8((0..16).collect()),
+                nodata: Some(255.0),
+            }],
+        },
+    );
+    l
+}
+
+fn parse(v: serde_json::Value) -> Result<Graph, GraphError> {
+    Graph::parse(&v, &GraphLimits::default())
+}
+
+fn src() -> serde_json::Value {
+    json!(["lizard_nxt.blocks.LizardRasterSource", A])
+}
+
+#[test]
+fn class_paths_module_package_and_legacy() {
+    for path in [
+        "dask_geomodeling.raster.elemwise.Add",
+        "dask_geomodeling.raster.Add",
+        "geoblocks.raster.elemwise.Add",
+    ] {
+        let g = parse(json!({"name": "x", "graph": {"a": src(), "x": [path, "a", 1]}})).unwrap();
+        assert_eq!(g.nodes.len(), 2, "{path}");
+    }
+    let e = parse(json!({"name": "x", "graph": {"a": src(), "x": ["dask_geomodeling.raster.misc.Add", "a", 1]}}))
+        .unwrap_err();
+    assert!(e.to_string().contains("'x'"), "{e}");
+}
+
+#[test]
+fn errors_name_the_node() {
+    let cases = [
+        json!({"name": "x", "graph": {"a": src(), "x": ["dask_geomodeling.raster.Nope", "a"]}}),
+        json!({"name": "x", "graph": {"a": src(), "x": ["dask_geomodeling.raster.Add", "a"]}}),
+        json!({"name": "x", "graph": {"a": src(), "x": ["dask_geomodeling.raster.Add", "a", "b"]}}),
+        json!({"name": "x", "graph": {"a": src(), "x": ["dask_geomodeling.raster.misc.Classify", "a", [3, 1]]}}),
+        json!({"name": "x", "graph": {"x": ["dask_geomodeling.raster.Add", 1, 2]}}),
+    ];
+    for c in cases {
+        let e = parse(c.clone()).unwrap_err();
+        assert!(e.to_string().contains("node 'x'"), "{c}: {e}");
+        assert_eq!(e.class(), crate::model::ErrorClass::BadRequest);
+    }
+    let e = parse(json!({"name": "x", "graph": {"x": ["dask_geomodeling.raster.Add", "y", 1], "y": ["dask_geomodeling.raster.Add", "x", 1]}}))
+        .unwrap_err();
+    assert!(matches!(e, GraphError::Cycle(_)), "{e}");
+    assert!(parse(json!({"name": "zz", "graph": {"a": src()}})).is_err());
+}
+
+#[test]
+fn dtype_checks_need_metadata_and_name_the_node() {
+    let l = leaves();
+    let g = parse(json!({"name": "x", "graph": {"a": src(), "x": ["dask_geomodeling.raster.And", "a", true]}})).unwrap();
+    let e = g.meta(&l).unwrap_err();
+    assert!(
+        e.to_string().contains("node 'x'") && e.to_string().contains("boolean"),
+        "{e}"
+    );
+}
+
+#[test]
+fn ints_and_floats_differ() {
+    let l = leaves();
+    let mask = |v: serde_json::Value| {
+        parse(json!({"name": "x", "graph": {"a": src(), "x": ["dask_geomodeling.raster.misc.Mask", "a", v]}}))
+            .unwrap()
+            .meta(&l)
+            .unwrap()
+            .dtype
+    };
+    assert_eq!(mask(json!(1)), Dt::U8);
+    assert_eq!(mask(json!(1.0)), Dt::F32);
+}
+
+#[test]
+fn source_refs_lists_uuids() {
+    let b = "00000000-0000-0000-0000-00000000000b";
+    let g = parse(json!({"name": "x", "graph": {
+        "a": src(), "g": ["lizard_nxt.blocks.LizardRasterGroup", b, A],
+        "x": ["dask_geomodeling.raster.Add", "a", "g"]}}))
+    .unwrap();
+    let ids: Vec<String> = g.source_refs().iter().map(|u| u.to_string()).collect();
+    assert_eq!(ids, vec![A.to_string(), b.to_string()]);
+}
+
+#[test]
+fn limits_refuse_before_reading() {
+    let l = leaves();
+    let mut graph = serde_json::Map::new();
+    graph.insert("n0".into(), src());
+    for i in 1..60 {
+        graph.insert(
+            format!("n{i}"),
+            json!(["dask_geomodeling.raster.Add", format!("n{}", i - 1), 1]),
+        );
+    }
+    let doc = json!({"name": "n59", "graph": graph});
+    let small = GraphLimits {
+        max_nodes: 50,
+        ..GraphLimits::default()
+    };
+    assert!(matches!(
+        Graph::parse(&doc, &small),
+        Err(GraphError::Limit(_))
+    ));
+    let shallow = GraphLimits {
+        max_depth: 10,
+        ..GraphLimits::default()
+    };
+    assert!(matches!(
+        Graph::parse(&doc, &shallow),
+        Err(GraphError::Limit(_))
+    ));
+    assert_eq!(l.reads.load(Ordering::Relaxed), 0);
+    // Within the default limits it evaluates, reading once.
+    let g = Graph::parse(&doc, &GraphLimits::default()).unwrap();
+    let req = Request {
+        mode: RequestMode::Vals,
+        bbox: BBox::new(0.0, 0.0, 40.0, 40.0),
+        crs: Crs(28992),
+        width: 4,
+        height: 4,
+        start: None,
+        stop: None,
+    };
+    let out = g.evaluate(&l, &req).unwrap();
+    assert!(matches!(out, Some(Output::Values(_))));
+    assert_eq!(l.reads.load(Ordering::Relaxed), 1);
+    let _ = l.resolve(uuid::Uuid::nil());
+}
