@@ -8,6 +8,8 @@ pub enum RenderError {
     NoSuchLayer(uuid::Uuid),
     #[error("layer {0} is broken: its raster source was deleted")]
     BrokenLayer(uuid::Uuid),
+    #[error("layer {layer} cannot be evaluated: {message}")]
+    Graph { layer: uuid::Uuid, message: String },
     #[error("the server is busy rendering; try again shortly")]
     Busy,
     #[error(transparent)]
@@ -28,7 +30,7 @@ impl RenderError {
     pub fn class(&self) -> ErrorClass {
         match self {
             RenderError::NoSuchLayer(_) => ErrorClass::NotFound,
-            RenderError::BrokenLayer(_) => ErrorClass::Conflict,
+            RenderError::BrokenLayer(_) | RenderError::Graph { .. } => ErrorClass::Conflict,
             RenderError::Busy => ErrorClass::Unavailable,
             RenderError::Geo(e) => e.class(),
             RenderError::Style(e) => e.class(),

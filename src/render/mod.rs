@@ -7,6 +7,7 @@
 //! nothing of WMS, WMTS or XYZ.
 
 mod error;
+mod geoblock;
 pub mod legend;
 mod paint;
 mod pipeline;

@@ -40,9 +40,12 @@ pub fn warp_layer(ctx: &Context, req: &RenderRequest) -> Result<Warped, RenderEr
     let layer = snap
         .layer(req.layer.id)
         .ok_or(RenderError::NoSuchLayer(req.layer.id))?;
-    let source = snap
-        .single_source(layer)
-        .ok_or(RenderError::BrokenLayer(layer.uuid))?;
+    let Some(source) = snap.single_source(layer) else {
+        if crate::catalogue::graphref::is_geoblock(&layer.graph) {
+            return super::geoblock::evaluate(ctx, &snap, layer, &req.grid, req.time);
+        }
+        return Err(RenderError::BrokenLayer(layer.uuid));
+    };
     let Some(frame) = source.frame_for(req.time) else {
         return Ok(Warped::nothing(
             &req.grid,

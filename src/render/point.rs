@@ -38,9 +38,12 @@ pub fn value_at(
 ) -> Result<PointValue, RenderError> {
     let snap = ctx.catalogue.snapshot();
     let layer = snap.layer(layer).ok_or(RenderError::NoSuchLayer(layer))?;
-    let source = snap
-        .single_source(layer)
-        .ok_or(RenderError::BrokenLayer(layer.uuid))?;
+    let Some(source) = snap.single_source(layer) else {
+        if crate::catalogue::graphref::is_geoblock(&layer.graph) {
+            return super::geoblock::point(ctx, &snap, layer, crs, (x, y), time);
+        }
+        return Err(RenderError::BrokenLayer(layer.uuid));
+    };
     let dtype = source.grid.as_ref().map(|g| g.dtype);
     let Some(frame) = source.frame_for(time) else {
         return Ok(PointValue {
@@ -60,7 +63,7 @@ pub fn value_at(
 }
 
 /// The level-0 value under the point, `None` outside the raster or at nodata.
-fn read_cell(
+pub(super) fn read_cell(
     source: &dyn RasterSource,
     ctx: &Context,
     crs: Crs,

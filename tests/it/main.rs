@@ -12,6 +12,7 @@ mod colormaps;
 mod config;
 mod conformance;
 mod extras;
+mod geoblocks;
 mod getfeatureinfo;
 mod graph;
 mod hostile;

@@ -1,0 +1,218 @@
+//! Raster layers whose `source` graph is a computation (geoblocks): the graph
+//! engine evaluates them per request over the store's frames.
+//!
+//! `StoreLeaves` answers the engine's questions from one catalogue snapshot:
+//! a uuid names a raster source (its grid and frame instants) or a raster
+//! layer (its graph, nested); reading a frame warps it onto the request grid
+//! with nearest neighbour (GDAL's and dask-geomodeling's rule), and a point
+//! request reads the level-0 cell under the point.
+
+use super::error::RenderError;
+use super::pipeline::Context;
+use super::point::read_cell;
+use super::warp::{Warped, default_fill, warp};
+use crate::catalogue::{RasterLayer, RasterSource as SourceRecord, Snapshot};
+use crate::graph::{
+    Dt, Graph, GraphError, GraphLimits, Leaf, Leaves, Output, Raster, Request, RequestMode,
+    SourceMeta,
+};
+use crate::model::{GridSpec, RasterBuf, Resampling, TimeSel};
+use uuid::Uuid;
+
+/// The engine's view of one snapshot and the store.
+pub struct StoreLeaves<'a> {
+    pub ctx: &'a Context,
+    pub snap: &'a Snapshot,
+    pub limits: GraphLimits,
+}
+
+/// The graph metadata of a stored source; `None` before its first frame.
+pub fn source_meta(source: &SourceRecord) -> Option<SourceMeta> {
+    let grid = source.grid.as_ref()?;
+    let times = if source.temporal {
+        source
+            .frames
+            .iter()
+            .filter_map(|f| f.timestamp)
+            .map(|t| t.timestamp_millis())
+            .collect()
+    } else if source.frames.is_empty() {
+        Vec::new()
+    } else {
+        vec![0]
+    };
+    Some(SourceMeta {
+        dtype: grid.dtype,
+        // Cells outside a frame hold this after warping (see `warp`).
+        nodata: Some(grid.nodata.unwrap_or_else(|| default_fill(grid.dtype))),
+        crs: grid.crs(),
+        geo_transform: grid.transform(),
+        width: grid.width,
+        height: grid.height,
+        times,
+        interval: source.interval_ms.filter(|_| source.temporal),
+    })
+}
+
+impl Leaves for StoreLeaves<'_> {
+    fn resolve(&self, id: Uuid) -> Option<Leaf> {
+        if let Some(source) = self.snap.source(id) {
+            return source_meta(source).map(Leaf::Source);
+        }
+        let layer = self.snap.layer(id)?;
+        Graph::parse(&layer.graph, &self.limits)
+            .ok()
+            .map(|g| Leaf::Layer(Box::new(g)))
+    }
+
+    fn read(
+        &self,
+        id: Uuid,
+        grid: &GridSpec,
+        frames: &[usize],
+    ) -> Result<Vec<RasterBuf>, GraphError> {
+        let source = self
+            .snap
+            .source(id)
+            .ok_or_else(|| GraphError::Request(format!("raster source {id} is gone")))?;
+        let meta = source_meta(source)
+            .ok_or_else(|| GraphError::Request(format!("raster source {id} holds no data")))?;
+        let point = grid.bbox.min_x == grid.bbox.max_x || grid.bbox.min_y == grid.bbox.max_y;
+        let mut out = Vec::with_capacity(frames.len());
+        for &i in frames {
+            let frame = source
+                .frames
+                .get(i)
+                .ok_or_else(|| GraphError::Request(format!("frame {i} of {id} is gone")))?;
+            let stored = self
+                .ctx
+                .store
+                .open_frame(source.uuid, &frame.file)
+                .map_err(|e| GraphError::Request(e.to_string()))?;
+            let buf = if point {
+                let value = read_cell(
+                    &*stored,
+                    self.ctx,
+                    grid.crs,
+                    grid.bbox.min_x,
+                    grid.bbox.min_y,
+                )
+                .map_err(|e| GraphError::Request(e.to_string()))?;
+                let v = value.or(meta.nodata).unwrap_or(f64::NAN);
+                Raster::filled(Dt::from_data_type(meta.dtype), meta.nodata, 1, 1, 1, v).to_buf(0)
+            } else {
+                warp(&*stored, grid, &self.ctx.transforms, Resampling::Nearest)
+                    .map_err(|e| GraphError::Request(e.to_string()))?
+                    .buf
+            };
+            out.push(buf);
+        }
+        Ok(out)
+    }
+}
+
+/// The request's time as the engine's `start` (`None` = the last frame).
+fn start_of(time: TimeSel) -> Option<i64> {
+    match time {
+        TimeSel::Latest => None,
+        TimeSel::Nearest(t) => Some(t.timestamp_millis()),
+    }
+}
+
+/// Evaluates `layer`'s graph on `grid` at `time`: the last band of the
+/// answer as values plus validity (cells at the answer's nodata are invalid).
+pub fn evaluate(
+    ctx: &Context,
+    snap: &Snapshot,
+    layer: &RasterLayer,
+    grid: &GridSpec,
+    time: TimeSel,
+) -> Result<Warped, RenderError> {
+    let limits = GraphLimits::default();
+    let graph = Graph::parse(&layer.graph, &limits).map_err(|e| graph_err(layer, e))?;
+    let leaves = StoreLeaves { ctx, snap, limits };
+    let request = Request {
+        mode: RequestMode::Vals,
+        bbox: grid.bbox,
+        crs: grid.crs,
+        width: grid.width,
+        height: grid.height,
+        start: start_of(time),
+        stop: None,
+    };
+    let out = graph
+        .evaluate(&leaves, &request)
+        .map_err(|e| graph_err(layer, e))?;
+    let Some(Output::Values(raster)) = out else {
+        return Ok(Warped::nothing(grid, None));
+    };
+    let Some(last) = raster.bands.len().checked_sub(1) else {
+        return Ok(Warped::nothing(grid, None));
+    };
+    let buf = raster.to_buf(last);
+    let valid: Vec<u8> = raster.bands[last]
+        .iter()
+        .map(|v| u8::from(!v.is_nan() && Some(*v) != raster.nodata))
+        .collect();
+    let empty = !valid.contains(&1);
+    Ok(Warped { buf, valid, empty })
+}
+
+fn graph_err(layer: &RasterLayer, e: GraphError) -> RenderError {
+    RenderError::Graph {
+        layer: layer.uuid,
+        message: e.to_string(),
+    }
+}
+
+/// The value of `layer`'s graph at one point (a dask-geomodeling point
+/// request), its dtype, and the instant of the answer for temporal graphs.
+pub fn point(
+    ctx: &Context,
+    snap: &Snapshot,
+    layer: &RasterLayer,
+    crs: crate::model::Crs,
+    (x, y): (f64, f64),
+    time: TimeSel,
+) -> Result<super::point::PointValue, RenderError> {
+    let limits = GraphLimits::default();
+    let graph = Graph::parse(&layer.graph, &limits).map_err(|e| graph_err(layer, e))?;
+    let leaves = StoreLeaves { ctx, snap, limits };
+    let mut request = Request {
+        mode: RequestMode::Vals,
+        bbox: crate::model::BBox::new(x, y, x, y),
+        crs,
+        width: 1,
+        height: 1,
+        start: start_of(time),
+        stop: None,
+    };
+    let meta = graph.meta(&leaves).map_err(|e| graph_err(layer, e))?;
+    let out = graph
+        .evaluate(&leaves, &request)
+        .map_err(|e| graph_err(layer, e))?;
+    let value = match out {
+        Some(Output::Values(r)) => r
+            .bands
+            .last()
+            .and_then(|b| b.first().copied())
+            .filter(|v| !v.is_nan() && Some(*v) != r.nodata),
+        _ => None,
+    };
+    let instant = if meta.temporal {
+        request.mode = RequestMode::Time;
+        match graph.evaluate(&leaves, &request) {
+            Ok(Some(Output::Time(ts))) => ts
+                .last()
+                .and_then(|ms| chrono::DateTime::from_timestamp_millis(*ms)),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    Ok(super::point::PointValue {
+        value,
+        dtype: meta.dtype.data_type(),
+        time: instant,
+    })
+}
