@@ -12,6 +12,7 @@ mod durable;
 #[cfg(test)]
 mod durable_tests;
 mod error;
+pub mod graphmeta;
 pub mod graphref;
 mod ingest;
 mod legacy;

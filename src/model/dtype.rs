@@ -17,6 +17,20 @@ pub enum DataType {
 }
 
 impl DataType {
+    /// The largest value of the type (dask-geomodeling's default fill value).
+    pub fn max_value(self) -> f64 {
+        match self {
+            DataType::U8 => f64::from(u8::MAX),
+            DataType::I8 => f64::from(i8::MAX),
+            DataType::U16 => f64::from(u16::MAX),
+            DataType::I16 => f64::from(i16::MAX),
+            DataType::U32 => f64::from(u32::MAX),
+            DataType::I32 => f64::from(i32::MAX),
+            DataType::F32 => f64::from(f32::MAX),
+            DataType::F64 => f64::MAX,
+        }
+    }
+
     pub fn size(self) -> usize {
         match self {
             DataType::U8 | DataType::I8 => 1,

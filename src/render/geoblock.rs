@@ -10,11 +10,11 @@
 use super::error::RenderError;
 use super::pipeline::Context;
 use super::point::read_cell;
-use super::warp::{Warped, default_fill, warp};
-use crate::catalogue::{RasterLayer, RasterSource as SourceRecord, Snapshot};
+use super::warp::{Warped, warp};
+use crate::catalogue::graphmeta::{SnapshotLeaves, source_meta};
+use crate::catalogue::{RasterLayer, Snapshot};
 use crate::graph::{
     Dt, Graph, GraphError, GraphLimits, Leaf, Leaves, Output, Raster, Request, RequestMode,
-    SourceMeta,
 };
 use crate::model::{GridSpec, RasterBuf, Resampling, TimeSel};
 use uuid::Uuid;
@@ -26,43 +26,9 @@ pub struct StoreLeaves<'a> {
     pub limits: GraphLimits,
 }
 
-/// The graph metadata of a stored source; `None` before its first frame.
-pub fn source_meta(source: &SourceRecord) -> Option<SourceMeta> {
-    let grid = source.grid.as_ref()?;
-    let times = if source.temporal {
-        source
-            .frames
-            .iter()
-            .filter_map(|f| f.timestamp)
-            .map(|t| t.timestamp_millis())
-            .collect()
-    } else if source.frames.is_empty() {
-        Vec::new()
-    } else {
-        vec![0]
-    };
-    Some(SourceMeta {
-        dtype: grid.dtype,
-        // Cells outside a frame hold this after warping (see `warp`).
-        nodata: Some(grid.nodata.unwrap_or_else(|| default_fill(grid.dtype))),
-        crs: grid.crs(),
-        geo_transform: grid.transform(),
-        width: grid.width,
-        height: grid.height,
-        times,
-        interval: source.interval_ms.filter(|_| source.temporal),
-    })
-}
-
 impl Leaves for StoreLeaves<'_> {
     fn resolve(&self, id: Uuid) -> Option<Leaf> {
-        if let Some(source) = self.snap.source(id) {
-            return source_meta(source).map(Leaf::Source);
-        }
-        let layer = self.snap.layer(id)?;
-        Graph::parse(&layer.graph, &self.limits)
-            .ok()
-            .map(|g| Leaf::Layer(Box::new(g)))
+        SnapshotLeaves::resolve_in(self.snap, &self.limits, id)
     }
 
     fn read(

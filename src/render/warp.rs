@@ -45,16 +45,7 @@ impl Warped {
 /// The value used for "no data" in output when the source declares none:
 /// the dtype's maximum (dask-geomodeling's fill value convention).
 pub fn default_fill(dtype: DataType) -> f64 {
-    match dtype {
-        DataType::U8 => f64::from(u8::MAX),
-        DataType::I8 => f64::from(i8::MAX),
-        DataType::U16 => f64::from(u16::MAX),
-        DataType::I16 => f64::from(i16::MAX),
-        DataType::U32 => f64::from(u32::MAX),
-        DataType::I32 => f64::from(i32::MAX),
-        DataType::F32 => f64::from(f32::MAX),
-        DataType::F64 => f64::MAX,
-    }
+    dtype.max_value()
 }
 
 /// Warps `source` onto `grid`. Pixels outside the source hold the nodata value.
