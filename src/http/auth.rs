@@ -84,15 +84,9 @@ mod tests {
     #[test]
     fn credentials_in_both_forms() {
         let h = headers(&[("authorization", &basic("__key__", "ab.cd"))]);
-        assert_eq!(
-            presented(&h),
-            Ok(Some(("__key__".into(), "ab.cd".into())))
-        );
+        assert_eq!(presented(&h), Ok(Some(("__key__".into(), "ab.cd".into()))));
         let h = headers(&[("username", "__key__"), ("password", "ab.cd")]);
-        assert_eq!(
-            presented(&h),
-            Ok(Some(("__key__".into(), "ab.cd".into())))
-        );
+        assert_eq!(presented(&h), Ok(Some(("__key__".into(), "ab.cd".into()))));
         assert_eq!(presented(&HeaderMap::new()), Ok(None));
     }
 
