@@ -32,11 +32,11 @@ fn caller(
     state: &AppState,
     headers: &HeaderMap,
     binding: Binding,
-) -> Result<Caller, Response<Body>> {
+) -> Result<Caller, Box<Response<Body>>> {
     let snap = state.catalogue().snapshot();
     auth::caller(&snap, headers).map_err(|e| {
         let err = WmtsError::new(OwsCode::NoApplicableCode, None, e.to_string());
-        response::unauthorized(error(state, &err, binding))
+        Box::new(response::unauthorized(error(state, &err, binding)))
     })
 }
 
@@ -44,7 +44,7 @@ fn caller(
 pub async fn handle_kvp(state: &AppState, query: &str, headers: &HeaderMap) -> Response<Body> {
     let caller = match caller(state, headers, Binding::Kvp) {
         Ok(c) => c,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let caller = &caller;
     let kvp = match Kvp::parse(query) {
@@ -69,7 +69,7 @@ pub async fn handle_kvp(state: &AppState, query: &str, headers: &HeaderMap) -> R
 pub async fn handle_rest(state: &AppState, tail: &str, headers: &HeaderMap) -> Response<Body> {
     let caller = match caller(state, headers, Binding::Rest) {
         Ok(c) => c,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let caller = &caller;
     let result = match parse_rest(tail) {
