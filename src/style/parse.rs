@@ -291,4 +291,43 @@ mod tests {
             ErrorClass::BadRequest
         );
     }
+
+    #[test]
+    fn custom_colormaps_from_json() {
+        let a = r#"{"type": "GradientColormap", "data": [[0, [0, 0, 255, 255]], [10, [255, 0, 0, 255]]]}"#;
+        let b = r#"{"data": [[0.0, [0, 0, 255, 255]], [10.0, [255, 0, 0, 255]]], "type": "GradientColormap", "free": true}"#;
+        let s = Style::parse(a).unwrap();
+        assert!(s.is_custom());
+        assert_eq!(s.name(), CUSTOM);
+        assert_eq!(s.limits(), (0.0, 10.0));
+        assert_eq!(s.colormap_type(), "gradient");
+        // The canonical form is the same definition whatever the key order,
+        // parses back to itself, and changes with the colours.
+        assert_eq!(s.canonical(), Style::parse(b).unwrap().canonical());
+        assert_eq!(Style::parse(&s.canonical()).unwrap(), s);
+        let c = a.replace("255, 0, 0", "255, 0, 1");
+        assert_ne!(Style::parse(&c).unwrap().canonical(), s.canonical());
+        assert_eq!(s.color_of(0.0), [0, 0, 255, 255]);
+        assert_eq!(s.color_of(10.0), [255, 0, 0, 255]);
+        let d =
+            r#"{"type": "DiscreteColormap", "data": [[1, [1, 2, 3, 255]], [2, [4, 5, 6, 255]]]}"#;
+        let d = Style::parse(d).unwrap();
+        assert!(d.is_discrete());
+        assert_eq!(d.color_of(2.0), [4, 5, 6, 255]);
+        for bad in [
+            "{",
+            "{}",
+            r#"{"type": "GradientColormap", "data": []}"#,
+            r#"{"type": "DiscreteColormap", "data": [[2, [0, 0, 0, 255]], [1, [0, 0, 0, 255]]]}"#,
+            r#"{"type": "Other", "data": [[1, [0, 0, 0, 255]]]}"#,
+        ] {
+            let e = Style::parse(bad).unwrap_err();
+            assert!(matches!(e, StyleError::Invalid(_)), "{bad}: {e:?}");
+        }
+        let huge = format!(
+            "{{\"type\": \"GradientColormap\", \"pad\": \"{}\"}}",
+            "x".repeat(MAX_CUSTOM_JSON)
+        );
+        assert!(Style::parse(&huge).is_err());
+    }
 }
