@@ -6,7 +6,7 @@
 //! as a layer that does not exist.
 
 use crate::catalogue::{Caller, Guard, LayerCollection, RasterLayer, Snapshot};
-use crate::model::LayerRef;
+use crate::model::{LayerRef, TimeSel};
 use crate::style::Style;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -105,6 +105,31 @@ pub fn cache_control(layer: &RasterLayer) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty() && http::HeaderValue::from_str(s).is_ok())
         .map(str::to_owned)
+}
+
+/// True when a rendering of layer `id` at `time` is "the latest frame" of
+/// temporal data, which changes as frames arrive: such answers keep the
+/// configured short policy, never a layer's own (possibly long) one.
+pub fn latest_of_temporal(snap: &Snapshot, id: uuid::Uuid, time: TimeSel) -> bool {
+    time == TimeSel::Latest
+        && snap.layer(id).is_some_and(|l| {
+            snap.layer_sources(l)
+                .0
+                .iter()
+                .any(|s| snap.source(*s).is_some_and(|s| s.temporal))
+        })
+}
+
+impl Resolved {
+    /// The `Cache-Control` of a tile of this layer at `time` (see
+    /// [`response::cache_policy`](super::response::cache_policy)).
+    pub fn tile_policy(&self, snap: &Snapshot, default: &str, time: TimeSel) -> String {
+        let own = self
+            .cache_control
+            .as_deref()
+            .filter(|_| !latest_of_temporal(snap, self.layer.id, time));
+        super::response::cache_policy(default, own, self.public, false)
+    }
 }
 
 /// Validates a STYLES value a client sent: the Lizard grammar only (custom

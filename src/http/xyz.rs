@@ -67,11 +67,12 @@ pub async fn handle(
             return errors::json_error(ErrorClass::BadRequest, &m);
         }
     };
-    let mut render = match req.render_request(resolved.layer, resolved.style) {
+    let mut render = match req.render_request(resolved.layer, resolved.style.clone()) {
         Ok(r) => r,
         Err(e) => return errors::json_error(e.class(), &e.to_string()),
     };
     render.resampling = resampling;
+    let time = render.time;
     let record = snap.layer(resolved.layer.id);
     let modified = [
         record.map(|l| l.last_modified),
@@ -85,12 +86,7 @@ pub async fn handle(
     match state.renderer.render(render).await {
         Ok(out) => {
             let r = &out.rendered;
-            let policy = response::cache_policy(
-                &state.config.cache.cache_control,
-                resolved.cache_control.as_deref(),
-                resolved.public,
-                false,
-            );
+            let policy = resolved.tile_policy(&snap, &state.config.cache.cache_control, time);
             let mut resp =
                 response::cacheable(headers, r.content_type, r.bytes.clone(), &out.etag, &policy);
             if !resolved.public {

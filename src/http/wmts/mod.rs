@@ -150,17 +150,14 @@ async fn get_tile(
     headers: &HeaderMap,
 ) -> Result<Response<Body>, WmtsError> {
     let (addr, resolved) = resolve_tile(state, caller, q)?;
-    let mut render = addr.render_request(resolved.layer, resolved.style);
+    let mut render = addr.render_request(resolved.layer, resolved.style.clone());
     render.resampling = resampling;
+    let time = render.time;
     match state.renderer.render(render).await {
         Ok(out) => {
             let r = &out.rendered;
-            let policy = response::cache_policy(
-                &state.config.cache.cache_control,
-                resolved.cache_control.as_deref(),
-                resolved.public,
-                false,
-            );
+            let snap = state.catalogue().snapshot();
+            let policy = resolved.tile_policy(&snap, &state.config.cache.cache_control, time);
             let mut resp =
                 response::cacheable(headers, r.content_type, r.bytes.clone(), &out.etag, &policy);
             if !resolved.public {

@@ -82,3 +82,19 @@ fn ext_03_private_layers_are_not_stored_by_shared_caches() {
     assert_eq!(wmts.header("cache-control"), Some("private, no-cache"));
     assert!(varies(&get("/", None)));
 }
+
+#[test]
+fn ext_03_latest_frames_keep_the_short_policy() {
+    let at = "2024-06-01T12:05:00Z";
+    // WMS: the latest frame is revalidated; a chosen frame takes the layer's policy.
+    let latest = get(&map(RAIN_OWN, ""), None).expect_status(200);
+    assert_eq!(latest.header("cache-control"), Some("no-cache"));
+    let fixed = get(&map(RAIN_OWN, &format!("&TIME={at}")), None).expect_status(200);
+    assert_eq!(fixed.header("cache-control"), Some(OWN_POLICY));
+    // Tiles of the latest frame keep the configured policy, never the layer's.
+    let tile = "/tiles/nelen-schuurmans:rain-own-policy/8/131/84.png";
+    let latest = get(tile, None).expect_status(200);
+    assert_eq!(latest.header("cache-control"), Some("public, max-age=3600"));
+    let fixed = get(&format!("{tile}?time={at}"), None).expect_status(200);
+    assert_eq!(fixed.header("cache-control"), Some(OWN_POLICY));
+}

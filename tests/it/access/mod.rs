@@ -41,6 +41,8 @@ const BROKEN: &str = "nelen-schuurmans:broken-colormap";
 /// Public, its colormap changed by a test.
 const REPAINTED: &str = "nelen-schuurmans:repainted-dem";
 const MISSING: &str = "nelen-schuurmans:no-such-layer";
+/// Public, the demo rain (temporal) with [`OWN_POLICY`].
+const RAIN_OWN: &str = "nelen-schuurmans:rain-own-policy";
 
 /// The cache policy `SECRET` and `PAINTED` set for themselves.
 const OWN_POLICY: &str = "public, max-age=86400, s-maxage=604800, immutable";
@@ -191,9 +193,21 @@ fn world() -> &'static World {
             let mut repainted = copy("repainted-dem", AccessModifier::Public);
             repainted.options = serde_json::Map::new();
             repainted.colormap = Some(painted_colormap());
+            let mut rain = data
+                .layers
+                .iter()
+                .find(|l| l.slug == "rain")
+                .expect("demo rain")
+                .clone();
+            rain.uuid = Uuid::new_v4();
+            rain.slug = "rain-own-policy".to_string();
+            rain.name = rain.slug.clone();
+            rain.revision = rev;
+            rain.options
+                .insert("cache_control".into(), json!(OWN_POLICY));
             let ids = (secret.uuid, repainted.uuid);
             data.layers
-                .extend([secret, common, draft, painted, broken, repainted]);
+                .extend([secret, common, draft, painted, broken, repainted, rain]);
             Ok((keys, ids.0, ids.1))
         });
         World {
