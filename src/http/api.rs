@@ -258,6 +258,10 @@ fn write(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache"),
     );
+    if err.is_some() {
+        super::errors::no_store(&mut resp);
+    }
+    let h = resp.headers_mut();
     if matches!(
         err,
         Some(ApiError::BadCredentials) | Some(ApiError::NotAuthenticated)

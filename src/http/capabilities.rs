@@ -1,11 +1,12 @@
 //! Building the WMS capabilities inputs from the catalogue snapshot: every
-//! published layer (see `published.rs`) with the CRSs and extents WMS offers,
-//! its styles with their legend URLs, and its time values.
+//! published layer the caller may read (see `published.rs`) in the WMS's
+//! scope, with the CRSs and extents WMS offers, its styles with their legend
+//! URLs, and its time values.
 
 use super::legend::legend_link;
 use super::published::{self, Published, envelope};
 use super::state::AppState;
-use crate::catalogue::Snapshot;
+use crate::catalogue::{Caller, Snapshot};
 use crate::geo::cache::TransformCache;
 use crate::model::{BBox, Crs};
 use crate::protocol::wms::capabilities::{LayerInfo, ServiceInfo, capabilities};
@@ -22,19 +23,48 @@ const BBOX_CRS: &[u32] = &[3857];
 /// Service keywords (`Service/KeywordList`).
 const KEYWORDS: &[&str] = &["WMS", "raster", "map"];
 
-/// The capabilities document of the WMS at `/wms/` (`scope` `None`: every
-/// public layer) or at `/wms/raster_<uuid>/` (only that layer, which the caller
-/// has checked is public); operation URLs point at the same path.
+/// Which layers a WMS offers, its scope already checked readable.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scope {
+    /// `/wms/`: every layer.
+    All,
+    /// `/wms/raster_<uuid>/`: that layer only.
+    Layer(Uuid),
+    /// `/wms/<slug>/`: the layers of the layer collection (uuid, slug).
+    Collection(Uuid, String),
+}
+
+impl Scope {
+    /// The path of the WMS, with its final `/`.
+    pub fn path(&self) -> String {
+        match self {
+            Scope::All => "/wms/".to_string(),
+            Scope::Layer(id) => format!("/wms/raster_{id}/"),
+            Scope::Collection(_, slug) => format!("/wms/{slug}/"),
+        }
+    }
+
+    fn offers(&self, snap: &Snapshot, layer: Uuid) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Layer(id) => *id == layer,
+            Scope::Collection(c, _) => snap
+                .layer(layer)
+                .is_some_and(|l| l.layer_collections.contains(c)),
+        }
+    }
+}
+
+/// The capabilities document of the WMS of `scope` as `caller` sees it:
+/// only the layers they may read; operation URLs point at the scope's path.
 pub fn document_scoped(
     state: &AppState,
     snap: &Snapshot,
+    caller: &Caller,
     version: WmsVersion,
-    scope: Option<Uuid>,
+    scope: &Scope,
 ) -> (&'static str, Vec<u8>) {
-    let path = match scope {
-        Some(id) => format!("/wms/raster_{id}/"),
-        None => "/wms/".to_string(),
-    };
+    let path = scope.path();
     let service = ServiceInfo {
         title: state.config.wms.title.clone(),
         abstract_: Some(state.config.wms.abstract_text.clone()).filter(|s| !s.is_empty()),
@@ -50,9 +80,9 @@ pub fn document_scoped(
         exceptions: vec![ExceptionsFormat::InImage, ExceptionsFormat::Blank],
     };
     let transforms = &state.renderer.context().transforms;
-    let layers: Vec<LayerInfo> = published::all(snap, transforms)
+    let layers: Vec<LayerInfo> = published::all(snap, caller, transforms)
         .into_iter()
-        .filter(|p| scope.is_none_or(|id| p.uuid == id))
+        .filter(|p| scope.offers(snap, p.uuid))
         .map(|p| layer_info(p, transforms))
         .map(|mut info| {
             for s in &mut info.styles {

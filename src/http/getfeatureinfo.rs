@@ -6,6 +6,7 @@ use super::layers::{self, LayerError};
 use super::response::{self, Body};
 use super::state::AppState;
 use super::wms::Failure;
+use crate::catalogue::Caller;
 use crate::model::{DataType, TimeSel};
 use crate::protocol::wms::featureinfo_format::{self, FeatureInfo, FeatureRecord, FeatureValue};
 use crate::protocol::wms::{GetFeatureInfo, OgcCode, OgcError};
@@ -16,23 +17,25 @@ use uuid::Uuid;
 
 pub(super) async fn get_feature_info(
     state: &AppState,
+    caller: &Caller,
     req: &GetFeatureInfo,
 ) -> Result<Response<Body>, Failure> {
     let v = req.map.version;
     let snap = state.catalogue().snapshot();
     // The map part must be a valid GetMap: every layer and style must exist.
     let mut resolved = Vec::with_capacity(req.map.layers.len());
+    let mut public = true;
     for (i, name) in req.map.layers.iter().enumerate() {
-        let r = layers::resolve(&snap, name, req.map.styles.get(i).map(String::as_str)).map_err(
-            |e| match e {
-                LayerError::NotDefined(m) => {
-                    OgcError::with_code(v, OgcCode::LayerNotDefined, Some("LAYERS"), m)
-                }
-                LayerError::StyleNotDefined(m) => {
-                    OgcError::with_code(v, OgcCode::StyleNotDefined, Some("STYLES"), m)
-                }
-            },
-        )?;
+        let style = req.map.styles.get(i).map(String::as_str);
+        let r = layers::resolve(&snap, caller, name, style).map_err(|e| match e {
+            LayerError::NotDefined(m) => {
+                OgcError::with_code(v, OgcCode::LayerNotDefined, Some("LAYERS"), m)
+            }
+            LayerError::StyleNotDefined(m) => {
+                OgcError::with_code(v, OgcCode::StyleNotDefined, Some("STYLES"), m)
+            }
+        })?;
+        public &= r.public;
         resolved.push((name.trim(), r.layer.id));
     }
     // Parsing checked that each query layer is one of LAYERS.
@@ -79,11 +82,28 @@ pub(super) async fn get_feature_info(
         records,
     };
     let body = featureinfo_format::write(req.info_format, &info);
-    let mut resp = response::bytes(StatusCode::OK, req.info_format.content_type(), body);
-    // Values follow the data, which may change at any time: revalidate.
+    Ok(values_response(
+        req.info_format.content_type(),
+        body,
+        public,
+    ))
+}
+
+/// Feature info: values follow the data, which may change at any time, so
+/// clients revalidate; values of layers that are not public stay private.
+pub(super) fn values_response(content_type: &str, body: Vec<u8>, public: bool) -> Response<Body> {
+    let mut resp = response::bytes(StatusCode::OK, content_type, body);
+    let policy = if public {
+        "no-cache"
+    } else {
+        "private, no-cache"
+    };
     resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Ok(resp)
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    if !public {
+        response::depends_on_caller(&mut resp);
+    }
+    resp
 }
 
 pub(super) fn record(layer: String, p: &PointValue) -> FeatureRecord {

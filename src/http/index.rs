@@ -1,8 +1,13 @@
-//! The landing page at `/`: what this server offers and the URLs to try.
+//! The landing page at `/`: what this server offers and the URLs to try,
+//! listing the layers the caller may read.
 
+use super::auth;
+use super::errors;
+use super::layers::{default_style_name, readable};
 use super::response::{self, Body};
 use super::state::AppState;
-use http::StatusCode;
+use crate::model::ErrorClass;
+use http::{HeaderMap, StatusCode};
 use hyper::Response;
 
 /// Escapes text for HTML.
@@ -13,15 +18,20 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-pub fn page(state: &AppState) -> Response<Body> {
+pub fn page(state: &AppState, headers: &HeaderMap) -> Response<Body> {
     let base = &state.public_url;
     let snap = state.catalogue().snapshot();
+    let caller = match auth::caller(&snap, headers) {
+        Ok(c) => c,
+        Err(e) => {
+            return response::unauthorized(errors::json_error(
+                ErrorClass::Unauthorized,
+                &e.to_string(),
+            ));
+        }
+    };
     let mut rows = String::new();
-    for layer in snap
-        .layers()
-        .iter()
-        .filter(|l| l.access_modifier.is_public())
-    {
+    for layer in snap.layers().iter().filter(|l| readable(l, &caller)) {
         let Some(name) = snap.wms_name(layer) else {
             continue;
         };
@@ -29,7 +39,7 @@ pub fn page(state: &AppState) -> Response<Body> {
             "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{base}/tiles/{}/{{z}}/{{x}}/{{y}}.png</code></td></tr>\n",
             esc(&layer.name),
             esc(&name),
-            esc(layer.default_style()),
+            esc(default_style_name(layer)),
             esc(&name),
         ));
     }
@@ -40,5 +50,13 @@ pub fn page(state: &AppState) -> Response<Body> {
          <table><tr><th>layer</th><th>WMS name</th><th>default style</th><th>XYZ tiles</th></tr>\n{rows}</table>\n\
          </body></html>\n"
     );
-    response::bytes(StatusCode::OK, "text/html; charset=utf-8", html)
+    let mut resp = response::bytes(StatusCode::OK, "text/html; charset=utf-8", html);
+    response::depends_on_caller(&mut resp);
+    if caller.is_authenticated() {
+        resp.headers_mut().insert(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("private, no-cache"),
+        );
+    }
+    resp
 }

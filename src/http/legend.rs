@@ -10,6 +10,7 @@ use super::layers::{self, LayerError};
 use super::response::{self, Body};
 use super::state::AppState;
 use super::wms::Failure;
+use crate::catalogue::Caller;
 use crate::model::{OutputFormat, RenderRequest, Resampling, Rgb};
 use crate::protocol::wms::capabilities::LegendUrl;
 use crate::protocol::wms::legend::{LEGEND_DEFAULT_HEIGHT, LEGEND_DEFAULT_WIDTH};
@@ -70,13 +71,14 @@ fn url_encode(s: &str) -> String {
 /// The layer and validated style of a legend request.
 fn resolve(
     state: &AppState,
+    caller: &Caller,
     v: WmsVersion,
     layer: &str,
     style: Option<&str>,
     locator: &str,
 ) -> Result<(layers::Resolved, Style), OgcError> {
     let snap = state.catalogue().snapshot();
-    let resolved = layers::resolve(&snap, layer, style).map_err(|e| match e {
+    let resolved = layers::resolve(&snap, caller, layer, style).map_err(|e| match e {
         LayerError::NotDefined(m) => {
             OgcError::with_code(v, OgcCode::LayerNotDefined, Some(locator), m)
         }
@@ -100,11 +102,12 @@ fn etag(parts: impl Hash) -> String {
 /// its JSON form; cacheable like tiles.
 pub async fn get_legend_graphic(
     state: &AppState,
+    caller: &Caller,
     req: &GetLegendGraphic,
     headers: &HeaderMap,
 ) -> Result<Response<Body>, Failure> {
     let v = req.version;
-    let (_, style) = resolve(state, v, &req.layer, Some(&req.style), "LAYER")?;
+    let (resolved, style) = resolve(state, caller, v, &req.layer, Some(&req.style), "LAYER")?;
     let tag = etag((
         "glg",
         &req.layer,
@@ -125,13 +128,38 @@ pub async fn get_legend_graphic(
         }
         LegendFormat::Json => legend_json(&req.layer, &style, req.height),
     };
-    Ok(response::cacheable(
+    Ok(cached(
+        state,
         headers,
         req.format.mime(),
-        Bytes::from(body),
+        body,
         &tag,
-        &state.config.cache.cache_control,
+        Some(&resolved),
     ))
+}
+
+/// A legend answer, cacheable like the layer's tiles (private for layers
+/// that are not public; a layer's own `cache_control` applies).
+fn cached(
+    state: &AppState,
+    headers: &HeaderMap,
+    mime: &str,
+    body: Vec<u8>,
+    tag: &str,
+    layer: Option<&layers::Resolved>,
+) -> Response<Body> {
+    let public = layer.is_none_or(|l| l.public);
+    let policy = response::cache_policy(
+        &state.config.cache.cache_control,
+        layer.and_then(|l| l.cache_control.as_deref()),
+        public,
+        false,
+    );
+    let mut resp = response::cacheable(headers, mime, Bytes::from(body), tag, &policy);
+    if !public {
+        response::depends_on_caller(&mut resp);
+    }
+    resp
 }
 
 /// GeoServer's JSON legend: one rule with a raster colour map whose entries
@@ -175,20 +203,27 @@ fn legend_json(layer: &str, style: &Style, height: u32) -> Vec<u8> {
 /// colormap_type, name}` with `steps` evenly spaced values.
 pub async fn get_legend(
     state: &AppState,
+    caller: &Caller,
     req: &GetLegend,
     headers: &HeaderMap,
 ) -> Result<Response<Body>, Failure> {
     let v = req.version;
-    let style = match (&req.layer, &req.style) {
-        (Some(layer), style) => resolve(state, v, layer, style.as_deref(), "LAYER")?.1,
-        (None, Some(s)) => Style::parse(s).map_err(|e| {
-            OgcError::with_code(
-                v,
-                OgcCode::StyleNotDefined,
-                Some("STYLE"),
-                format!("style is not defined: {e}"),
-            )
-        })?,
+    let (resolved, style) = match (&req.layer, &req.style) {
+        (Some(layer), style) => {
+            let (r, s) = resolve(state, caller, v, layer, style.as_deref(), "LAYER")?;
+            (Some(r), s)
+        }
+        (None, Some(s)) => (
+            None,
+            layers::client_style(s).map_err(|e| {
+                OgcError::with_code(
+                    v,
+                    OgcCode::StyleNotDefined,
+                    Some("STYLE"),
+                    format!("style is not defined: {e}"),
+                )
+            })?,
+        ),
         (None, None) => return Err(OgcError::invalid(v, "STYLE", "getlegend needs STYLE").into()),
     };
     let legend: Vec<_> = style
@@ -206,21 +241,27 @@ pub async fn get_legend(
         "name": style.name(),
     });
     let tag = etag(("getlegend", style.canonical(), req.steps));
-    Ok(response::cacheable(
+    Ok(cached(
+        state,
         headers,
         "application/json",
-        Bytes::from(serde_json::to_vec(&doc).unwrap_or_default()),
+        serde_json::to_vec(&doc).unwrap_or_default(),
         &tag,
-        &state.config.cache.cache_control,
+        resolved.as_ref(),
     ))
 }
 
 /// Lizard's `getlimits`: `[[min, max]]` of the layer's valid values on the
 /// request grid (warped as GetMap with nearest sampling), `[[null, null]]`
 /// when no pixel has data. Not cached (data may change under the same URL).
-pub async fn get_limits(state: &AppState, req: &GetLimits) -> Result<Response<Body>, Failure> {
+pub async fn get_limits(
+    state: &AppState,
+    caller: &Caller,
+    req: &GetLimits,
+) -> Result<Response<Body>, Failure> {
     let v = req.version;
-    let (resolved, _) = resolve(state, v, &req.layer, None, "LAYERS")?;
+    let (resolved, _) = resolve(state, caller, v, &req.layer, None, "LAYERS")?;
+    let public = resolved.public;
     let render = RenderRequest {
         layer: resolved.layer,
         grid: req.grid(),
@@ -249,5 +290,8 @@ pub async fn get_limits(state: &AppState, req: &GetLimits) -> Result<Response<Bo
         serde_json::to_vec(&doc).unwrap_or_default(),
     );
     super::errors::no_store(&mut resp);
+    if !public {
+        response::depends_on_caller(&mut resp);
+    }
     Ok(resp)
 }

@@ -1,11 +1,12 @@
-//! The layers published over OGC (WMS and WMTS): every layer an anonymous
-//! caller may read that has data, with its name, native extent, WGS 84
+//! The layers published over OGC (WMS and WMTS): every layer the caller
+//! may read that has data, with its name, native extent, WGS 84
 //! extent, default style and time values — read from the catalogue snapshot.
 //!
 //! Shared by the WMS and WMTS capabilities and WMTS GetTile; builds no
 //! document and renders nothing.
 
-use crate::catalogue::{RasterLayer, Snapshot};
+use super::layers::{default_style_name, readable, uses_colormap};
+use crate::catalogue::{Caller, RasterLayer, Snapshot};
 use crate::geo::cache::TransformCache;
 use crate::geo::envelope::transform_bbox;
 use crate::model::{BBox, Crs};
@@ -32,11 +33,11 @@ pub struct Published {
     pub time: Option<TimeDimension>,
 }
 
-/// Every public layer with data, in catalogue order.
-pub fn all(snap: &Snapshot, transforms: &TransformCache) -> Vec<Published> {
+/// Every layer `caller` may read that has data, in catalogue order.
+pub fn all(snap: &Snapshot, caller: &Caller, transforms: &TransformCache) -> Vec<Published> {
     snap.layers()
         .iter()
-        .filter(|l| l.access_modifier.is_public())
+        .filter(|l| readable(l, caller))
         .filter_map(|l| one(snap, l, transforms))
         .collect()
 }
@@ -66,8 +67,12 @@ pub fn one(snap: &Snapshot, layer: &RasterLayer, transforms: &TransformCache) ->
         extent,
         wgs84,
         style: StyleInfo {
-            name: layer.default_style().to_owned(),
-            title: format!("default ({})", layer.default_style()),
+            name: default_style_name(layer).to_owned(),
+            title: if uses_colormap(layer) {
+                "default (the layer's own colormap)".to_string()
+            } else {
+                format!("default ({})", layer.default_style())
+            },
             legend: None,
         },
         time: time.flatten(),

@@ -1,6 +1,7 @@
 //! Response building: bodies, caching headers (`ETag`, `Cache-Control`,
 //! `Last-Modified`), conditional requests (`If-None-Match` and
-//! `If-Modified-Since` → 304) and HEAD.
+//! `If-Modified-Since` → 304) and HEAD; the caching policy of what depends
+//! on the caller (`private`, `Vary`) and the 401 challenge.
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -111,4 +112,94 @@ pub fn for_head(resp: Response<Body>) -> Response<Body> {
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     Response::from_parts(parts, Full::new(Bytes::new()))
+}
+
+/// The `Cache-Control` of a map or tile: `no-cache` for the latest frame
+/// (`moving`), else the layer's own value or the configured default; for a
+/// layer that is not public, the same made `private` (shared caches must not
+/// store it: `public`, `s-maxage` and `proxy-revalidate` are dropped).
+pub fn cache_policy(default: &str, layer: Option<&str>, public: bool, moving: bool) -> String {
+    let base = if moving {
+        "no-cache"
+    } else {
+        layer.unwrap_or(default)
+    };
+    if public {
+        return base.to_string();
+    }
+    let kept = base.split(',').map(str::trim).filter(|t| {
+        let name = t
+            .split('=')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        !t.is_empty()
+            && !matches!(
+                name.as_str(),
+                "public" | "private" | "s-maxage" | "proxy-revalidate"
+            )
+    });
+    std::iter::once("private")
+        .chain(kept)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Marks a response whose content depends on who asks (capabilities, the
+/// index, anything about a layer that is not public); [`finish_vary`] turns
+/// the mark into `Vary` once the response is otherwise complete.
+#[derive(Clone, Copy, Debug)]
+pub struct DependsOnCaller;
+
+pub fn depends_on_caller(resp: &mut Response<Body>) {
+    resp.extensions_mut().insert(DependsOnCaller);
+}
+
+/// The request headers that carry credentials.
+pub const VARY_CALLER: &str = "Authorization, username, password";
+
+/// Appends `Vary` with the credential headers to marked responses; after any
+/// other `Vary` (content coding), so both hold.
+pub fn finish_vary(resp: &mut Response<Body>) {
+    if resp.extensions().get::<DependsOnCaller>().is_some() {
+        resp.headers_mut()
+            .append(header::VARY, HeaderValue::from_static(VARY_CALLER));
+    }
+}
+
+/// The challenge sent with 401: Basic auth, where the key goes as password.
+pub const CHALLENGE: &str = "Basic realm=\"tegel\"";
+
+/// Makes `resp` a 401 with the Basic challenge, never cached.
+pub fn unauthorized(mut resp: Response<Body>) -> Response<Body> {
+    *resp.status_mut() = StatusCode::UNAUTHORIZED;
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(CHALLENGE),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_policies_drop_what_shared_caches_use() {
+        let d = "public, max-age=3600";
+        assert_eq!(cache_policy(d, None, true, false), d);
+        assert_eq!(cache_policy(d, None, false, false), "private, max-age=3600");
+        assert_eq!(cache_policy(d, None, true, true), "no-cache");
+        assert_eq!(cache_policy(d, None, false, true), "private, no-cache");
+        let own = "public, max-age=86400, s-maxage=604800, immutable";
+        assert_eq!(cache_policy(d, Some(own), true, false), own);
+        assert_eq!(
+            cache_policy(d, Some(own), false, false),
+            "private, max-age=86400, immutable"
+        );
+        assert_eq!(cache_policy(d, Some(own), true, true), "no-cache");
+    }
 }

@@ -23,7 +23,7 @@ pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
                 || path.starts_with("/tms/1.0.0/")
                 || path.starts_with("/wmts/")
                 || colormaps::owns(path)
-                || raster_scope(path).is_some()
+                || wms_scope(path).is_some()
         }
     };
     let is_api = api::owns(path) && !colormaps::owns(path);
@@ -39,7 +39,7 @@ pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
     } else {
         let resp = match path {
             "/healthz" => response::bytes(StatusCode::OK, "text/plain; charset=utf-8", "ok\n"),
-            "/" => index::page(state),
+            "/" => index::page(state, &parts.headers),
             "/wms" | "/wms/" => wms::handle(state, query, &parts.headers).await,
             "/wmts" | "/wmts/" => wmts::handle_kvp(state, query, &parts.headers).await,
             _ => {
@@ -55,23 +55,33 @@ pub async fn route(state: &AppState, req: Request<Incoming>) -> Response<Body> {
                     )
                 } else if let Some(rest) = path.strip_prefix("/wmts/") {
                     wmts::handle_rest(state, rest, &parts.headers).await
-                } else if let Some(scope) = raster_scope(path) {
-                    wms::handle_scoped(state, Some(scope), query, &parts.headers).await
+                } else if let Some(scope) = wms_scope(path) {
+                    wms::handle_scoped(state, scope, query, &parts.headers).await
                 } else {
                     errors::json_error_status(StatusCode::NOT_FOUND, "Not found.")
                 }
             }
         };
-        compress::negotiate(&state.renderer, &parts.headers, resp).await
+        let mut resp = compress::negotiate(&state.renderer, &parts.headers, resp).await;
+        response::finish_vary(&mut resp);
+        resp
     };
     cors::allow(&mut resp);
     if head { response::for_head(resp) } else { resp }
 }
 
-/// `/wms/raster_<uuid>/` (or without the final `/`): the WMS of one raster
-/// layer, as Lizard scopes capabilities.
-fn raster_scope(path: &str) -> Option<Uuid> {
-    let rest = path.strip_prefix("/wms/raster_")?;
-    let id = rest.strip_suffix('/').unwrap_or(rest);
-    Uuid::try_parse(id).ok()
+/// `/wms/raster_<uuid>/` (the WMS of one raster layer) or
+/// `/wms/<layer-collection-slug>/` (slugs are `[a-z0-9_-]+`), with or
+/// without the final `/`, as Lizard scopes capabilities.
+fn wms_scope(path: &str) -> Option<wms::Scope> {
+    let rest = path.strip_prefix("/wms/")?;
+    let name = rest.strip_suffix('/').unwrap_or(rest);
+    if let Some(id) = name.strip_prefix("raster_")
+        && let Ok(id) = Uuid::try_parse(id)
+    {
+        return Some(wms::Scope::Raster(id));
+    }
+    let slug_char = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-';
+    (!name.is_empty() && name.bytes().all(slug_char))
+        .then(|| wms::Scope::Collection(name.to_string()))
 }

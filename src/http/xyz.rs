@@ -3,6 +3,7 @@
 //! tiles under `/tms/1.0.0/` follow the OSGeo TMS convention: rows count from
 //! the south (`y_tms = 2^z − 1 − y`).
 
+use super::auth;
 use super::errors;
 use super::layers::{self, LayerError};
 use super::response::{self, Body};
@@ -29,6 +30,17 @@ pub async fn handle(
     headers: &HeaderMap,
     rows: Rows,
 ) -> Response<Body> {
+    let snap = state.catalogue().snapshot();
+    // Wrong credentials are refused before anything else is looked at.
+    let caller = match auth::caller(&snap, headers) {
+        Ok(c) => c,
+        Err(e) => {
+            return response::unauthorized(errors::json_error(
+                ErrorClass::Unauthorized,
+                &e.to_string(),
+            ));
+        }
+    };
     let mut req = match XyzRequest::parse(path, query) {
         Ok(r) => r,
         Err(e) => return errors::json_error(e.class(), &e.to_string()),
@@ -48,19 +60,19 @@ pub async fn handle(
         XyzLayer::Name { org, slug } => format!("{org}:{slug}"),
         XyzLayer::Id(id) => id.to_string(),
     };
-    let snap = state.catalogue().snapshot();
-    let resolved = match layers::resolve(&snap, &name, req.style.as_deref()) {
+    let resolved = match layers::resolve(&snap, &caller, &name, req.style.as_deref()) {
         Ok(r) => r,
         Err(LayerError::NotDefined(m)) => return errors::json_error(ErrorClass::NotFound, &m),
         Err(LayerError::StyleNotDefined(m)) => {
             return errors::json_error(ErrorClass::BadRequest, &m);
         }
     };
-    let mut render = match req.render_request(resolved.layer, resolved.style) {
+    let mut render = match req.render_request(resolved.layer, resolved.style.clone()) {
         Ok(r) => r,
         Err(e) => return errors::json_error(e.class(), &e.to_string()),
     };
     render.resampling = resampling;
+    let time = render.time;
     let record = snap.layer(resolved.layer.id);
     let modified = [
         record.map(|l| l.last_modified),
@@ -74,13 +86,12 @@ pub async fn handle(
     match state.renderer.render(render).await {
         Ok(out) => {
             let r = &out.rendered;
-            let resp = response::cacheable(
-                headers,
-                r.content_type,
-                r.bytes.clone(),
-                &out.etag,
-                &state.config.cache.cache_control,
-            );
+            let policy = resolved.tile_policy(&snap, &state.config.cache.cache_control, time);
+            let mut resp =
+                response::cacheable(headers, r.content_type, r.bytes.clone(), &out.etag, &policy);
+            if !resolved.public {
+                response::depends_on_caller(&mut resp);
+            }
             match modified {
                 Some(at) => response::last_modified(headers, resp, at),
                 None => resp,

@@ -3,6 +3,9 @@
 //! Grammar: `<cmap>`, `<cmap>:<min>:<max>`, the partial forms `<cmap>:<min>:`
 //! and `<cmap>:<min>`, and the special name `transparent`. `<cmap>` is a
 //! matplotlib map or a built-in Lizard map (`dem_nl`, `radar-5min`, …).
+//! A string starting with `{` is a Lizard colormap JSON definition: the form
+//! a layer's own `colormap` field takes on its way to the renderer (the HTTP
+//! layer never accepts it from clients).
 //! Only parsing and validation live here; colour computation is in
 //! `lut`/`apply`.
 
@@ -10,20 +13,29 @@ use super::colormaps::{Colormap, colormap};
 use super::error::StyleError;
 use super::lizard::{Definition, Kind, LizardColormap, builtin};
 use super::lut::StyleLut;
+use std::sync::Arc;
 
 /// The name of the style that paints everything fully transparent.
 pub const TRANSPARENT: &str = "transparent";
 
+/// The name a custom (JSON) colormap goes by: it is a layer's default style.
+pub const CUSTOM: &str = "default";
+
+/// Longest custom colormap definition accepted, in bytes of JSON.
+pub const MAX_CUSTOM_JSON: usize = 64 * 1024;
+
 /// What a style paints with.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum Map {
     Transparent,
     Matplotlib(&'static Colormap),
     Lizard(&'static LizardColormap),
+    /// A Lizard colormap definition given as JSON (a layer's `colormap`).
+    Custom(Arc<Definition>),
 }
 
 /// A validated style: a colormap (or `transparent`) and its value domain.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Style {
     map: Map,
     min: f64,
@@ -58,6 +70,9 @@ impl Style {
     /// or min ≤ 0 for a rescaled log map → `Invalid`. `min == max` is allowed
     /// (everything takes the first colour).
     pub fn parse(s: &str) -> Result<Style, StyleError> {
+        if s.starts_with('{') {
+            return Style::custom(s.as_bytes());
+        }
         let mut parts = s.split(':');
         let name = parts.next().unwrap_or_default();
         let min = parts.next();
@@ -97,6 +112,26 @@ impl Style {
         Ok(Style { map, min, max })
     }
 
+    /// A style painting with a Lizard colormap definition in JSON, on its
+    /// native domain (limits do not apply to custom maps).
+    ///
+    /// Errors: `Invalid` for JSON over [`MAX_CUSTOM_JSON`] bytes, malformed
+    /// JSON and definitions [`Definition::validate`] refuses.
+    pub fn custom(json: &[u8]) -> Result<Style, StyleError> {
+        if json.len() > MAX_CUSTOM_JSON {
+            return Err(StyleError::Invalid(format!(
+                "colormap definition: longer than {MAX_CUSTOM_JSON} bytes"
+            )));
+        }
+        let def = Definition::from_json(json)?;
+        let (min, max) = def.native_domain();
+        Ok(Style {
+            map: Map::Custom(Arc::new(def)),
+            min,
+            max,
+        })
+    }
+
     /// The matplotlib colormap, or `None` for `transparent` and Lizard maps.
     pub fn colormap(&self) -> Option<&'static Colormap> {
         match self.map {
@@ -105,21 +140,29 @@ impl Style {
         }
     }
 
-    /// The Lizard definition of a built-in Lizard map.
-    pub fn lizard(&self) -> Option<&'static Definition> {
-        match self.map {
+    /// The Lizard definition of a built-in Lizard map or a custom map.
+    pub fn lizard(&self) -> Option<&Definition> {
+        match &self.map {
             Map::Lizard(l) => Some(&l.definition),
+            Map::Custom(d) => Some(d),
             _ => None,
         }
     }
 
-    /// The colormap's name (`transparent` for the transparent style).
+    /// The colormap's name (`transparent` for the transparent style,
+    /// [`CUSTOM`] for a custom map).
     pub fn name(&self) -> &'static str {
         match self.map {
             Map::Transparent => TRANSPARENT,
             Map::Matplotlib(c) => c.name(),
             Map::Lizard(l) => l.name,
+            Map::Custom(_) => CUSTOM,
         }
+    }
+
+    /// True for a custom (JSON) colormap.
+    pub fn is_custom(&self) -> bool {
+        matches!(self.map, Map::Custom(_))
     }
 
     /// True for the `transparent` style.
@@ -146,10 +189,14 @@ impl Style {
     /// A stable form for cache keys: `transparent`, or `<cmap>:<min>:<max>`
     /// with both limits always written in Rust's shortest round-trip form
     /// (`viridis` and `viridis:0:1.0` both give `viridis:0.0:1.0`; a fixed
-    /// map gives its native domain whatever limits were asked).
+    /// map gives its native domain whatever limits were asked). A custom map
+    /// gives its definition re-serialised as compact JSON (fields in a fixed
+    /// order), so the string — and every cache key made of it — changes
+    /// exactly when the colours do.
     pub fn canonical(&self) -> String {
-        match self.map {
+        match &self.map {
             Map::Transparent => TRANSPARENT.to_string(),
+            Map::Custom(d) => serde_json::to_string(&**d).unwrap_or_default(),
             _ => format!("{}:{:?}:{:?}", self.name(), self.min, self.max),
         }
     }
@@ -157,10 +204,11 @@ impl Style {
     /// The lookup table the pixel kernels use (cheap for matplotlib maps: a
     /// few fields and the colour table; a Lizard gradient is sampled).
     pub fn lut(&self) -> StyleLut {
-        match self.map {
+        match &self.map {
             Map::Transparent => StyleLut::new(None, self.min, self.max),
             Map::Matplotlib(c) => StyleLut::new(Some(c), self.min, self.max),
             Map::Lizard(l) => StyleLut::lizard(&l.definition, self.min, self.max),
+            Map::Custom(d) => StyleLut::lizard(d, self.min, self.max),
         }
     }
 }
@@ -242,5 +290,44 @@ mod tests {
             Style::parse("Transparent").unwrap_err().class(),
             ErrorClass::BadRequest
         );
+    }
+
+    #[test]
+    fn custom_colormaps_from_json() {
+        let a = r#"{"type": "GradientColormap", "data": [[0, [0, 0, 255, 255]], [10, [255, 0, 0, 255]]]}"#;
+        let b = r#"{"data": [[0.0, [0, 0, 255, 255]], [10.0, [255, 0, 0, 255]]], "type": "GradientColormap", "free": true}"#;
+        let s = Style::parse(a).unwrap();
+        assert!(s.is_custom());
+        assert_eq!(s.name(), CUSTOM);
+        assert_eq!(s.limits(), (0.0, 10.0));
+        assert_eq!(s.colormap_type(), "gradient");
+        // The canonical form is the same definition whatever the key order,
+        // parses back to itself, and changes with the colours.
+        assert_eq!(s.canonical(), Style::parse(b).unwrap().canonical());
+        assert_eq!(Style::parse(&s.canonical()).unwrap(), s);
+        let c = a.replace("255, 0, 0", "255, 0, 1");
+        assert_ne!(Style::parse(&c).unwrap().canonical(), s.canonical());
+        assert_eq!(s.color_of(0.0), [0, 0, 255, 255]);
+        assert_eq!(s.color_of(10.0), [255, 0, 0, 255]);
+        let d =
+            r#"{"type": "DiscreteColormap", "data": [[1, [1, 2, 3, 255]], [2, [4, 5, 6, 255]]]}"#;
+        let d = Style::parse(d).unwrap();
+        assert!(d.is_discrete());
+        assert_eq!(d.color_of(2.0), [4, 5, 6, 255]);
+        for bad in [
+            "{",
+            "{}",
+            r#"{"type": "GradientColormap", "data": []}"#,
+            r#"{"type": "DiscreteColormap", "data": [[2, [0, 0, 0, 255]], [1, [0, 0, 0, 255]]]}"#,
+            r#"{"type": "Other", "data": [[1, [0, 0, 0, 255]]]}"#,
+        ] {
+            let e = Style::parse(bad).unwrap_err();
+            assert!(matches!(e, StyleError::Invalid(_)), "{bad}: {e:?}");
+        }
+        let huge = format!(
+            "{{\"type\": \"GradientColormap\", \"pad\": \"{}\"}}",
+            "x".repeat(MAX_CUSTOM_JSON)
+        );
+        assert!(Style::parse(&huge).is_err());
     }
 }

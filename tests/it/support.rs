@@ -382,3 +382,38 @@ pub fn xml_texts(xml: &str, tag: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+impl TestServer {
+    /// Changes the server's catalogue as another process (`tegel admin`)
+    /// would — one transaction on its database — and waits until the server
+    /// serves the new revision (it polls the database every second).
+    pub fn update_catalogue<T>(
+        &self,
+        change: impl FnOnce(
+            &mut tegel::catalogue::CatalogueData,
+            u64,
+        ) -> Result<T, tegel::catalogue::CatalogueError>,
+    ) -> T {
+        let catalogue = tegel::catalogue::Catalogue::open(&self.data_dir).expect("catalogue");
+        let out = catalogue.update(change).expect("catalogue update");
+        let revision = catalogue.snapshot().revision();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let caps = self.get("/wms/?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0");
+            let seen = caps
+                .text()
+                .split("updateSequence=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .and_then(|s| s.parse::<u64>().ok());
+            if seen.is_some_and(|s| s >= revision) {
+                return out;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not pick up revision {revision} (serves {seen:?})"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}

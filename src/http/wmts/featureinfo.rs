@@ -4,21 +4,22 @@
 //! WMS GetFeatureInfo writes it.
 
 use super::super::errors;
-use super::super::getfeatureinfo::record;
-use super::super::response::{self, Body};
+use super::super::getfeatureinfo::{record, values_response};
+use super::super::response::Body;
 use super::super::state::AppState;
 use super::resolve_tile;
+use crate::catalogue::Caller;
 use crate::protocol::wms::featureinfo_format::{self, FeatureInfo};
 use crate::protocol::wmts::{FeatureInfoQuery, OwsCode, WmtsError};
 use crate::render::value_at;
-use http::{HeaderValue, StatusCode, header};
 use hyper::Response;
 
 pub(super) async fn get_feature_info(
     state: &AppState,
+    caller: &Caller,
     q: &FeatureInfoQuery,
 ) -> Result<Response<Body>, WmtsError> {
-    let (addr, resolved) = resolve_tile(state, &q.tile)?;
+    let (addr, resolved) = resolve_tile(state, caller, &q.tile)?;
     let point = q.point(&addr);
     let (crs, time, id) = (addr.set.crs, addr.time, resolved.layer.id);
     let name = q.tile.layer.trim().to_string();
@@ -38,9 +39,9 @@ pub(super) async fn get_feature_info(
         records: vec![rec],
     };
     let body = featureinfo_format::write(q.info_format, &info);
-    let mut resp = response::bytes(StatusCode::OK, q.info_format.content_type(), body);
-    // Values follow the data, which may change at any time: revalidate.
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Ok(resp)
+    Ok(values_response(
+        q.info_format.content_type(),
+        body,
+        resolved.public,
+    ))
 }

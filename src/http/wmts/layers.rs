@@ -7,7 +7,7 @@
 use super::super::legend::legend_link;
 use super::super::published::{self, Published, envelope};
 use super::super::state::AppState;
-use crate::catalogue::Snapshot;
+use crate::catalogue::{Caller, Snapshot};
 use crate::geo::cache::TransformCache;
 use crate::geo::tms::{TileMatrixSet, WEB_MERCATOR_QUAD};
 use crate::protocol::wms::WmsVersion;
@@ -25,11 +25,16 @@ pub fn service(state: &AppState, snap: &Snapshot) -> WmtsService {
     }
 }
 
-/// Every published layer, each style with the `LegendURL` of the WMS
-/// GetLegendGraphic request that draws its legend (WMTS-GC-08).
-pub fn all(state: &AppState, snap: &Snapshot, transforms: &TransformCache) -> Vec<WmtsLayer> {
+/// Every published layer `caller` may read, each style with the `LegendURL`
+/// of the WMS GetLegendGraphic request that draws its legend (WMTS-GC-08).
+pub fn all(
+    state: &AppState,
+    snap: &Snapshot,
+    caller: &Caller,
+    transforms: &TransformCache,
+) -> Vec<WmtsLayer> {
     let wms = format!("{}/wms/", state.public_url);
-    published::all(snap, transforms)
+    published::all(snap, caller, transforms)
         .into_iter()
         .map(|p| {
             let mut layer = wmts_layer(p, &state.tile_matrix_sets, None, transforms);
@@ -45,18 +50,17 @@ pub fn all(state: &AppState, snap: &Snapshot, transforms: &TransformCache) -> Ve
 }
 
 /// One published layer by name (`org-slug:layer-slug` or uuid), linked to
-/// set `set` only (a tile needs no other); `None` when it is not public or
-/// has no data.
+/// set `set` only (a tile needs no other); `None` when `caller` may not
+/// read it or it has no data.
 pub fn by_name(
     state: &AppState,
     snap: &Snapshot,
+    caller: &Caller,
     name: &str,
     set: &str,
     transforms: &TransformCache,
 ) -> Option<WmtsLayer> {
-    let layer = snap
-        .layer_by_name(name)
-        .filter(|l| l.access_modifier.is_public())?;
+    let layer = super::super::layers::find(snap, caller, name)?;
     published::one(snap, layer, transforms)
         .map(|p| wmts_layer(p, &state.tile_matrix_sets, Some(set), transforms))
 }

@@ -7,10 +7,12 @@
 mod featureinfo;
 mod layers;
 
+use super::auth;
 use super::errors;
 use super::layers::{self as layer_style, LayerError};
 use super::response::{self, Body};
 use super::state::AppState;
+use crate::catalogue::Caller;
 use crate::model::{ErrorClass, Resampling};
 use crate::protocol::kvp::Kvp;
 use crate::protocol::wmts::capabilities::{self, capabilities_current};
@@ -24,26 +26,52 @@ use http::{HeaderMap, StatusCode, header};
 use hyper::Response;
 use std::hash::{Hash, Hasher};
 
+/// The caller, or the 401 answer to wrong credentials (checked before
+/// anything else, so they reveal nothing).
+fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    binding: Binding,
+) -> Result<Caller, Box<Response<Body>>> {
+    let snap = state.catalogue().snapshot();
+    auth::caller(&snap, headers).map_err(|e| {
+        let err = WmtsError::new(OwsCode::NoApplicableCode, None, e.to_string());
+        Box::new(response::unauthorized(error(state, &err, binding)))
+    })
+}
+
 /// `GET /wmts/?…`.
 pub async fn handle_kvp(state: &AppState, query: &str, headers: &HeaderMap) -> Response<Body> {
+    let caller = match caller(state, headers, Binding::Kvp) {
+        Ok(c) => c,
+        Err(resp) => return *resp,
+    };
+    let caller = &caller;
     let kvp = match Kvp::parse(query) {
         Ok(k) => k,
         Err(e) => return error(state, &WmtsError::from_kvp(&e), Binding::Kvp),
     };
     let result = match parse_kvp(&kvp) {
         Err(e) => Err(e),
-        Ok(WmtsRequest::GetCapabilities(req)) => get_capabilities(state, &req, headers),
+        Ok(WmtsRequest::GetCapabilities(req)) => get_capabilities(state, caller, &req, headers),
         Ok(WmtsRequest::GetTile(q)) => match layer_style::resampling(&kvp) {
-            Ok(r) => get_tile(state, &q, r, headers).await,
+            Ok(r) => get_tile(state, caller, &q, r, headers).await,
             Err(m) => Err(WmtsError::invalid("resampling", m)),
         },
-        Ok(WmtsRequest::GetFeatureInfo(q)) => featureinfo::get_feature_info(state, &q).await,
+        Ok(WmtsRequest::GetFeatureInfo(q)) => {
+            featureinfo::get_feature_info(state, caller, &q).await
+        }
     };
     result.unwrap_or_else(|e| error(state, &e, Binding::Kvp))
 }
 
 /// `GET /wmts/<tail>` (the RESTful binding).
 pub async fn handle_rest(state: &AppState, tail: &str, headers: &HeaderMap) -> Response<Body> {
+    let caller = match caller(state, headers, Binding::Rest) {
+        Ok(c) => c,
+        Err(resp) => return *resp,
+    };
+    let caller = &caller;
     let result = match parse_rest(tail) {
         Err(e) => Err(e),
         Ok(RestRequest::Capabilities) => {
@@ -54,19 +82,19 @@ pub async fn handle_rest(state: &AppState, tail: &str, headers: &HeaderMap) -> R
                 sections: Sections::ALL,
                 update_sequence: None,
             };
-            get_capabilities(state, &req, headers)
+            get_capabilities(state, caller, &req, headers)
         }
         Ok(RestRequest::Tile(q)) => {
             if !accepts(headers, crate::protocol::wmts::FORMAT_PNG) {
                 return not_acceptable(crate::protocol::wmts::FORMAT_PNG);
             }
-            get_tile(state, &q, Resampling::Nearest, headers).await
+            get_tile(state, caller, &q, Resampling::Nearest, headers).await
         }
         Ok(RestRequest::FeatureInfo(q)) => {
             if !accepts(headers, q.info_format.mime()) {
                 return not_acceptable(q.info_format.mime());
             }
-            featureinfo::get_feature_info(state, &q).await
+            featureinfo::get_feature_info(state, caller, &q).await
         }
     };
     result.unwrap_or_else(|e| error(state, &e, Binding::Rest))
@@ -74,6 +102,7 @@ pub async fn handle_rest(state: &AppState, tail: &str, headers: &HeaderMap) -> R
 
 fn get_capabilities(
     state: &AppState,
+    caller: &Caller,
     req: &GetCapabilities,
     headers: &HeaderMap,
 ) -> Result<Response<Body>, WmtsError> {
@@ -83,7 +112,7 @@ fn get_capabilities(
         Freshness::Current => capabilities_current(&service),
         Freshness::Send => {
             let transforms = &state.renderer.context().transforms;
-            let all = layers::all(state, &snap, transforms);
+            let all = layers::all(state, &snap, caller, transforms);
             capabilities::capabilities(&service, &all, &state.tile_matrix_sets, req.sections)
         }
     };
@@ -95,34 +124,46 @@ fn get_capabilities(
         hasher.finish()
     );
     // Capabilities change whenever the catalogue does; clients revalidate.
-    Ok(response::cacheable(
+    // They differ per caller (the layers they may read): the tag hashes the
+    // whole document, and shared caches keep only anonymous copies.
+    let policy = if caller.is_authenticated() {
+        "private, no-cache"
+    } else {
+        "no-cache"
+    };
+    let mut resp = response::cacheable(
         headers,
         capabilities::MIME,
         Bytes::from(body),
         &etag,
-        "no-cache",
-    ))
+        policy,
+    );
+    response::depends_on_caller(&mut resp);
+    Ok(resp)
 }
 
 async fn get_tile(
     state: &AppState,
+    caller: &Caller,
     q: &TileQuery,
     resampling: Resampling,
     headers: &HeaderMap,
 ) -> Result<Response<Body>, WmtsError> {
-    let (addr, resolved) = resolve_tile(state, q)?;
-    let mut render = addr.render_request(resolved.layer, resolved.style);
+    let (addr, resolved) = resolve_tile(state, caller, q)?;
+    let mut render = addr.render_request(resolved.layer, resolved.style.clone());
     render.resampling = resampling;
+    let time = render.time;
     match state.renderer.render(render).await {
         Ok(out) => {
             let r = &out.rendered;
-            Ok(response::cacheable(
-                headers,
-                r.content_type,
-                r.bytes.clone(),
-                &out.etag,
-                &state.config.cache.cache_control,
-            ))
+            let snap = state.catalogue().snapshot();
+            let policy = resolved.tile_policy(&snap, &state.config.cache.cache_control, time);
+            let mut resp =
+                response::cacheable(headers, r.content_type, r.bytes.clone(), &out.etag, &policy);
+            if !resolved.public {
+                response::depends_on_caller(&mut resp);
+            }
+            Ok(resp)
         }
         Err(e) => {
             let class = e.class();
@@ -136,6 +177,7 @@ async fn get_tile(
 /// GetFeatureInfo both need.
 fn resolve_tile(
     state: &AppState,
+    caller: &Caller,
     q: &TileQuery,
 ) -> Result<(TileAddress, layer_style::Resolved), WmtsError> {
     let snap = state.catalogue().snapshot();
@@ -149,9 +191,10 @@ fn resolve_tile(
             ),
         )
     };
-    let layer = layers::by_name(state, &snap, &q.layer, &q.set, transforms).ok_or_else(unknown)?;
+    let layer =
+        layers::by_name(state, &snap, caller, &q.layer, &q.set, transforms).ok_or_else(unknown)?;
     let style = Some(q.style.as_str()).filter(|s| *s != "default" && *s != layer.style.name);
-    let resolved = layer_style::resolve(&snap, &q.layer, style).map_err(|e| match e {
+    let resolved = layer_style::resolve(&snap, caller, &q.layer, style).map_err(|e| match e {
         LayerError::NotDefined(_) => unknown(),
         LayerError::StyleNotDefined(m) => WmtsError::invalid("Style", m),
     })?;
