@@ -5,7 +5,7 @@
 
 use super::records::RasterLayer;
 use super::snapshot::Snapshot;
-use super::source::RasterSource;
+use super::source::{Frame, RasterSource, SourceGrid};
 use crate::graph::{Graph, GraphError, GraphLimits, Leaf, Leaves, Meta, SourceMeta};
 use crate::model::{GridSpec, RasterBuf};
 use serde_json::Value;
@@ -80,4 +80,101 @@ pub fn graph_meta(snap: &Snapshot, graph: &Value) -> Result<Meta, GraphError> {
 /// [`graph_meta`] of a stored layer.
 pub fn layer_meta(snap: &Snapshot, layer: &RasterLayer) -> Result<Meta, GraphError> {
     graph_meta(snap, &layer.graph)
+}
+
+/// The instants of a temporal graph's frames over its whole period (a
+/// dask-geomodeling `time` request); empty for non-temporal or empty graphs.
+pub fn frame_times(snap: &Snapshot, graph: &Graph, meta: &Meta) -> Vec<i64> {
+    let (Some((start, stop)), Some((crs, bbox))) = (meta.period, meta.geometry) else {
+        return Vec::new();
+    };
+    if !meta.temporal {
+        return Vec::new();
+    }
+    let leaves = SnapshotLeaves {
+        snap,
+        limits: GraphLimits::default(),
+    };
+    let request = crate::graph::Request {
+        mode: crate::graph::RequestMode::Time,
+        bbox,
+        crs,
+        width: 1,
+        height: 1,
+        start: Some(start),
+        stop: Some(stop),
+    };
+    match graph.evaluate(&leaves, &request) {
+        Ok(Some(crate::graph::Output::Time(ts))) => ts,
+        _ => Vec::new(),
+    }
+}
+
+/// A geoblock layer seen as a source: the grid of its graph's endpoint (when
+/// it has one projection and an aligned grid) and a frame per instant of its
+/// period (no files: for time selection and capabilities only). `None` when
+/// the graph does not evaluate to a located raster.
+pub fn virtual_source(snap: &Snapshot, layer: &RasterLayer) -> Option<RasterSource> {
+    let limits = GraphLimits::default();
+    let graph = Graph::parse(&layer.graph, &limits).ok()?;
+    let meta = graph.meta(&SnapshotLeaves { snap, limits }).ok()?;
+    let (crs, bbox) = meta.geometry?;
+    let grid = match meta.geo_transform {
+        Some([x0, dx, _, y0, _, dy]) if dx != 0.0 && dy != 0.0 && meta.projection == Some(crs) => {
+            let width = ((bbox.max_x - bbox.min_x) / dx).abs().round();
+            let height = ((bbox.max_y - bbox.min_y) / dy).abs().round();
+            // The grid's cells, anchored where the graph's transform says,
+            // covering the footprint.
+            let cols_before = ((bbox.min_x - x0) / dx).round();
+            let rows_before = ((bbox.max_y - y0) / dy).round();
+            SourceGrid {
+                crs: crs.0,
+                origin_x: x0 + cols_before * dx,
+                origin_y: y0 + rows_before * dy,
+                pixel_x: dx,
+                pixel_y: dy,
+                width: width.max(1.0) as u32,
+                height: height.max(1.0) as u32,
+                dtype: meta
+                    .dtype
+                    .data_type()
+                    .unwrap_or(crate::model::DataType::F64),
+                nodata: meta.fillvalue,
+            }
+        }
+        _ => return None,
+    };
+    let frames = if meta.temporal {
+        frame_times(snap, &graph, &meta)
+            .into_iter()
+            .filter_map(chrono::DateTime::from_timestamp_millis)
+            .map(|t| Frame {
+                file: String::new(),
+                timestamp: Some(t),
+                bytes: 0,
+            })
+            .collect()
+    } else {
+        vec![Frame {
+            file: String::new(),
+            timestamp: None,
+            bytes: 0,
+        }]
+    };
+    Some(RasterSource {
+        uuid: layer.uuid,
+        name: layer.name.clone(),
+        description: String::new(),
+        organisation: layer.organisation,
+        access_modifier: layer.access_modifier,
+        supplier: None,
+        supplier_code: None,
+        temporal: meta.temporal,
+        interval_ms: meta.timedelta,
+        grid: Some(grid),
+        frames,
+        created: layer.created,
+        last_modified: layer.last_modified,
+        revision: snap.layer_version(layer),
+    })
 }

@@ -248,6 +248,19 @@ impl Snapshot {
         None
     }
 
+    /// What a map service shows of a layer: its one source, or for a
+    /// computation the grid and instants of its graph (see
+    /// `graphmeta::virtual_source`). `None` for broken layers.
+    pub fn shown_source(&self, layer: &RasterLayer) -> Option<std::borrow::Cow<'_, RasterSource>> {
+        if let Some(s) = self.single_source(layer) {
+            return Some(std::borrow::Cow::Borrowed(s));
+        }
+        if !graphref::is_geoblock(&layer.graph) {
+            return None;
+        }
+        super::graphmeta::virtual_source(self, layer).map(std::borrow::Cow::Owned)
+    }
+
     /// The version a cached rendering of `layer` depends on: the newest
     /// revision of the layer, of the layers nested in it and of the sources
     /// they read.

@@ -46,7 +46,7 @@ pub fn all(snap: &Snapshot, caller: &Caller, transforms: &TransformCache) -> Vec
 /// advertise). Does not check access.
 pub fn one(snap: &Snapshot, layer: &RasterLayer, transforms: &TransformCache) -> Option<Published> {
     let name = snap.wms_name(layer)?;
-    let source = snap.single_source(layer)?;
+    let source = snap.shown_source(layer)?;
     let grid = source.grid.as_ref()?;
     let native = grid.crs();
     let extent = grid.transform().bbox(grid.width, grid.height);

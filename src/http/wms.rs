@@ -211,7 +211,8 @@ async fn get_map(
         public &= resolved.public;
         own_policies.push(resolved.cache_control.clone());
         let record = snap.layer(resolved.layer.id);
-        let source = record.and_then(|l| snap.single_source(l));
+        let source = record.and_then(|l| snap.shown_source(l));
+        let source = source.as_deref();
         for t in [
             record.map(|l| l.last_modified),
             source.map(|s| s.last_modified),

@@ -93,3 +93,98 @@ fn an_elementwise_graph_renders_its_computation() {
     }
     assert!(checked > 1000, "only {checked} data cells compared");
 }
+
+/// The rain source's uuid.
+fn rain_source(server: &TestServer) -> Uuid {
+    let cat = Catalogue::open(&server.data_dir).expect("catalogue");
+    let snap = cat.snapshot();
+    let layer = snap
+        .layers()
+        .iter()
+        .find(|l| l.slug == "rain")
+        .expect("rain");
+    snap.single_source(layer).expect("rain source").uuid
+}
+
+const RAIN_MAP: &str = "SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&STYLES=&CRS=EPSG:28992\
+                        &BBOX=120000,400000,240000,500000&WIDTH=60&HEIGHT=50&FORMAT=image/tiff";
+
+#[test]
+fn geoblocks_are_published_with_extent_time_and_point_values() {
+    let server = TestServer::start(test_config("geoblocks-pub"));
+    let (src, grid) = dem(&server);
+    let twice = add_layer(
+        &server,
+        "dem-double",
+        json!({"name": "x", "graph": {
+            "s": ["lizard_nxt.blocks.LizardRasterSource", src.to_string()],
+            "x": ["dask_geomodeling.raster.Multiply", "s", 2]}}),
+    );
+    let rain = rain_source(&server);
+    let wet = add_layer(
+        &server,
+        "rain-double",
+        json!({"name": "x", "graph": {
+            "s": ["lizard_nxt.blocks.LizardRasterSource", rain.to_string()],
+            "x": ["dask_geomodeling.raster.elemwise.Multiply", "s", 2.0]}}),
+    );
+    // Capabilities: the computed layers appear, the temporal one with time.
+    let caps = server
+        .get("/wms/?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0")
+        .expect_status(200)
+        .text();
+    for name in [&twice, &wet] {
+        assert!(
+            caps.contains(&format!("<Name>{name}</Name>")),
+            "{name} missing"
+        );
+    }
+    let wet_block = caps
+        .split(&format!("<Name>{wet}</Name>"))
+        .nth(1)
+        .expect("wet");
+    let wet_block = wet_block.split("</Layer>").next().unwrap_or("");
+    assert!(
+        wet_block.contains("<Dimension name=\"time\""),
+        "{wet_block}"
+    );
+    // TIME picks the same frame as for the plain rain layer.
+    for t in ["2024-06-01T12:20:00Z", "2024-06-01T12:41:00Z"] {
+        let plain = decode_tiff(
+            &server
+                .get(&format!(
+                    "/wms/?{RAIN_MAP}&LAYERS=nelen-schuurmans:rain&TIME={t}"
+                ))
+                .expect_status(200)
+                .body,
+        );
+        let doubled = decode_tiff(
+            &server
+                .get(&format!("/wms/?{RAIN_MAP}&LAYERS={wet}&TIME={t}"))
+                .expect_status(200)
+                .body,
+        );
+        let mut data = 0;
+        for (a, b) in plain.values.iter().zip(&doubled.values) {
+            if Some(*a) != plain.nodata {
+                assert_eq!(*b, f64::from(*a as f32 * 2.0), "at {t}");
+                data += 1;
+            }
+        }
+        assert!(data > 100, "{data} data cells at {t}");
+    }
+    // GetFeatureInfo on the computed layer: twice the source cell.
+    let b = grid.transform().bbox(grid.width, grid.height);
+    let gfi = |layer: &str| {
+        let url = format!(
+            "/wms/?SERVICE=WMS&VERSION=1.1.1&REQUEST=GetFeatureInfo&LAYERS={layer}&QUERY_LAYERS={layer}&STYLES=&SRS=EPSG:{}&BBOX={},{},{},{}&WIDTH={}&HEIGHT={}&X=10&Y=10&INFO_FORMAT=application/json&FORMAT=image/png",
+            grid.crs, b.min_x, b.min_y, b.max_x, b.max_y, grid.width, grid.height
+        );
+        let body: serde_json::Value =
+            serde_json::from_slice(&server.get(&url).expect_status(200).body).expect("json");
+        body["features"][0]["properties"]["value"].as_f64()
+    };
+    let plain = gfi("nelen-schuurmans:dem").expect("a dem value at (10, 10)");
+    // Values print in their dtype's shortest form (float32 here).
+    assert_eq!(gfi(&twice).map(|v| v as f32), Some(plain as f32 * 2.0));
+}
