@@ -19,7 +19,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("storage", &["model", "geo", "encode"]),
     ("cache", &["model"]),
     ("catalogue", &["model", "geo", "storage"]),
-    ("api", &["model", "catalogue"]),
+    ("api", &["model", "catalogue", "style"]),
     (
         "render",
         &[
