@@ -12,6 +12,7 @@
 use super::derived::Derived;
 use crate::api::query::{ACCESS_MODIFIERS, Fields, FilterSpec, Kind, Schema, Value};
 use crate::catalogue::{AccessModifier, RasterLayer, Snapshot};
+use chrono::SubsecRound;
 use std::borrow::Cow;
 
 const fn f(param: &'static str, field: &'static str, kind: Kind) -> FilterSpec {
@@ -136,8 +137,9 @@ impl Fields for Row<'_> {
             "is_geoblock" => Value::Bool(Some(self.derived.is_geoblock)),
             "writable" => Value::Bool(Some(self.writable)),
             "supplier" => Value::Text(l.supplier.as_deref().map(Cow::Borrowed)),
-            "created" => Value::Time(Some(l.created)),
-            "last_modified" => Value::Time(Some(l.last_modified)),
+            // As shown: microseconds (a filter on a shown value matches it).
+            "created" => Value::Time(Some(l.created.trunc_subsecs(6))),
+            "last_modified" => Value::Time(Some(l.last_modified.trunc_subsecs(6))),
             "first_value_timestamp" => Value::Time(self.derived.first),
             "last_value_timestamp" => Value::Time(self.derived.last),
             _ => Value::Text(None),

@@ -27,7 +27,7 @@ use crate::catalogue::{
     unique_layer_slug,
 };
 use crate::style::lizard::Definition;
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -45,7 +45,7 @@ pub fn create(
     uuid: Uuid,
 ) -> Result<Uuid, ApiError> {
     let snap = Snapshot::new(data.clone());
-    let now = Utc::now();
+    let now = now();
     let mut layer = RasterLayer {
         uuid,
         name: String::new(),
@@ -114,7 +114,7 @@ pub fn update(
         return Err(ApiError::permission_denied());
     }
     copy_supplier_code(data, &snap, req, &layer, supplier_code, rev)?;
-    layer.last_modified = Utc::now();
+    layer.last_modified = now();
     layer.revision = rev;
     let slot = data
         .layers
@@ -359,11 +359,16 @@ fn copy_supplier_code(
     if let Some(s) = data.sources.iter_mut().find(|s| s.uuid == source.uuid) {
         if s.supplier_code != code {
             s.supplier_code = code;
-            s.last_modified = Utc::now();
+            s.last_modified = now();
             s.revision = rev;
         }
     }
     Ok(())
+}
+
+/// The current time at the API's precision (microseconds, as Lizard's database).
+fn now() -> chrono::DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
 }
 
 fn int(v: &Value) -> Option<i64> {
