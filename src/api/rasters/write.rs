@@ -45,7 +45,7 @@ pub fn create(
     uuid: Uuid,
 ) -> Result<Uuid, ApiError> {
     let snap = Snapshot::new(data.clone());
-    let now = now();
+    let t = now();
     let mut layer = RasterLayer {
         uuid,
         name: String::new(),
@@ -63,8 +63,8 @@ pub fn create(
         colormap: None,
         rescalable: true,
         aggregation_type: "none".into(),
-        created: now,
-        last_modified: now,
+        created: t,
+        last_modified: t,
         revision: rev,
     };
     let supplier_code = apply(&snap, req, body, &mut layer, true)?;
