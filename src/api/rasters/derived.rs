@@ -114,3 +114,144 @@ fn same_grid(a: &SourceGrid, b: &SourceGrid) -> bool {
         && [a.origin_x, a.origin_y, a.pixel_x, a.pixel_y]
             == [b.origin_x, b.origin_y, b.pixel_x, b.pixel_y]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{AccessModifier, CatalogueData, Frame};
+    use crate::model::DataType;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    fn at(min: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 6, 1, 12, min, 0).unwrap()
+    }
+
+    fn grid(origin_x: f64) -> SourceGrid {
+        SourceGrid {
+            crs: 28992,
+            origin_x,
+            origin_y: 473_500.0,
+            pixel_x: 250.0,
+            pixel_y: -250.0,
+            width: 91,
+            height: 65,
+            dtype: DataType::F32,
+            nodata: Some(-9999.0),
+        }
+    }
+
+    fn source(times: &[u32], interval: Option<i64>, origin_x: f64) -> RasterSource {
+        RasterSource {
+            uuid: Uuid::new_v4(),
+            name: "s".into(),
+            description: String::new(),
+            organisation: Uuid::nil(),
+            access_modifier: AccessModifier::Public,
+            supplier: None,
+            supplier_code: None,
+            temporal: !times.is_empty(),
+            interval_ms: interval,
+            grid: Some(grid(origin_x)),
+            frames: if times.is_empty() {
+                vec![Frame {
+                    file: "f".into(),
+                    timestamp: None,
+                    bytes: 1,
+                }]
+            } else {
+                times
+                    .iter()
+                    .map(|m| Frame {
+                        file: format!("{m}"),
+                        timestamp: Some(at(*m)),
+                        bytes: 1,
+                    })
+                    .collect()
+            },
+            created: at(0),
+            last_modified: at(0),
+            revision: 1,
+        }
+    }
+
+    fn layer(graph: serde_json::Value) -> RasterLayer {
+        RasterLayer {
+            uuid: Uuid::new_v4(),
+            name: "l".into(),
+            slug: "l".into(),
+            description: String::new(),
+            organisation: Uuid::nil(),
+            access_modifier: AccessModifier::Public,
+            supplier: None,
+            shared_with: vec![],
+            weight: 0,
+            graph,
+            observation_type: None,
+            layer_collections: vec![],
+            options: Default::default(),
+            colormap: None,
+            rescalable: true,
+            aggregation_type: "none".into(),
+            created: at(0),
+            last_modified: at(0),
+            revision: 1,
+        }
+    }
+
+    fn add(a: Uuid, b: Uuid) -> serde_json::Value {
+        let s = "lizard_nxt.blocks.LizardRasterSource";
+        json!({"name": "d", "graph": {"a": [s, a.to_string()], "b": [s, b.to_string()],
+            "d": ["dask_geomodeling.raster.elemwise.Add", "a", "b"]}})
+    }
+
+    fn derive_over(sources: Vec<RasterSource>, graph: serde_json::Value) -> Derived {
+        let l = layer(graph);
+        let snap = Snapshot::new(CatalogueData {
+            sources,
+            layers: vec![l.clone()],
+            ..Default::default()
+        });
+        derive(&snap, &l)
+    }
+
+    #[test]
+    fn a_computation_spans_its_temporal_sources_and_shares_one_grid() {
+        let (a, b) = (
+            source(&[0, 5, 10], Some(300_000), 0.0),
+            source(&[5, 20], Some(300_000), 0.0),
+        );
+        let d = derive_over(vec![a.clone(), b.clone()], add(a.uuid, b.uuid));
+        assert!(d.is_geoblock && d.temporal);
+        assert_eq!((d.first, d.last), (Some(at(0)), Some(at(20))));
+        assert_eq!(d.interval_ms, Some(300_000));
+        assert_eq!(d.grid, Some(grid(0.0)));
+        assert_eq!((d.dtype, d.fill_value), (None, None));
+        assert_eq!(d.sources, vec![a.uuid, b.uuid]);
+    }
+
+    #[test]
+    fn a_computation_over_different_grids_or_intervals_shows_nulls() {
+        let (a, b) = (source(&[0], Some(300_000), 0.0), source(&[], None, 250.0));
+        let d = derive_over(vec![a.clone(), b.clone()], add(a.uuid, b.uuid));
+        assert!(d.temporal, "one temporal source makes it temporal");
+        assert_eq!(d.grid, None);
+        assert_eq!(d.interval_ms, Some(300_000));
+        let c = source(&[0], Some(600_000), 0.0);
+        let d = derive_over(vec![a.clone(), c.clone()], add(a.uuid, c.uuid));
+        assert_eq!(d.interval_ms, None);
+    }
+
+    #[test]
+    fn a_plain_layer_shows_its_source_and_missing_ones_are_deleted() {
+        let s = source(&[], None, 0.0);
+        let d = derive_over(vec![s.clone()], graphref::single_source_graph(s.uuid));
+        assert!(!d.is_geoblock && !d.temporal);
+        assert_eq!((d.first, d.last), (Some(epoch()), Some(epoch())));
+        assert_eq!((d.dtype, d.fill_value), (Some("float32"), Some(-9999.0)));
+        let gone = Uuid::new_v4();
+        let d = derive_over(vec![], graphref::single_source_graph(gone));
+        assert_eq!(d.deleted, vec![gone]);
+        assert_eq!((d.first, d.grid), (None, None));
+    }
+}
