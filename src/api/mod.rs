@@ -8,6 +8,7 @@ pub mod fields;
 pub mod format;
 mod organisations;
 pub mod query;
+mod rasters;
 mod request;
 mod response;
 mod routes;

@@ -28,6 +28,7 @@ pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     };
     match first.as_str() {
         "organisations" => super::organisations::handle(repo, req),
+        "rasters" => super::rasters::handle(repo, req),
         _ => Err(ApiError::NotFound),
     }
 }

@@ -9,7 +9,7 @@ use super::durable::Catalogue;
 use super::error::CatalogueError;
 use super::graphref::single_source_graph;
 use super::records::{AccessModifier, Organisation, RasterLayer};
-use super::slug::slugify;
+use super::slug::{slugify, unique_layer_slug};
 use super::snapshot::CatalogueData;
 use super::source::{Frame, RasterSource, SourceGrid};
 use crate::model::{DataType, RasterSource as _, Window};
@@ -246,7 +246,7 @@ fn record(
         last_modified: now,
         revision: rev,
     });
-    let slug = unique_slug(data, org.uuid, &name);
+    let slug = unique_layer_slug(data, org.uuid, &name);
     let layer = Uuid::new_v4();
     data.layers.push(RasterLayer {
         uuid: layer,
@@ -301,26 +301,6 @@ fn organisation(data: &mut CatalogueData, req: &IngestRequest) -> Organisation {
     };
     data.organisations.push(org.clone());
     org
-}
-
-/// The layer's slug: the slugified name, made unique within the organisation.
-fn unique_slug(data: &CatalogueData, org: Uuid, name: &str) -> String {
-    let base = match slugify(name) {
-        s if s.is_empty() => "raster".to_string(),
-        s => s,
-    };
-    let taken = |s: &str| {
-        data.layers
-            .iter()
-            .any(|l| l.organisation == org && l.slug == s)
-    };
-    if !taken(&base) {
-        return base;
-    }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|s| !taken(s))
-        .unwrap_or(base)
 }
 
 /// `viridis:<min>:<max>` over the data range, read from the coarsest overview.

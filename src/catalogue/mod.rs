@@ -33,6 +33,6 @@ pub use records::{
     epoch,
 };
 pub use repo::Repo;
-pub use slug::slugify;
+pub use slug::{slugify, unique_layer_slug};
 pub use snapshot::{CatalogueData, Snapshot};
 pub use source::{Frame, FrameMatch, RasterSource, SourceGrid};

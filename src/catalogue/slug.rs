@@ -1,4 +1,8 @@
-//! Slugs as Django's `slugify` makes them: the rule behind Lizard's WMS layer names.
+//! Slugs as Django's `slugify` makes them: the rule behind Lizard's WMS layer
+//! names, and a layer slug made unique within its organisation.
+
+use super::snapshot::CatalogueData;
+use uuid::Uuid;
 
 /// Lower-cases, drops characters other than ASCII letters, digits, `_`, `-` and
 /// whitespace, turns runs of whitespace and hyphens into one `-`, and trims `-`/`_`.
@@ -19,6 +23,27 @@ pub fn slugify(s: &str) -> String {
         }
     }
     out.trim_matches(|c| c == '-' || c == '_').to_string()
+}
+
+/// A new layer's slug: the slugified name (`raster` when that is empty),
+/// with `-2`, `-3`, … appended until no other layer of `org` has it.
+pub fn unique_layer_slug(data: &CatalogueData, org: Uuid, name: &str) -> String {
+    let base = match slugify(name) {
+        s if s.is_empty() => "raster".to_string(),
+        s => s,
+    };
+    let taken = |s: &str| {
+        data.layers
+            .iter()
+            .any(|l| l.organisation == org && l.slug == s)
+    };
+    if !taken(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|s| !taken(s))
+        .unwrap_or(base)
 }
 
 fn fold_accent(c: char) -> char {

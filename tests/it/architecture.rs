@@ -20,7 +20,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("storage", &["model", "geo", "encode"]),
     ("cache", &["model"]),
     ("catalogue", &["model", "geo", "graph", "storage"]),
-    ("api", &["model", "catalogue"]),
+    ("api", &["model", "catalogue", "graph", "style"]),
     (
         "render",
         &[
