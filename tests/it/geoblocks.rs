@@ -188,3 +188,54 @@ fn geoblocks_are_published_with_extent_time_and_point_values() {
     // Values print in their dtype's shortest form (float32 here).
     assert_eq!(gfi(&twice).map(|v| v as f32), Some(plain as f32 * 2.0));
 }
+
+#[test]
+fn the_api_refuses_graphs_the_engine_refuses_naming_the_node() {
+    use crate::api::client::{Client, json as body_of, user_key};
+    let server = TestServer::start(test_config("geoblocks-api"));
+    let key = user_key(&server, "root-geo", true);
+    let c = Client::with_key(&server, &key);
+    let (src, _) = dem(&server);
+    let org = c.get_json("/api/v4/organisations/")["results"][0]["uuid"].clone();
+    let post = |graph: serde_json::Value| {
+        c.send(
+            "POST",
+            "/api/v4/rasters/",
+            Some(
+                &json!({"name": "bad graph", "organisation": org, "access_modifier": "Public",
+                "aggregation_type": "none", "source": graph}),
+            ),
+        )
+    };
+    for (graph, node) in [
+        (
+            json!({"name": "x", "graph": {"a": ["lizard_nxt.blocks.LizardRasterSource", src.to_string()],
+                "x": ["dask_geomodeling.raster.elemwise.NoSuchBlock", "a", 1]}}),
+            "x",
+        ),
+        (
+            json!({"name": "x", "graph": {"a": ["lizard_nxt.blocks.LizardRasterSource", src.to_string()],
+                "x": ["dask_geomodeling.raster.elemwise.Add", "a"]}}),
+            "x",
+        ),
+        (
+            json!({"name": "x", "graph": {"a": ["lizard_nxt.blocks.LizardRasterSource", src.to_string()],
+                "x": ["dask_geomodeling.raster.elemwise.Add", "a", "y"],
+                "y": ["dask_geomodeling.raster.elemwise.Add", "x", 1]}}),
+            "cycle",
+        ),
+    ] {
+        let resp = post(graph.clone());
+        assert_eq!(resp.status, 400, "{graph}: {}", resp.text());
+        let detail = body_of(&resp)["detail"]["source"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(detail.contains(node), "{graph}: {detail}");
+    }
+    let good = post(json!({"name": "x", "graph": {
+        "a": ["lizard_nxt.blocks.LizardRasterSource", src.to_string()],
+        "x": ["dask_geomodeling.raster.elemwise.Add", "a", 1]}}));
+    assert_eq!(good.status, 201, "{}", good.text());
+    assert_eq!(body_of(&good)["dtype"], "float32");
+}

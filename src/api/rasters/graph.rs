@@ -9,7 +9,8 @@
 //! `{"detail": {"source": [message]}}`. An unreadable uuid reads as one
 //! that does not exist.
 
-use crate::catalogue::{Caller, Guard, Organisation, Snapshot, graphref};
+use crate::catalogue::{Caller, Guard, Organisation, Snapshot, graphmeta, graphref};
+use crate::graph::{Graph, GraphLimits};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -28,6 +29,23 @@ pub fn check(
             "The organisation \"{}\" has no geoblocks permission: a graph beyond a single raster source needs it.",
             org.name
         ));
+    }
+    if graphref::is_geoblock(graph) {
+        // The engine's checks: known blocks, argument types and counts,
+        // references, cycles, limits; and, once every source holds data,
+        // what needs their metadata (dtypes, matching time axes).
+        let limits = GraphLimits::default();
+        Graph::parse(graph, &limits).map_err(|e| e.to_string())?;
+        let has_data = |id: &Uuid| snap.source(*id).is_some_and(|s| s.grid.is_some());
+        let all_have_data = graphref::references(graph)
+            .iter()
+            .all(|id| match snap.layer(*id) {
+                Some(nested) => snap.layer_sources(nested).0.iter().all(has_data),
+                None => has_data(id),
+            });
+        if all_have_data {
+            graphmeta::graph_meta(snap, graph).map_err(|e| e.to_string())?;
+        }
     }
     Ok(())
 }
