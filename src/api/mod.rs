@@ -8,9 +8,11 @@ pub mod fields;
 pub mod format;
 mod organisations;
 pub mod query;
+mod rastersources;
 mod request;
 mod response;
 mod routes;
+mod tasks;
 
 pub use error::ApiError;
 pub use format::Format;

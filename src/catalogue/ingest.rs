@@ -338,7 +338,10 @@ fn add_frames(
 fn grid_difference(old: &SourceGrid, new: &SourceGrid) -> String {
     let mut out = Vec::new();
     if old.crs != new.crs {
-        out.push(format!("projection EPSG:{} instead of EPSG:{}", new.crs, old.crs));
+        out.push(format!(
+            "projection EPSG:{} instead of EPSG:{}",
+            new.crs, old.crs
+        ));
     }
     if (old.width, old.height) != (new.width, new.height) {
         out.push(format!(

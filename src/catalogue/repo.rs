@@ -96,14 +96,13 @@ impl Repo {
                 .iter_mut()
                 .find(|s| s.uuid == id)
                 .ok_or_else(|| CatalogueError::NotFound(format!("raster source {id}")))?;
-            let (gone, kept): (Vec<Frame>, Vec<Frame>) =
-                std::mem::take(&mut source.frames)
-                    .into_iter()
-                    .partition(|f| match (range, f.timestamp) {
-                        (None, _) => true,
-                        (Some((a, b)), Some(t)) => a <= t && t <= b,
-                        (Some(_), None) => false,
-                    });
+            let (gone, kept): (Vec<Frame>, Vec<Frame>) = std::mem::take(&mut source.frames)
+                .into_iter()
+                .partition(|f| match (range, f.timestamp) {
+                    (None, _) => true,
+                    (Some((a, b)), Some(t)) => a <= t && t <= b,
+                    (Some(_), None) => false,
+                });
             source.frames = kept;
             if source.frames.is_empty() {
                 source.grid = None;

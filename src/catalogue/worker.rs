@@ -250,7 +250,10 @@ fn ingest_upload(
         source: Some(source),
         ..IngestRequest::default()
     };
-    let name = params.file_name.clone().unwrap_or_else(|| "the file".into());
+    let name = params
+        .file_name
+        .clone()
+        .unwrap_or_else(|| "the file".into());
     match ingest_named(catalogue, store, &req, &[name], limits, &mut |_, _, _| {}) {
         Ok(_) => {
             let snap = catalogue.snapshot();
