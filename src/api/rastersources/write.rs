@@ -10,8 +10,8 @@
 //! * `temporal` and `interval` cannot change once the source holds data.
 //! * `supplier` names a user; it defaults to the creating user, so a
 //!   supplier can edit what they create.
-//! * The organisation may only change to one where the caller may create,
-//!   and not while layers of another organisation use the source.
+//! * The organisation must be one where the caller may create (else 403),
+//!   and cannot change while layers of another organisation use it.
 //! * DELETE is 412 while layers use the source, unless the body says
 //!   `{"force": true}`.
 //!
@@ -51,7 +51,10 @@ pub fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
         last_modified: now,
         revision: 0,
     };
-    let src = apply(&req.snapshot, req, body, blank, true, true)?;
+    let src = apply(&req.snapshot, body, blank, true, true)?;
+    if !req.caller.may_create_in(src.organisation) {
+        return Err(ApiError::permission_denied());
+    }
     if req.dry_run() {
         return Ok(ApiResponse::created(serialize(req, &req.snapshot, &src)));
     }
@@ -81,7 +84,10 @@ pub fn change(repo: &Repo, req: &ApiRequest, id: Uuid) -> Result<ApiResponse, Ap
     let current = writable(req, id)?;
     let body = req.json_object()?;
     let full = req.method == Method::Put;
-    let src = apply(&req.snapshot, req, body, current.clone(), false, full)?;
+    let src = apply(&req.snapshot, body, current.clone(), false, full)?;
+    if src.organisation != current.organisation && !req.caller.may_create_in(src.organisation) {
+        return Err(ApiError::permission_denied());
+    }
     if req.dry_run() {
         return Ok(ApiResponse::ok(serialize(req, &req.snapshot, &src)));
     }
@@ -185,7 +191,6 @@ pub fn writable(req: &ApiRequest, id: Uuid) -> Result<RasterSource, ApiError> {
 /// where `name` is required.
 fn apply(
     snap: &Snapshot,
-    req: &ApiRequest,
     body: &Map<String, Value>,
     mut src: RasterSource,
     creating: bool,
@@ -227,12 +232,9 @@ fn apply(
                 format!("Invalid pk \"{org}\" - object does not exist."),
             )),
             Ok(org) if org != src.organisation => {
-                if !req.caller.may_create_in(org) {
-                    errors.push((
-                        "organisation",
-                        "You may not create raster sources in this organisation.".into(),
-                    ));
-                } else if snap.dependants(src.uuid).any(|l| l.organisation != org) {
+                // Whether the caller may put sources there is checked by
+                // the caller of `apply` (403, not a validation error).
+                if snap.dependants(src.uuid).any(|l| l.organisation != org) {
                     errors.push((
                         "organisation",
                         "Raster layers of another organisation use this source: it must keep their organisation.".into(),
