@@ -97,12 +97,12 @@ pub fn ingest_named(
                     .get(i)
                     .cloned()
                     .unwrap_or_else(|| file.display().to_string());
-                return Err(match e.class() {
-                    crate::model::ErrorClass::Internal => CatalogueError::Storage(e),
-                    _ => CatalogueError::Invalid(format!(
-                        "{name}: the file is not a single-band GeoTIFF tegel can read: {e}"
-                    )),
-                });
+                return Err(CatalogueError::Invalid(match e.class() {
+                    crate::model::ErrorClass::Internal => format!("{name}: {e}"),
+                    _ => {
+                        format!("{name}: the file is not a single-band GeoTIFF tegel can read: {e}")
+                    }
+                }));
             }
         }
     }

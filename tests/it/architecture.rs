@@ -38,6 +38,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "http",
         &[
             "model",
+            "api",
             "config",
             "geo",
             "kernels",

@@ -776,3 +776,80 @@ fn an_upload_over_the_limit_is_413_and_leaves_nothing() {
     assert_eq!(task["status"], "SUCCESS", "{task}");
     assert_eq!(uploads(&small), 0);
 }
+
+#[test]
+fn uploads_left_pending_or_started_are_ingested_after_a_restart() {
+    use tegel::catalogue::worker::{UploadParams, upload_task};
+    use tegel::catalogue::{Organisation, RasterSource, TaskStatus, admin};
+    let mut config = test_config("api-upload-recovery");
+    config.demo.ingest_on_empty = false;
+    let dir = config.server.data_dir.clone();
+    // The state a crash leaves: a task STARTED and one PENDING, their files
+    // waiting under uploads/.
+    let cat = Catalogue::open(&dir).expect("catalogue");
+    let (user, key) =
+        admin::create_user_with_key(&cat, "recovery-root", true, "tests").expect("user");
+    std::fs::create_dir_all(dir.join("uploads")).expect("uploads");
+    let source = Uuid::new_v4();
+    let mut tasks = Vec::new();
+    for (k, status) in [(0, TaskStatus::Started), (1, TaskStatus::Pending)] {
+        let file = dir.join("uploads").join(format!("left-{k}.upload"));
+        std::fs::write(&file, fixture(&format!("rain/rain_{k:02}.tif"))).expect("copy");
+        let params = UploadParams {
+            file,
+            file_name: Some(format!("rain_{k:02}.tif")),
+            timestamp: Some(
+                format!("2024-06-01T12:0{}:00Z", k * 5)
+                    .parse()
+                    .expect("time"),
+            ),
+        };
+        let mut task = upload_task(Some(user.id), source, &params);
+        task.status = status;
+        tasks.push(task);
+    }
+    cat.update(|data, rev| {
+        let now = chrono::Utc::now();
+        let org = Uuid::new_v4();
+        data.organisations.push(Organisation {
+            uuid: org,
+            name: "Recovery".into(),
+            slug: "recovery".into(),
+            geoblocks: true,
+            created: now,
+            last_modified: now,
+        });
+        data.sources.push(RasterSource {
+            uuid: source,
+            name: "recovered".into(),
+            description: String::new(),
+            organisation: org,
+            access_modifier: AccessModifier::Private,
+            supplier: None,
+            supplier_code: None,
+            temporal: true,
+            interval_ms: Some(300_000),
+            grid: None,
+            frames: Vec::new(),
+            created: now,
+            last_modified: now,
+            revision: rev,
+        });
+        data.tasks.extend(tasks.clone());
+        Ok(())
+    })
+    .expect("seed");
+    drop(cat);
+    let server = TestServer::start(config);
+    let c = Client::with_key(&server, &key);
+    for task in &tasks {
+        let url = format!("http://{}/api/v4/tasks/{}/", server.addr, task.id);
+        let done = finished_task(&c, &url);
+        assert_eq!(done["status"], "SUCCESS", "{done}");
+    }
+    let src = c.get_json(&format!("/api/v4/rastersources/{source}/"));
+    assert_eq!(src["first_value_timestamp"], "2024-06-01T12:00:00Z");
+    assert_eq!(src["last_value_timestamp"], "2024-06-01T12:05:00Z");
+    let left = std::fs::read_dir(dir.join("uploads")).map_or(0, |d| d.count());
+    assert_eq!(left, 0);
+}
