@@ -303,6 +303,16 @@ fn add_frames(
     rev: u64,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, CatalogueError> {
+    // The source may have changed since `validate` (checked on a snapshot).
+    if frames
+        .iter()
+        .any(|f| f.timestamp.is_some() != existing.temporal)
+    {
+        return Err(CatalogueError::Invalid(format!(
+            "raster source {} changed between temporal and non-temporal since the upload: upload again",
+            existing.uuid
+        )));
+    }
     let mut replaced = Vec::new();
     let mut kept: Vec<Frame> = Vec::new();
     for f in std::mem::take(&mut existing.frames) {

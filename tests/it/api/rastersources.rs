@@ -80,6 +80,32 @@ fn upload_to(
     )
 }
 
+/// A multipart upload sent with `Transfer-Encoding: chunked` (no
+/// Content-Length) in 1 KiB chunks; the raw response text.
+fn chunked_upload(server: &TestServer, key: &str, source: &str, bytes: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let (ct, body) = multipart(&[], Some(("big.tif", bytes)));
+    let mut stream = std::net::TcpStream::connect(server.addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    let head = format!(
+        "POST /api/v4/rastersources/{source}/data/ HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAuthorization: {}\r\nContent-Type: {ct}\r\nTransfer-Encoding: chunked\r\n\r\n",
+        server.addr,
+        basic(key)
+    );
+    let mut out = head.into_bytes();
+    for chunk in body.chunks(1024) {
+        out.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        out.extend_from_slice(chunk);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    // The server may answer before reading everything.
+    let _ = stream.write_all(&out);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
 fn upload(source: &str, timestamp: Option<&str>, name: &str, bytes: &[u8]) -> Resp {
     let fields: Vec<(&str, &str)> = timestamp.map(|t| ("timestamp", t)).into_iter().collect();
     upload_to(server(), root_key(), source, &fields, Some((name, bytes)))
@@ -762,6 +788,10 @@ fn an_upload_over_the_limit_is_413_and_leaves_nothing() {
     let uploads = |server: &TestServer| {
         std::fs::read_dir(server.data_dir.join("uploads")).map_or(0, |d| d.count())
     };
+    assert_eq!(uploads(&small), 0);
+    // Without Content-Length the limit holds while streaming.
+    let over = chunked_upload(&small, &key, &id, &fixture("rain/rain_00.tif"));
+    assert!(over.starts_with("HTTP/1.1 413"), "{over}");
     assert_eq!(uploads(&small), 0);
     // Under the limit it goes through, and the upload file is removed after.
     let resp = upload_to(
