@@ -136,6 +136,9 @@ impl Running {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        // The upload worker finishes the task at hand, then ends.
+        let state = self.state.clone();
+        let _ = tokio::task::spawn_blocking(move || state.repo.worker.stop()).await;
     }
 }
 
@@ -182,6 +185,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             .with_tile_matrix_sets(&tile_matrix_sets),
     );
 
+    state.repo.worker.start(
+        state.repo.catalogue.clone(),
+        state.repo.store.clone(),
+        state.repo.limits,
+    );
     watch_catalogue(data.catalogue.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(server.run(state.clone(), async {

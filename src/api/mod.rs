@@ -9,9 +9,11 @@ pub mod format;
 mod organisations;
 pub mod query;
 mod rasters;
+mod rastersources;
 mod request;
 mod response;
 mod routes;
+mod tasks;
 
 pub use error::ApiError;
 pub use format::Format;

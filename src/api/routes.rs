@@ -29,6 +29,8 @@ pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     match first.as_str() {
         "organisations" => super::organisations::handle(repo, req),
         "rasters" => super::rasters::handle(repo, req),
+        "rastersources" => super::rastersources::handle(repo, req),
+        "tasks" => super::tasks::handle(repo, req),
         _ => Err(ApiError::NotFound),
     }
 }

@@ -1,5 +1,8 @@
 //! Ingest: GeoTIFF files → frames in the store → a raster source and a plain
-//! raster layer in the catalogue (or more frames for an existing temporal source).
+//! raster layer in the catalogue, or new data for an existing source: more
+//! frames for a temporal one (a frame at an existing instant replaces it), the
+//! one frame replaced for a non-temporal one. The first frame of a source sets
+//! its grid; later frames must match it.
 //!
 //! Order of effects keeps the catalogue truthful: frames are written first; the
 //! catalogue records them in one atomic update; if that update fails, the new
@@ -24,8 +27,10 @@ pub struct IngestRequest {
     pub files: Vec<PathBuf>,
     /// One per file for a temporal source; empty for a single-frame source.
     pub timestamps: Vec<DateTime<Utc>>,
-    /// Add frames to this existing temporal source instead of creating one.
+    /// Add frames to this existing source instead of creating one (a
+    /// non-temporal source gets its one frame replaced).
     pub source: Option<Uuid>,
+
     /// Layer/source name; defaults to the first file's stem.
     pub name: Option<String>,
     pub description: String,
@@ -55,6 +60,19 @@ pub fn ingest(
     limits: &Limits,
     progress: Progress<'_>,
 ) -> Result<IngestOutcome, CatalogueError> {
+    ingest_named(catalogue, store, req, &[], limits, progress)
+}
+
+/// [`ingest`], naming the files in error messages by `file_names` (e.g.
+/// the uploader's names) instead of their paths.
+pub fn ingest_named(
+    catalogue: &Catalogue,
+    store: &Store,
+    req: &IngestRequest,
+    file_names: &[String],
+    limits: &Limits,
+    progress: Progress<'_>,
+) -> Result<IngestOutcome, CatalogueError> {
     validate(catalogue, req)?;
     let source_id = req.source.unwrap_or_else(Uuid::new_v4);
     let count = req.files.len();
@@ -75,7 +93,16 @@ pub fn ingest(
             Ok(meta) => written.push(meta),
             Err(e) => {
                 remove_frames(store, source_id, &written);
-                return Err(CatalogueError::Invalid(format!("{}: {e}", file.display())));
+                let name = file_names
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| file.display().to_string());
+                return Err(CatalogueError::Invalid(match e.class() {
+                    crate::model::ErrorClass::Internal => format!("{name}: {e}"),
+                    _ => {
+                        format!("{name}: the file is not a single-band GeoTIFF tegel can read: {e}")
+                    }
+                }));
             }
         }
     }
@@ -131,14 +158,14 @@ fn validate(catalogue: &Catalogue, req: &IngestRequest) -> Result<(), CatalogueE
         let source = snap
             .source(id)
             .ok_or_else(|| CatalogueError::NotFound(format!("raster source {id}")))?;
-        if !source.temporal {
+        if !source.temporal && (!req.timestamps.is_empty() || req.files.len() > 1) {
             return Err(CatalogueError::Invalid(format!(
-                "raster source {id} is not temporal: frames cannot be added"
+                "raster source {id} is not temporal: it holds one file, without a timestamp"
             )));
         }
-        if req.timestamps.is_empty() {
+        if source.temporal && req.timestamps.is_empty() {
             return Err(CatalogueError::Invalid(format!(
-                "raster source {id} is temporal: give --timestamp per file"
+                "raster source {id} is temporal: give a timestamp per file"
             )));
         }
     } else if req.organisation.is_empty() || slugify(&req.organisation) != req.organisation {
@@ -191,28 +218,14 @@ fn record(
         })
         .collect();
 
-    if let Some(existing) = data.sources.iter_mut().find(|s| s.uuid == source_id) {
-        if existing.grid.is_some() && existing.grid != grid {
-            return Err(CatalogueError::Invalid(format!(
-                "the new frames do not match the grid of raster source {source_id}"
-            )));
-        }
-        existing.grid = grid;
-        let mut replaced = Vec::new();
-        for frame in frames {
-            // A frame at an existing instant replaces it, as Lizard's upload does.
-            existing.frames.retain(|f| {
-                let keep = f.timestamp != frame.timestamp;
-                if !keep {
-                    replaced.push(f.file.clone());
-                }
-                keep
-            });
-            existing.frames.push(frame);
-        }
-        existing.frames.sort_by_key(|f| f.timestamp);
-        existing.last_modified = now;
-        existing.revision = rev;
+    if req.source.is_some() {
+        let existing = data
+            .sources
+            .iter_mut()
+            .find(|s| s.uuid == source_id)
+            // Deleted while the frames were written.
+            .ok_or_else(|| CatalogueError::NotFound(format!("raster source {source_id}")))?;
+        let replaced = add_frames(existing, frames, grid, rev, now)?;
         let outcome = IngestOutcome {
             source: source_id,
             layer: None,
@@ -277,6 +290,102 @@ fn record(
         wms_layer: Some(format!("{}:{slug}", org.slug)),
     };
     Ok((outcome, Vec::new()))
+}
+
+/// Adds frames to an existing source (replacing the frames at the same
+/// instants, or the only frame of a non-temporal source) and returns the
+/// files of the replaced frames. The frames must match the grid of the
+/// frames that stay; with none left, the new frames set the grid.
+fn add_frames(
+    existing: &mut RasterSource,
+    frames: Vec<Frame>,
+    grid: Option<SourceGrid>,
+    rev: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, CatalogueError> {
+    // The source may have changed since `validate` (checked on a snapshot).
+    if frames
+        .iter()
+        .any(|f| f.timestamp.is_some() != existing.temporal)
+    {
+        return Err(CatalogueError::Invalid(format!(
+            "raster source {} changed between temporal and non-temporal since the upload: upload again",
+            existing.uuid
+        )));
+    }
+    let mut replaced = Vec::new();
+    let mut kept: Vec<Frame> = Vec::new();
+    for f in std::mem::take(&mut existing.frames) {
+        let hit = !existing.temporal || frames.iter().any(|n| n.timestamp == f.timestamp);
+        if hit {
+            replaced.push(f);
+        } else {
+            kept.push(f);
+        }
+    }
+    if let (Some(old), Some(new), false) = (&existing.grid, &grid, kept.is_empty()) {
+        if old != new {
+            existing.frames = kept;
+            existing.frames.extend(replaced);
+            existing.frames.sort_by_key(|f| f.timestamp);
+            return Err(CatalogueError::Invalid(format!(
+                "the file does not match the grid of raster source {}: {}",
+                existing.uuid,
+                grid_difference(old, new)
+            )));
+        }
+    }
+    kept.extend(frames);
+    kept.sort_by_key(|f| f.timestamp);
+    existing.frames = kept;
+    existing.grid = grid;
+    existing.last_modified = now;
+    existing.revision = rev;
+    Ok(replaced.into_iter().map(|f| f.file).collect())
+}
+
+/// What differs between a source's grid and a new file's, for the uploader.
+fn grid_difference(old: &SourceGrid, new: &SourceGrid) -> String {
+    let mut out = Vec::new();
+    if old.crs != new.crs {
+        out.push(format!(
+            "projection EPSG:{} instead of EPSG:{}",
+            new.crs, old.crs
+        ));
+    }
+    if (old.width, old.height) != (new.width, new.height) {
+        out.push(format!(
+            "{}x{} pixels instead of {}x{}",
+            new.width, new.height, old.width, old.height
+        ));
+    }
+    if old.transform() != new.transform() {
+        out.push(format!(
+            "origin ({}, {}) and pixel size ({}, {}) instead of ({}, {}) and ({}, {})",
+            new.origin_x,
+            new.origin_y,
+            new.pixel_x,
+            new.pixel_y,
+            old.origin_x,
+            old.origin_y,
+            old.pixel_x,
+            old.pixel_y
+        ));
+    }
+    if old.dtype != new.dtype {
+        out.push(format!(
+            "data type {} instead of {}",
+            new.dtype.numpy_name(),
+            old.dtype.numpy_name()
+        ));
+    }
+    if old.nodata.map(f64::to_bits) != new.nodata.map(f64::to_bits) {
+        out.push(format!(
+            "nodata {:?} instead of {:?}",
+            new.nodata, old.nodata
+        ));
+    }
+    out.join("; ")
 }
 
 fn organisation(data: &mut CatalogueData, req: &IngestRequest) -> Organisation {

@@ -22,11 +22,12 @@ mod repo;
 mod slug;
 mod snapshot;
 mod source;
+pub mod worker;
 
 pub use access::{Caller, Guard};
 pub use durable::Catalogue;
 pub use error::CatalogueError;
-pub use ingest::{IngestOutcome, IngestRequest, ingest};
+pub use ingest::{IngestOutcome, IngestRequest, ingest, ingest_named};
 pub use people::{ApiKey, KeyScope, Role, RoleKind, User};
 pub use records::{
     AccessModifier, LayerCollection, ObservationType, Organisation, RasterLayer, Task, TaskStatus,

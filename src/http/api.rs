@@ -254,14 +254,15 @@ fn write(
         header::VARY,
         HeaderValue::from_static("Accept, Authorization"),
     );
+    // Errors are never stored, as every other error of the server.
     h.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
+        HeaderValue::from_static(if err.is_some() {
+            "no-store"
+        } else {
+            "private, no-cache"
+        }),
     );
-    if err.is_some() {
-        super::errors::no_store(&mut resp);
-    }
-    let h = resp.headers_mut();
     if matches!(
         err,
         Some(ApiError::BadCredentials) | Some(ApiError::NotAuthenticated)

@@ -29,6 +29,7 @@ impl AppState {
                 ..crate::storage::Limits::default()
             },
             data_dir: config.server.data_dir.clone(),
+            worker: crate::catalogue::worker::Worker::idle(),
         });
         AppState {
             repo,

@@ -40,6 +40,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "http",
         &[
             "model",
+            "api",
             "config",
             "geo",
             "kernels",

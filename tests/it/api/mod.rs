@@ -2,4 +2,5 @@
 
 pub mod client;
 mod rasters;
+mod rastersources;
 mod root;
