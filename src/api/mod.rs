@@ -6,11 +6,16 @@
 pub mod error;
 pub mod fields;
 pub mod format;
+pub mod layercollections;
+pub mod observationtypes;
 mod organisations;
+mod personalapikeys;
 pub mod query;
 mod request;
 mod response;
+mod roles;
 mod routes;
+mod users;
 
 pub use error::ApiError;
 pub use format::Format;

@@ -28,6 +28,11 @@ pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     };
     match first.as_str() {
         "organisations" => super::organisations::handle(repo, req),
+        "observationtypes" => super::observationtypes::handle(repo, req),
+        "layercollections" => super::layercollections::handle(repo, req),
+        "users" => super::users::handle(repo, req),
+        "roles" => super::roles::handle(repo, req),
+        "personalapikeys" => super::personalapikeys::handle(repo, req),
         _ => Err(ApiError::NotFound),
     }
 }
