@@ -1,4 +1,5 @@
 //! The `/api/v4/` catalogue API over HTTP.
 
 pub mod client;
+mod people;
 mod root;
