@@ -128,13 +128,11 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(args),
         Command::Ingest(args) => ingest(args),
-        Command::Admin(args) => {
-            load_config(&args.common, |_| Vec::new()).and_then(|config| {
-                let catalogue = tegel::catalogue::Catalogue::open(&config.server.data_dir)
-                    .map_err(|e| e.to_string())?;
-                admin::run(&catalogue, args.command)
-            })
-        }
+        Command::Admin(args) => load_config(&args.common, |_| Vec::new()).and_then(|config| {
+            let catalogue = tegel::catalogue::Catalogue::open(&config.server.data_dir)
+                .map_err(|e| e.to_string())?;
+            admin::run(&catalogue, args.command)
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -209,8 +207,8 @@ fn ensure_admin_key(config: &Config) -> Result<(), String> {
     else {
         return Ok(());
     };
-    let catalogue = tegel::catalogue::Catalogue::open(&config.server.data_dir)
-        .map_err(|e| e.to_string())?;
+    let catalogue =
+        tegel::catalogue::Catalogue::open(&config.server.data_dir).map_err(|e| e.to_string())?;
     tegel::catalogue::admin::ensure_admin_key(&catalogue, key.trim())
         .map_err(|e| format!("TEGEL_ADMIN_KEY: {e}"))?;
     tracing::info!("TEGEL_ADMIN_KEY is a key of the superuser \"admin\"");

@@ -100,9 +100,7 @@ pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
         (Some(id), 2, m) if m.is_read() => Ok(ApiResponse::ok(serialize(req, find(req, id)?))),
         (Some(id), 2, Method::Put | Method::Patch) => change(repo, req, id),
         (Some(id), 2, Method::Delete) => delete(repo, req, id),
-        (Some(_), 2, _) | (None, _, _) => {
-            Err(ApiError::MethodNotAllowed(req.method.name().into()))
-        }
+        (Some(_), 2, _) | (None, _, _) => Err(ApiError::MethodNotAllowed(req.method.name().into())),
         _ => Err(ApiError::NotFound),
     }
 }
@@ -200,7 +198,12 @@ fn delete(repo: &Repo, req: &ApiRequest, id: &str) -> Result<ApiResponse, ApiErr
 }
 
 fn next_id(data: &CatalogueData) -> i64 {
-    data.observation_types.iter().map(|o| o.id).max().unwrap_or(0) + 1
+    data.observation_types
+        .iter()
+        .map(|o| o.id)
+        .max()
+        .unwrap_or(0)
+        + 1
 }
 
 fn taken() -> CatalogueError {
@@ -241,7 +244,9 @@ fn apply(o: &mut ObservationType, map: &Object, full: bool) -> Result<(), ApiErr
             if !SCALES.contains(&s.as_str()) {
                 return Err(ApiError::field(
                     "scale",
-                    format!("\"{s}\" is not a valid choice: use interval, ratio, nominal or ordinal."),
+                    format!(
+                        "\"{s}\" is not a valid choice: use interval, ratio, nominal or ordinal."
+                    ),
                 ));
             }
             o.scale = s;

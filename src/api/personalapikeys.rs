@@ -134,7 +134,10 @@ fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     };
     let expiry = body::nullable_time(map, "expiry")?.flatten();
     if expiry.is_some_and(|e| e <= Utc::now()) {
-        return Err(ApiError::field("expiry", "The expiry must be in the future."));
+        return Err(ApiError::field(
+            "expiry",
+            "The expiry must be in the future.",
+        ));
     }
     let (text, key) = people::new_key(user, &name, scope, expiry);
     if !req.dry_run() {

@@ -126,7 +126,10 @@ fn parse(req: &ApiRequest, map: &Object) -> Result<(Role, String), ApiError> {
     }
     let user = match (body::text(map, "username")?, map.get("user")) {
         (Some(name), _) => req.snapshot.user_by_name(name.trim()).ok_or_else(|| {
-            ApiError::field("username", format!("User \"{}\" does not exist.", name.trim()))
+            ApiError::field(
+                "username",
+                format!("User \"{}\" does not exist.", name.trim()),
+            )
         })?,
         (None, Some(v)) => {
             let id = match v {
@@ -134,8 +137,12 @@ fn parse(req: &ApiRequest, map: &Object) -> Result<(Role, String), ApiError> {
                 Value::String(s) => s.trim().parse().ok(),
                 _ => None,
             };
-            id.and_then(|id| req.snapshot.user(id))
-                .ok_or_else(|| ApiError::field("user", format!("Invalid pk \"{v}\" - object does not exist.")))?
+            id.and_then(|id| req.snapshot.user(id)).ok_or_else(|| {
+                ApiError::field(
+                    "user",
+                    format!("Invalid pk \"{v}\" - object does not exist."),
+                )
+            })?
         }
         (None, None) => return Err(ApiError::field("username", "This field is required.")),
     };
@@ -163,7 +170,10 @@ fn grant(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     if !req.dry_run() {
         repo.catalogue.update(|data, _| {
             if !data.users.iter().any(|u| u.id == role.user)
-                || !data.organisations.iter().any(|o| o.uuid == role.organisation)
+                || !data
+                    .organisations
+                    .iter()
+                    .any(|o| o.uuid == role.organisation)
             {
                 return Err(CatalogueError::Conflict(
                     "The user or the organisation is gone.".into(),

@@ -99,9 +99,7 @@ pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
         (Some(id), 2, m) if m.is_read() => Ok(ApiResponse::ok(serialize(req, find(req, id)?))),
         (Some(id), 2, Method::Put | Method::Patch) => change(repo, req, id),
         (Some(id), 2, Method::Delete) => deactivate(repo, req, id),
-        (Some(_), 2, _) | (None, _, _) => {
-            Err(ApiError::MethodNotAllowed(req.method.name().into()))
-        }
+        (Some(_), 2, _) | (None, _, _) => Err(ApiError::MethodNotAllowed(req.method.name().into())),
         _ => Err(ApiError::NotFound),
     }
 }

@@ -99,7 +99,13 @@ fn set_observation_type(
             Some(o) => o.id,
             None => {
                 let now = Utc::now();
-                let id = data.observation_types.iter().map(|o| o.id).max().unwrap_or(0) + 1;
+                let id = data
+                    .observation_types
+                    .iter()
+                    .map(|o| o.id)
+                    .max()
+                    .unwrap_or(0)
+                    + 1;
                 data.observation_types.push(ObservationType {
                     id,
                     code: kind.code.clone(),

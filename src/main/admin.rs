@@ -91,13 +91,23 @@ pub fn run(catalogue: &Catalogue, command: AdminCommand) -> Result<(), String> {
         AdminCommand::Grant(a) => {
             let org = org(catalogue, &a.organisation)?;
             admin::grant(catalogue, &a.username, org, a.role).map_err(err)?;
-            eprintln!("{:?} is {} in {}", a.username, a.role.name(), a.organisation);
+            eprintln!(
+                "{:?} is {} in {}",
+                a.username,
+                a.role.name(),
+                a.organisation
+            );
             Ok(())
         }
         AdminCommand::Revoke(a) => {
             let org = org(catalogue, &a.organisation)?;
             admin::revoke_role(catalogue, &a.username, org, a.role).map_err(err)?;
-            eprintln!("{:?} is no longer {} in {}", a.username, a.role.name(), a.organisation);
+            eprintln!(
+                "{:?} is no longer {} in {}",
+                a.username,
+                a.role.name(),
+                a.organisation
+            );
             Ok(())
         }
         AdminCommand::ListUsers => {
@@ -113,7 +123,10 @@ fn new_user(catalogue: &Catalogue, a: &UserArgs, superuser: bool) -> Result<(), 
     let (user, key) = admin::create_user_with_key(catalogue, &a.username, superuser, &a.key_name)
         .map_err(|e| e.to_string())?;
     let what = if superuser { "superuser" } else { "user" };
-    println!("created {what} {:?} (id {}); API key:", user.username, user.id);
+    println!(
+        "created {what} {:?} (id {}); API key:",
+        user.username, user.id
+    );
     println!("{key}");
     Ok(())
 }

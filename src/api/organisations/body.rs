@@ -48,9 +48,7 @@ pub fn nullable_text(map: &Object, name: &str) -> Result<Option<Option<String>>,
     match map.get(name) {
         None => Ok(None),
         Some(Value::Null) => Ok(Some(None)),
-        Some(_) => Ok(Some(
-            text(map, name)?.filter(|s| !s.trim().is_empty()),
-        )),
+        Some(_) => Ok(Some(text(map, name)?.filter(|s| !s.trim().is_empty()))),
     }
 }
 

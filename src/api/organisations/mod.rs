@@ -78,9 +78,7 @@ pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
         (Some(id), 2, m) if m.is_read() => detail(req, id),
         (Some(id), 2, Put | Patch) => write::change(repo, req, id),
         (Some(id), 2, Delete) => write::delete(repo, req, id),
-        (Some(_), 2, _) | (None, _, _) => {
-            Err(ApiError::MethodNotAllowed(req.method.name().into()))
-        }
+        (Some(_), 2, _) | (None, _, _) => Err(ApiError::MethodNotAllowed(req.method.name().into())),
         _ => Err(ApiError::NotFound),
     }
 }

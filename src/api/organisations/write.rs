@@ -70,9 +70,7 @@ pub fn change(repo: &Repo, req: &ApiRequest, id: &str) -> Result<ApiResponse, Ap
 pub fn delete(repo: &Repo, req: &ApiRequest, id: &str) -> Result<ApiResponse, ApiError> {
     body::superuser(req)?;
     let uuid = Uuid::try_parse(id).map_err(|_| ApiError::NotFound)?;
-    req.snapshot
-        .organisation(uuid)
-        .ok_or(ApiError::NotFound)?;
+    req.snapshot.organisation(uuid).ok_or(ApiError::NotFound)?;
     if let Some(why) = in_use(req.snapshot.data(), uuid) {
         return Err(ApiError::PreconditionFailed(why));
     }
@@ -120,7 +118,10 @@ fn apply(org: &mut Organisation, map: &Object, full: bool) -> Result<(), ApiErro
 }
 
 /// The slug is free: (the API's 400, the catalogue's error for a race).
-fn check_unique(data: &CatalogueData, org: &Organisation) -> Result<(), (ApiError, CatalogueError)> {
+fn check_unique(
+    data: &CatalogueData,
+    org: &Organisation,
+) -> Result<(), (ApiError, CatalogueError)> {
     let taken = data
         .organisations
         .iter()
@@ -137,7 +138,11 @@ fn check_unique(data: &CatalogueData, org: &Organisation) -> Result<(), (ApiErro
 
 /// Why the organisation cannot go, if it cannot.
 fn in_use(data: &CatalogueData, org: Uuid) -> Option<String> {
-    let sources = data.sources.iter().filter(|s| s.organisation == org).count();
+    let sources = data
+        .sources
+        .iter()
+        .filter(|s| s.organisation == org)
+        .count();
     let layers = data.layers.iter().filter(|l| l.organisation == org).count();
     let collections = data
         .layer_collections
