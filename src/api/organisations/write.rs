@@ -27,11 +27,11 @@ pub fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
         last_modified: now,
     };
     apply(&mut org, map, true)?;
-    check_unique(req.snapshot.data(), &org).map_err(|e| e.0)?;
+    check_unique(req.snapshot.data(), &org)?;
     if !req.dry_run() {
         let made = org.clone();
         repo.catalogue.update(move |data, _| {
-            check_unique(data, &made).map_err(|e| e.1)?;
+            check_unique(data, &made).map_err(|_| slug_taken())?;
             data.organisations.push(made);
             Ok(())
         })?;
@@ -50,11 +50,11 @@ pub fn change(repo: &Repo, req: &ApiRequest, id: &str) -> Result<ApiResponse, Ap
     let map = req.json_object()?;
     apply(&mut org, map, req.method == Method::Put)?;
     org.last_modified = Utc::now();
-    check_unique(req.snapshot.data(), &org).map_err(|e| e.0)?;
+    check_unique(req.snapshot.data(), &org)?;
     if !req.dry_run() {
         let changed = org.clone();
         repo.catalogue.update(move |data, _| {
-            check_unique(data, &changed).map_err(|e| e.1)?;
+            check_unique(data, &changed).map_err(|_| slug_taken())?;
             let slot = data
                 .organisations
                 .iter_mut()
@@ -117,21 +117,20 @@ fn apply(org: &mut Organisation, map: &Object, full: bool) -> Result<(), ApiErro
     Ok(())
 }
 
-/// The slug is free: (the API's 400, the catalogue's error for a race).
-fn check_unique(
-    data: &CatalogueData,
-    org: &Organisation,
-) -> Result<(), (ApiError, CatalogueError)> {
+const SLUG_TAKEN: &str = "organisation with this slug already exists.";
+
+fn slug_taken() -> CatalogueError {
+    CatalogueError::Conflict(SLUG_TAKEN.into())
+}
+
+/// The slug is free (400 naming `slug` otherwise).
+fn check_unique(data: &CatalogueData, org: &Organisation) -> Result<(), ApiError> {
     let taken = data
         .organisations
         .iter()
         .any(|o| o.uuid != org.uuid && o.slug == org.slug);
     if taken {
-        let msg = "organisation with this slug already exists.";
-        return Err((
-            ApiError::field("slug", msg),
-            CatalogueError::Conflict(msg.into()),
-        ));
+        return Err(ApiError::field("slug", SLUG_TAKEN));
     }
     Ok(())
 }
