@@ -67,6 +67,7 @@ pub fn ingest_demo(
             message: e.to_string(),
         })?;
     let mut made = Vec::new();
+    let mut kinds = Vec::new();
     for layer in &manifest.layers {
         let req = IngestRequest {
             files: layer.files.iter().map(|f| fixtures_dir.join(f)).collect(),
@@ -80,53 +81,67 @@ pub fn ingest_demo(
             style: Some(layer.style.clone()),
         };
         let outcome = ingest(catalogue, store, &req, limits, &mut |_, _, _| {})?;
-        if let (Some(layer), Some(kind)) = (outcome.layer, &layer.observation_type) {
-            set_observation_type(catalogue, layer, kind)?;
+        if let (Some(uuid), Some(kind)) = (outcome.layer, &layer.observation_type) {
+            kinds.push((uuid, kind));
         }
         made.push(outcome);
+    }
+    if !kinds.is_empty() {
+        set_observation_types(catalogue, &kinds)?;
     }
     Ok(made)
 }
 
-/// Gives `layer` the observation type with `kind.code`, made when missing.
-fn set_observation_type(
+/// Gives each layer the observation type with its `code`, made when
+/// missing; one catalogue update for all.
+fn set_observation_types(
     catalogue: &Catalogue,
-    layer: uuid::Uuid,
-    kind: &ManifestObservationType,
+    kinds: &[(uuid::Uuid, &ManifestObservationType)],
 ) -> Result<(), CatalogueError> {
     catalogue.update(|data, rev| {
-        let id = match data.observation_types.iter().find(|o| o.code == kind.code) {
-            Some(o) => o.id,
-            None => {
-                let now = Utc::now();
-                let id = data
-                    .observation_types
-                    .iter()
-                    .map(|o| o.id)
-                    .max()
-                    .unwrap_or(0)
-                    + 1;
-                data.observation_types.push(ObservationType {
-                    id,
-                    code: kind.code.clone(),
-                    parameter: kind.parameter.clone(),
-                    unit: kind.unit.clone(),
-                    scale: kind.scale.clone(),
-                    description: kind.description.clone(),
-                    domain_values: None,
-                    reference_frame: None,
-                    compartment: None,
-                    created: now,
-                    last_modified: now,
-                });
-                id
-            }
-        };
-        if let Some(l) = data.layers.iter_mut().find(|l| l.uuid == layer) {
-            l.observation_type = Some(id);
-            l.revision = rev;
-            l.last_modified = Utc::now();
+        for (layer, kind) in kinds {
+            set_one(data, rev, *layer, kind);
         }
         Ok(())
     })
+}
+
+fn set_one(
+    data: &mut super::snapshot::CatalogueData,
+    rev: u64,
+    layer: uuid::Uuid,
+    kind: &ManifestObservationType,
+) {
+    let id = match data.observation_types.iter().find(|o| o.code == kind.code) {
+        Some(o) => o.id,
+        None => {
+            let now = Utc::now();
+            let id = data
+                .observation_types
+                .iter()
+                .map(|o| o.id)
+                .max()
+                .unwrap_or(0)
+                + 1;
+            data.observation_types.push(ObservationType {
+                id,
+                code: kind.code.clone(),
+                parameter: kind.parameter.clone(),
+                unit: kind.unit.clone(),
+                scale: kind.scale.clone(),
+                description: kind.description.clone(),
+                domain_values: None,
+                reference_frame: None,
+                compartment: None,
+                created: now,
+                last_modified: now,
+            });
+            id
+        }
+    };
+    if let Some(l) = data.layers.iter_mut().find(|l| l.uuid == layer) {
+        l.observation_type = Some(id);
+        l.revision = rev;
+        l.last_modified = Utc::now();
+    }
 }
