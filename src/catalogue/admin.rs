@@ -267,3 +267,55 @@ pub fn user_summaries(data: &CatalogueData) -> Vec<serde_json::Value> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::records::Organisation;
+
+    #[test]
+    fn operator_actions_round_trip() {
+        let dir = std::env::temp_dir().join(format!("tegel-admin-{}", Uuid::new_v4().simple()));
+        let cat = Catalogue::open(&dir).expect("catalogue");
+        let org = Uuid::new_v4();
+        cat.update(|d, _| {
+            d.organisations.push(Organisation {
+                uuid: org,
+                name: "Org".into(),
+                slug: "org".into(),
+                geoblocks: true,
+                created: Utc::now(),
+                last_modified: Utc::now(),
+            });
+            Ok(())
+        })
+        .expect("org");
+        let (user, key) = create_user_with_key(&cat, "ann", false, "k").expect("user");
+        assert!(matches!(
+            create_user_with_key(&cat, "ANN", true, "k"),
+            Err(CatalogueError::Conflict(_))
+        ));
+        let snap = cat.snapshot();
+        assert_eq!(find_organisation(snap.data(), "org").ok(), Some(org));
+        assert_eq!(
+            find_organisation(snap.data(), &org.to_string()).ok(),
+            Some(org)
+        );
+        assert!(find_organisation(snap.data(), "nope").is_err());
+        grant(&cat, "ann", org, RoleKind::Admin).expect("grant");
+        grant(&cat, "ann", org, RoleKind::Admin).expect("grant twice");
+        assert_eq!(cat.snapshot().roles_of(user.id).len(), 1);
+        revoke_role(&cat, "ann", org, RoleKind::Admin).expect("revoke");
+        assert!(revoke_role(&cat, "ann", org, RoleKind::Admin).is_err());
+        let (prefix, secret) = people::split_key(&key).expect("key");
+        assert_eq!(revoke_key(&cat, prefix).expect("revoke key"), "ann");
+        assert!(cat.snapshot().api_key(prefix).expect("kept").revoked);
+        let lines = user_summaries(cat.snapshot().data());
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0]["keys"][0]["revoked"], true);
+        assert!(!lines[0].to_string().contains(secret));
+        assert!(!lines[0].to_string().contains("hash"));
+        drop(cat);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
