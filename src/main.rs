@@ -1,6 +1,9 @@
-//! The `tegel` command: `serve` (the default), `ingest`.
+//! The `tegel` command: `serve` (the default), `ingest`, `admin`.
 //!
 //! Parses arguments, loads the config, and hands over to `tegel::app`.
+
+#[path = "main/admin.rs"]
+mod admin;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
@@ -29,15 +32,25 @@ enum Command {
     /// Ingest GeoTIFF files as a new raster source and layer, or as frames of an
     /// existing temporal source. Prints {"source", "layer", "wms_layer"} as JSON.
     Ingest(IngestArgs),
+    /// Manage users, roles and API keys of a data dir.
+    Admin(AdminArgs),
+}
+
+#[derive(Args)]
+struct AdminArgs {
+    #[command(flatten)]
+    common: ConfigArgs,
+    #[command(subcommand)]
+    command: admin::AdminCommand,
 }
 
 #[derive(Args, Default)]
 struct ConfigArgs {
     /// Config file (TOML); defaults are built in (see config/tegel.toml).
-    #[arg(long)]
+    #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// Data directory (catalogue and raster store); overrides [server] data_dir.
-    #[arg(long)]
+    #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
 }
 
@@ -115,6 +128,11 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(args),
         Command::Ingest(args) => ingest(args),
+        Command::Admin(args) => load_config(&args.common, |_| Vec::new()).and_then(|config| {
+            let catalogue = tegel::catalogue::Catalogue::open(&config.server.data_dir)
+                .map_err(|e| e.to_string())?;
+            admin::run(&catalogue, args.command)
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -154,6 +172,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         keys
     })?;
+    ensure_admin_key(&config)?;
     let io_threads = config.server.effective_io_threads();
     let mut builder = if io_threads == 1 {
         tokio::runtime::Builder::new_current_thread()
@@ -178,6 +197,22 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         running.stop().await;
         Ok(())
     })
+}
+
+/// `TEGEL_ADMIN_KEY`: makes sure the superuser `admin` holds this key.
+fn ensure_admin_key(config: &Config) -> Result<(), String> {
+    let Some(key) = std::env::var("TEGEL_ADMIN_KEY")
+        .ok()
+        .filter(|k| !k.trim().is_empty())
+    else {
+        return Ok(());
+    };
+    let catalogue =
+        tegel::catalogue::Catalogue::open(&config.server.data_dir).map_err(|e| e.to_string())?;
+    tegel::catalogue::admin::ensure_admin_key(&catalogue, key.trim())
+        .map_err(|e| format!("TEGEL_ADMIN_KEY: {e}"))?;
+    tracing::info!("TEGEL_ADMIN_KEY is a key of the superuser \"admin\"");
+    Ok(())
 }
 
 fn print_urls(running: &tegel::app::Running) {

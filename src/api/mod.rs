@@ -6,14 +6,19 @@
 pub mod error;
 pub mod fields;
 pub mod format;
+pub mod layercollections;
+pub mod observationtypes;
 mod organisations;
+mod personalapikeys;
 pub mod query;
 mod rasters;
 mod rastersources;
 mod request;
 mod response;
+mod roles;
 mod routes;
 mod tasks;
+mod users;
 
 pub use error::ApiError;
 pub use format::Format;

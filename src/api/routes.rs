@@ -31,6 +31,11 @@ pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
         "rasters" => super::rasters::handle(repo, req),
         "rastersources" => super::rastersources::handle(repo, req),
         "tasks" => super::tasks::handle(repo, req),
+        "observationtypes" => super::observationtypes::handle(repo, req),
+        "layercollections" => super::layercollections::handle(repo, req),
+        "users" => super::users::handle(repo, req),
+        "roles" => super::roles::handle(repo, req),
+        "personalapikeys" => super::personalapikeys::handle(repo, req),
         _ => Err(ApiError::NotFound),
     }
 }

@@ -159,3 +159,163 @@ fn find_user(data: &CatalogueData, username: &str) -> Result<i64, CatalogueError
         .map(|u| u.id)
         .ok_or_else(|| CatalogueError::NotFound(format!("user {username:?}")))
 }
+
+/// The uuid of the organisation named by its slug or its uuid.
+pub fn find_organisation(data: &CatalogueData, slug_or_uuid: &str) -> Result<Uuid, CatalogueError> {
+    let wanted = slug_or_uuid.trim();
+    let by_uuid = Uuid::try_parse(wanted).ok();
+    data.organisations
+        .iter()
+        .find(|o| o.slug == wanted || Some(o.uuid) == by_uuid)
+        .map(|o| o.uuid)
+        .ok_or_else(|| CatalogueError::NotFound(format!("organisation {wanted:?}")))
+}
+
+/// Takes `role` in `org` away from `username`; NotFound when not held.
+pub fn revoke_role(
+    catalogue: &Catalogue,
+    username: &str,
+    org: Uuid,
+    role: RoleKind,
+) -> Result<(), CatalogueError> {
+    catalogue.update(|data, _| {
+        let user = find_user(data, username)?;
+        let r = Role {
+            user,
+            organisation: org,
+            role,
+        };
+        if !data.roles.contains(&r) {
+            return Err(CatalogueError::NotFound(format!(
+                "role {} of {username:?} in {org}",
+                role.name()
+            )));
+        }
+        data.roles.retain(|x| *x != r);
+        Ok(())
+    })
+}
+
+/// Revokes the key with `prefix`; returns its owner's username.
+pub fn revoke_key(catalogue: &Catalogue, prefix: &str) -> Result<String, CatalogueError> {
+    catalogue.update(|data, _| {
+        let key = data
+            .api_keys
+            .iter_mut()
+            .find(|k| k.prefix == prefix)
+            .ok_or_else(|| CatalogueError::NotFound(format!("key with prefix {prefix:?}")))?;
+        key.revoked = true;
+        let user = key.user;
+        Ok(data
+            .users
+            .iter()
+            .find(|u| u.id == user)
+            .map(|u| u.username.clone())
+            .unwrap_or_default())
+    })
+}
+
+/// One JSON object per user, in id order: the user, their roles (by
+/// organisation slug) and their keys (never the hash).
+pub fn user_summaries(data: &CatalogueData) -> Vec<serde_json::Value> {
+    let mut users: Vec<&User> = data.users.iter().collect();
+    users.sort_by_key(|u| u.id);
+    users
+        .into_iter()
+        .map(|u| {
+            let roles: Vec<serde_json::Value> = data
+                .roles
+                .iter()
+                .filter(|r| r.user == u.id)
+                .map(|r| {
+                    let slug = data
+                        .organisations
+                        .iter()
+                        .find(|o| o.uuid == r.organisation)
+                        .map(|o| o.slug.clone());
+                    serde_json::json!({
+                        "organisation": slug,
+                        "organisation_uuid": r.organisation.to_string(),
+                        "role": r.role.name(),
+                    })
+                })
+                .collect();
+            let keys: Vec<serde_json::Value> = data
+                .api_keys
+                .iter()
+                .filter(|k| k.user == u.id)
+                .map(|k| {
+                    serde_json::json!({
+                        "prefix": k.prefix,
+                        "name": k.name,
+                        "scope": k.scope.name(),
+                        "created": k.created,
+                        "expiry": k.expiry,
+                        "revoked": k.revoked,
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "id": u.id,
+                "username": u.username,
+                "email": u.email,
+                "is_superuser": u.is_superuser,
+                "is_active": u.is_active,
+                "roles": roles,
+                "keys": keys,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::records::Organisation;
+
+    #[test]
+    fn operator_actions_round_trip() {
+        let dir = std::env::temp_dir().join(format!("tegel-admin-{}", Uuid::new_v4().simple()));
+        let cat = Catalogue::open(&dir).expect("catalogue");
+        let org = Uuid::new_v4();
+        cat.update(|d, _| {
+            d.organisations.push(Organisation {
+                uuid: org,
+                name: "Org".into(),
+                slug: "org".into(),
+                geoblocks: true,
+                created: Utc::now(),
+                last_modified: Utc::now(),
+            });
+            Ok(())
+        })
+        .expect("org");
+        let (user, key) = create_user_with_key(&cat, "ann", false, "k").expect("user");
+        assert!(matches!(
+            create_user_with_key(&cat, "ANN", true, "k"),
+            Err(CatalogueError::Conflict(_))
+        ));
+        let snap = cat.snapshot();
+        assert_eq!(find_organisation(snap.data(), "org").ok(), Some(org));
+        assert_eq!(
+            find_organisation(snap.data(), &org.to_string()).ok(),
+            Some(org)
+        );
+        assert!(find_organisation(snap.data(), "nope").is_err());
+        grant(&cat, "ann", org, RoleKind::Admin).expect("grant");
+        grant(&cat, "ann", org, RoleKind::Admin).expect("grant twice");
+        assert_eq!(cat.snapshot().roles_of(user.id).len(), 1);
+        revoke_role(&cat, "ann", org, RoleKind::Admin).expect("revoke");
+        assert!(revoke_role(&cat, "ann", org, RoleKind::Admin).is_err());
+        let (prefix, secret) = people::split_key(&key).expect("key");
+        assert_eq!(revoke_key(&cat, prefix).expect("revoke key"), "ann");
+        assert!(cat.snapshot().api_key(prefix).expect("kept").revoked);
+        let lines = user_summaries(cat.snapshot().data());
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0]["keys"][0]["revoked"], true);
+        assert!(!lines[0].to_string().contains(secret));
+        assert!(!lines[0].to_string().contains("hash"));
+        drop(cat);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

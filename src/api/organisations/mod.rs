@@ -1,6 +1,10 @@
 //! `/api/v4/organisations/`: the owners of everything. Everybody may list
 //! and read them; the object is `{url, uuid, name, slug, geoblocks,
-//! created, last_modified}`.
+//! created, last_modified}`. Superusers create, change and delete them
+//! (`write.rs`).
+
+pub mod body;
+mod write;
 
 use super::error::ApiError;
 use super::fields::timestamp;
@@ -67,11 +71,15 @@ pub fn serialize(req: &ApiRequest, org: &Organisation) -> Value {
 }
 
 pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let _ = repo;
+    use super::request::Method::{Delete, Patch, Post, Put};
     match (req.segments.get(1), req.segments.len(), req.method) {
         (None, _, m) if m.is_read() => list(req),
+        (None, _, Post) => write::create(repo, req),
         (Some(id), 2, m) if m.is_read() => detail(req, id),
-        _ => Err(ApiError::MethodNotAllowed(req.method.name().into())),
+        (Some(id), 2, Put | Patch) => write::change(repo, req, id),
+        (Some(id), 2, Delete) => write::delete(repo, req, id),
+        (Some(_), 2, _) | (None, _, _) => Err(ApiError::MethodNotAllowed(req.method.name().into())),
+        _ => Err(ApiError::NotFound),
     }
 }
 

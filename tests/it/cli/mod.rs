@@ -10,6 +10,7 @@
 //! The tests themselves live in the submodules, one area each.
 
 mod access;
+mod admin;
 mod bad_input;
 mod concurrency;
 mod live;
