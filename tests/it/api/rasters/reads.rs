@@ -42,6 +42,8 @@ fn fx() -> &'static Fixture {
                 last_modified: t,
             });
             for l in &mut d.layers {
+                // The fixture decides which layers are typed: only lochem.
+                l.observation_type = None;
                 if l.uuid == f.lochem {
                     l.observation_type = Some(521);
                     l.layer_collections = vec![Uuid::parse_str(COLLECTION).unwrap()];
