@@ -24,4 +24,4 @@ pub use error::ApiError;
 pub use format::Format;
 pub use request::{ApiBody, ApiRequest, Method, Upload};
 pub use response::ApiResponse;
-pub use routes::{allow, handle};
+pub use routes::{allow, handle, may_upload};

@@ -40,6 +40,15 @@ pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     }
 }
 
+/// Whether a multipart upload to `req`'s path may be received at all (see
+/// `rastersources::may_upload`); `req` carries no body yet.
+pub fn may_upload(req: &ApiRequest) -> Result<(), ApiError> {
+    match req.segments.first().map(String::as_str) {
+        Some("rastersources") => super::rastersources::may_upload(req),
+        _ => Err(ApiError::UnsupportedMediaType("multipart/form-data".into())),
+    }
+}
+
 /// `GET /api/v4/`: a link per resource, as DRF's API root.
 fn root(req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     if !req.method.is_read() {

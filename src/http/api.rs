@@ -85,23 +85,27 @@ async fn prepare(
     let format = Format::negotiate(format_param, accept)?;
     let snapshot = state.catalogue().snapshot();
     let caller = auth::caller(&snapshot, &parts.headers).map_err(|_| ApiError::BadCredentials)?;
-    let body = if method.is_read() {
-        ApiBody::Empty
-    } else if upload::is_multipart(&parts.headers) {
-        ApiBody::Upload(upload::receive(state, &parts.headers, body).await?)
-    } else {
-        read_body(&parts.headers, body).await?
-    };
-    Ok(ApiRequest {
+    let mut req = ApiRequest {
         method,
         segments,
         params,
         caller,
-        body,
+        body: ApiBody::Empty,
         base: state.public_url.clone(),
         format,
         snapshot,
-    })
+    };
+    if method.is_read() {
+        return Ok(req);
+    }
+    req.body = if upload::is_multipart(&parts.headers) {
+        // Who may upload is settled before a byte is written to disk.
+        api::may_upload(&req)?;
+        ApiBody::Upload(upload::receive(state, &parts.headers, body).await?)
+    } else {
+        read_body(&parts.headers, body).await?
+    };
+    Ok(req)
 }
 
 /// Runs the handler on the blocking pool (it may write the database).

@@ -32,6 +32,19 @@ pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     }
 }
 
+/// Whether the caller may upload to the path of `req` (a POST to
+/// `rastersources/<uuid>/data/`): checked before the body is streamed to
+/// disk, so no one else can fill it. Multipart bodies elsewhere are 415.
+pub fn may_upload(req: &ApiRequest) -> Result<(), ApiError> {
+    match (req.segments.as_slice(), req.method) {
+        ([_, id, data], Method::Post) if data == "data" => {
+            let id = Uuid::try_parse(id).map_err(|_| ApiError::NotFound)?;
+            write::writable(req, id).map(|_| ())
+        }
+        _ => Err(ApiError::UnsupportedMediaType("multipart/form-data".into())),
+    }
+}
+
 fn list(req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let snap = &req.snapshot;
     let rows: Vec<Row> = snap

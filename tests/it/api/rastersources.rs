@@ -883,3 +883,32 @@ fn uploads_left_pending_or_started_are_ingested_after_a_restart() {
     let left = std::fs::read_dir(dir.join("uploads")).map_or(0, |d| d.count());
     assert_eq!(left, 0);
 }
+
+#[test]
+fn uploads_are_refused_before_the_body_is_stored() {
+    let src = rain_demo();
+    let uuid = src["uuid"].as_str().expect("uuid").to_string();
+    let uploads = server().data_dir.join("uploads");
+    let before = std::fs::read_dir(&uploads).map_or(0, |d| d.count());
+    // Small enough to be sent whole before the early answer arrives.
+    let (ct, body) = multipart(&[], Some(("x.tif", b"II*\0 not really a tiff")));
+    // Anonymous: 401 without writing the body anywhere.
+    let resp = server().send(
+        "POST",
+        &format!("/api/v4/rastersources/{uuid}/data/"),
+        &[("Content-Type", &ct), ("Accept", "application/json")],
+        &body,
+    );
+    assert_eq!(resp.status, 401, "{}", resp.text());
+    // Multipart anywhere else: 415.
+    let auth = basic(root_key());
+    let resp = server().send(
+        "POST",
+        "/api/v4/rasters/",
+        &[("Authorization", &auth), ("Content-Type", &ct)],
+        &body,
+    );
+    assert_eq!(resp.status, 415, "{}", resp.text());
+    let after = std::fs::read_dir(&uploads).map_or(0, |d| d.count());
+    assert_eq!(before, after, "an upload file was left behind");
+}
