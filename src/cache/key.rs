@@ -30,8 +30,9 @@ pub struct RenderKey {
     bbox_bits: [u64; 4],
     width: u32,
     height: u32,
-    /// `None` = latest frame; otherwise (Unix seconds, subsecond nanoseconds).
-    time: Option<(i64, u32)>,
+    /// `None` = latest frame; otherwise the instant and, for a span, its
+    /// end, each as (Unix seconds, subsecond nanoseconds).
+    time: Option<((i64, u32), Option<(i64, u32)>)>,
     style: Box<str>,
     format: OutputFormat,
     resampling: Resampling,
@@ -57,7 +58,11 @@ impl RenderKey {
             height: req.grid.height,
             time: match req.time {
                 TimeSel::Latest => None,
-                TimeSel::Nearest(t) => Some((t.timestamp(), t.timestamp_subsec_nanos())),
+                TimeSel::Nearest(t) => Some(((t.timestamp(), t.timestamp_subsec_nanos()), None)),
+                TimeSel::Span(a, b) => Some((
+                    (a.timestamp(), a.timestamp_subsec_nanos()),
+                    Some((b.timestamp(), b.timestamp_subsec_nanos())),
+                )),
             },
             style: req.style.as_str().into(),
             format: req.format,
@@ -92,10 +97,15 @@ impl RenderKey {
         h.write(&self.height.to_le_bytes());
         match self.time {
             None => h.write(&[0]),
-            Some((secs, nanos)) => {
+            Some(((secs, nanos), end)) => {
                 h.write(&[1]);
                 h.write(&secs.to_le_bytes());
                 h.write(&nanos.to_le_bytes());
+                if let Some((secs, nanos)) = end {
+                    h.write(&[2]);
+                    h.write(&secs.to_le_bytes());
+                    h.write(&nanos.to_le_bytes());
+                }
             }
         }
         // Length-prefixed, so no two field sequences encode alike.

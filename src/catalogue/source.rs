@@ -91,6 +91,13 @@ impl RasterSource {
     pub fn frame_for(&self, time: TimeSel) -> Option<&Frame> {
         match time {
             TimeSel::Latest => self.frames.last(),
+            TimeSel::Span(a, b) => self
+                .frame_for_spans(&[TimeSpan {
+                    start: TimeEdge::At(a),
+                    end: TimeEdge::At(b),
+                    step: None,
+                }])
+                .map(|m| m.frame),
             TimeSel::Nearest(t) => {
                 if !self.temporal {
                     return self.frames.last();

@@ -6,7 +6,8 @@
 //! `catalogue::RasterSource::frame_for_spans`. Nothing here renders.
 
 use crate::catalogue::RasterSource;
-use crate::model::TimeSel;
+use crate::model::{TimeEdge, TimeSel};
+use chrono::{DateTime, Utc};
 use crate::protocol::time::{TimeParam, format_instant};
 use crate::protocol::wms::{OgcCode, OgcError, WmsVersion};
 
@@ -19,6 +20,9 @@ pub struct ResolvedTime {
     /// The request left the choice to the data (no TIME or `current`): the map
     /// changes when new frames arrive.
     pub moving: bool,
+    /// The one interval TIME named (`start/end`, ends resolved), when it
+    /// holds data: what a computation aggregates over.
+    pub span: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// Resolves `time` for a layer reading `source`. Non-temporal sources ignore
@@ -32,11 +36,7 @@ pub fn resolve(
     time: Option<&TimeParam>,
 ) -> Result<ResolvedTime, OgcError> {
     if !source.temporal {
-        return Ok(ResolvedTime {
-            time: TimeSel::Latest,
-            warning: None,
-            moving: false,
-        });
+        return Ok(ResolvedTime::default());
     }
     let Some(param) = time else {
         let at = source
@@ -55,6 +55,7 @@ pub fn resolve(
             time: TimeSel::Nearest(at),
             warning: Some(warning("Default", &format_instant(&at))),
             moving: true,
+            span: None,
         });
     };
     let spans = param
@@ -72,12 +73,22 @@ pub fn resolve(
             )
         })?;
     let (at, exact) = picked;
+    let last = source.frames.last().and_then(|f| f.timestamp);
+    let edge = |e: TimeEdge| match e {
+        TimeEdge::At(t) => Some(t),
+        TimeEdge::Latest => last,
+    };
+    let span = match spans.as_slice() {
+        [one] if exact && one.step.is_none() => edge(one.start)
+            .zip(edge(one.end))
+            .filter(|(a, b)| a < b),
+        _ => None,
+    };
     Ok(ResolvedTime {
         time: TimeSel::Nearest(at),
         warning: (!exact).then(|| warning("Nearest", &format_instant(&at))),
-        moving: spans
-            .iter()
-            .any(|s| s.end == crate::model::TimeEdge::Latest),
+        moving: spans.iter().any(|s| s.end == TimeEdge::Latest),
+        span,
     })
 }
 
@@ -93,6 +104,7 @@ impl Default for ResolvedTime {
             time: TimeSel::Latest,
             warning: None,
             moving: false,
+            span: None,
         }
     }
 }

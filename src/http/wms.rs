@@ -13,7 +13,7 @@ use super::legend;
 use super::response::{self, Body};
 use super::state::AppState;
 use crate::catalogue::{Caller, Snapshot};
-use crate::model::{ErrorClass, OutputFormat};
+use crate::model::{ErrorClass, OutputFormat, TimeSel};
 use crate::protocol::kvp::Kvp;
 use crate::protocol::wms::{
     GetCapabilities, GetMap, OgcCode, OgcError, WmsLimits, WmsRequest, WmsVersion,
@@ -225,7 +225,14 @@ async fn get_map(
         };
         warnings.extend(time.warning.filter(|w| !warnings.contains(w)));
         moving |= time.moving;
-        let mut one = req.render_request_at(resolved.layer, resolved.style, time.time);
+        // A computation aggregates over an interval; a stored source shows
+        // the frame picked.
+        let computed = record.is_some_and(|l| snap.single_source(l).is_none());
+        let sel = match time.span {
+            Some((a, b)) if computed => TimeSel::Span(a, b),
+            _ => time.time,
+        };
+        let mut one = req.render_request_at(resolved.layer, resolved.style, sel);
         one.resampling = resampling;
         // Layers of a composite must let the others show through; the
         // composite paints the background.

@@ -10,6 +10,10 @@ pub enum TimeSel {
     Latest,
     /// The frame nearest to this instant, clamped to the first/last frame.
     Nearest(DateTime<Utc>),
+    /// The closed interval `[start, end]`: an image of a stored source shows
+    /// its latest frame inside (else the nearest); a graph evaluates the
+    /// whole interval (aggregating blocks sum or average over it).
+    Span(DateTime<Utc>, DateTime<Utc>),
 }
 
 /// One end of a requested time span.

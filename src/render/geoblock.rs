@@ -77,11 +77,13 @@ impl Leaves for StoreLeaves<'_> {
     }
 }
 
-/// The request's time as the engine's `start` (`None` = the last frame).
-fn start_of(time: TimeSel) -> Option<i64> {
+/// The request's time as the engine's `start` and `stop` (neither: the
+/// last frame; start only: the nearest frame; both: the closed interval).
+fn start_stop(time: TimeSel) -> (Option<i64>, Option<i64>) {
     match time {
-        TimeSel::Latest => None,
-        TimeSel::Nearest(t) => Some(t.timestamp_millis()),
+        TimeSel::Latest => (None, None),
+        TimeSel::Nearest(t) => (Some(t.timestamp_millis()), None),
+        TimeSel::Span(a, b) => (Some(a.timestamp_millis()), Some(b.timestamp_millis())),
     }
 }
 
@@ -103,8 +105,8 @@ pub fn evaluate(
         crs: grid.crs,
         width: grid.width,
         height: grid.height,
-        start: start_of(time),
-        stop: None,
+        start: start_stop(time).0,
+        stop: start_stop(time).1,
     };
     let out = graph
         .evaluate(&leaves, &request)
@@ -150,8 +152,8 @@ pub fn point(
         crs,
         width: 1,
         height: 1,
-        start: start_of(time),
-        stop: None,
+        start: start_stop(time).0,
+        stop: start_stop(time).1,
     };
     let meta = graph.meta(&leaves).map_err(|e| graph_err(layer, e))?;
     let out = graph
