@@ -109,6 +109,13 @@ pub enum Block {
 }
 
 impl Block {
+    /// True when every output cell depends only on the same cell of the
+    /// inputs (or the block grows its own request): evaluation may be cut
+    /// into strips.
+    pub fn cell_local(&self) -> bool {
+        true
+    }
+
     /// The raster inputs, in argument order.
     pub fn inputs(&self) -> Vec<usize> {
         let op = |o: &Operand| match o {

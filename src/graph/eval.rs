@@ -129,7 +129,7 @@ impl Ctx<'_> {
                 if self.nesting + 1 > self.graph.limits.max_nesting {
                     return Err(GraphError::node(key, "layers nested too deeply"));
                 }
-                let metas = meta::infer(&g, self.leaves, self.nesting + 1)?;
+                let metas = meta::infer_with(&g, self.leaves, self.nesting + 1, false)?;
                 let ctx = Ctx {
                     graph: &g,
                     metas,
@@ -150,7 +150,7 @@ impl Ctx<'_> {
                         frames.iter().map(|&i| sm.times[i]).collect(),
                     )));
                 }
-                let m = meta::source_meta(&sm);
+                let m = meta::source_meta_with(&sm, false);
                 let (w, h) = (req.grid.width, req.grid.height);
                 if w == 0 || h == 0 || frames.is_empty() {
                     return Ok(Some(Data::Vals(Raster::filled(

@@ -50,7 +50,8 @@ impl Meta {
     }
 }
 
-pub(crate) fn source_meta(sm: &SourceMeta) -> Meta {
+/// `with_extent: false` skips the WGS84 transform (evaluation needs no extent).
+pub(crate) fn source_meta_with(sm: &SourceMeta, with_extent: bool) -> Meta {
     let dt = Dt::from_data_type(sm.dtype);
     let bbox = sm.geo_transform.bbox(sm.width, sm.height);
     let gt = sm.geo_transform;
@@ -61,7 +62,11 @@ pub(crate) fn source_meta(sm: &SourceMeta) -> Meta {
             dt,
             sm.nodata.unwrap_or(dt.max().unwrap_or(0.0)),
         )),
-        extent: to_wgs84(sm.crs, &bbox),
+        extent: if with_extent {
+            to_wgs84(sm.crs, &bbox)
+        } else {
+            None
+        },
         geometry: Some((sm.crs, bbox)),
         projection: Some(sm.crs),
         geo_transform: Some([gt.origin_x, gt.pixel_x, 0.0, gt.origin_y, 0.0, gt.pixel_y]),
@@ -110,9 +115,28 @@ pub(crate) fn infer(
     leaves: &dyn Leaves,
     nesting: usize,
 ) -> Result<Vec<Meta>, GraphError> {
+    infer_with(graph, leaves, nesting, true)
+}
+
+/// `infer` without WGS84 extents of sources (cheaper; for evaluation, which
+/// never reads extents).
+pub(crate) fn infer_with(
+    graph: &Graph,
+    leaves: &dyn Leaves,
+    nesting: usize,
+    extents: bool,
+) -> Result<Vec<Meta>, GraphError> {
     let mut out: Vec<Meta> = Vec::with_capacity(graph.nodes.len());
     for node in &graph.nodes {
-        let m = node_meta(&node.key, &node.block, &out, leaves, nesting, graph)?;
+        let m = node_meta(
+            &node.key,
+            &node.block,
+            &out,
+            leaves,
+            nesting,
+            graph,
+            extents,
+        )?;
         out.push(m);
     }
     Ok(out)
@@ -124,15 +148,16 @@ pub(crate) fn leaf_meta(
     leaves: &dyn Leaves,
     nesting: usize,
     graph: &Graph,
+    extents: bool,
 ) -> Result<Meta, GraphError> {
     match leaves.resolve(id) {
         None => Err(GraphError::UnknownLeaf(id)),
-        Some(Leaf::Source(sm)) => Ok(source_meta(&sm)),
+        Some(Leaf::Source(sm)) => Ok(source_meta_with(&sm, extents)),
         Some(Leaf::Layer(g)) => {
             if nesting + 1 > graph.limits.max_nesting {
                 return Err(GraphError::node(key, "layers nested too deeply"));
             }
-            let metas = infer(&g, leaves, nesting + 1)?;
+            let metas = infer_with(&g, leaves, nesting + 1, extents)?;
             Ok(metas[g.endpoint()].clone())
         }
     }
@@ -145,14 +170,15 @@ fn node_meta(
     leaves: &dyn Leaves,
     nesting: usize,
     graph: &Graph,
+    extents: bool,
 ) -> Result<Meta, GraphError> {
     let err = |s: &str| GraphError::node(key, s);
     Ok(match block {
-        Block::Source(id) => leaf_meta(key, *id, leaves, nesting, graph)?,
+        Block::Source(id) => leaf_meta(key, *id, leaves, nesting, graph, extents)?,
         Block::LizardGroup(ids) => {
             let ms = ids
                 .iter()
-                .map(|id| leaf_meta(key, *id, leaves, nesting, graph))
+                .map(|id| leaf_meta(key, *id, leaves, nesting, graph, extents))
                 .collect::<Result<Vec<_>, _>>()?;
             combine(&ms.iter().collect::<Vec<_>>())
         }
@@ -259,7 +285,7 @@ fn node_meta(
             Meta {
                 dtype: Dt::Bool,
                 fillvalue: None,
-                extent: to_wgs84(*crs, &bbox),
+                extent: if extents { to_wgs84(*crs, &bbox) } else { None },
                 geometry: Some((*crs, bbox)),
                 projection: Some(*crs),
                 geo_transform: None,

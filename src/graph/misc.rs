@@ -137,19 +137,30 @@ pub(crate) fn step(
 /// Classify: `numpy.digitize(values, bins, right)`; nodata (exact) → fill.
 pub(crate) fn classify(m: &Meta, bins: &[f64], right: bool, mut r: Raster) -> Raster {
     let fill = m.fillvalue.unwrap_or(0.0);
-    let nd = r.nodata;
-    for x in r.bands.iter_mut().flatten() {
-        if Some(*x) == nd {
-            *x = fill;
-            continue;
-        }
-        let v = *x;
-        let k = if right {
-            bins.partition_point(|b| *b < v)
+    // NaN never equals: "no nodata".
+    let nd = r.nodata.unwrap_or(f64::NAN);
+    // digitize = the number of edges at or below the value (right: below).
+    // Bin indices fit the output dtype by construction: no rounding needed.
+    for band in r.bands.iter_mut() {
+        if right {
+            for x in band.iter_mut() {
+                let v = *x;
+                let k = bins
+                    .iter()
+                    .map(|b| f64::from(u8::from(*b < v)))
+                    .sum::<f64>();
+                *x = if v == nd { fill } else { k };
+            }
         } else {
-            bins.partition_point(|b| *b <= v)
-        };
-        *x = dtype::cast(m.dtype, k as f64);
+            for x in band.iter_mut() {
+                let v = *x;
+                let k = bins
+                    .iter()
+                    .map(|b| f64::from(u8::from(*b <= v)))
+                    .sum::<f64>();
+                *x = if v == nd { fill } else { k };
+            }
+        }
     }
     r.dtype = m.dtype;
     r.nodata = Some(fill);

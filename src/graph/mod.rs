@@ -105,7 +105,7 @@ impl Graph {
         if !coords_ok || b.max_x < b.min_x || b.max_y < b.min_y {
             return Err(GraphError::Request("invalid bbox".into()));
         }
-        let metas = meta::infer(self, leaves, 0)?;
+        let metas = meta::infer_with(self, leaves, 0, false)?;
         let ctx = eval::Ctx {
             graph: self,
             metas,
@@ -126,9 +126,85 @@ impl Graph {
             start: request.start,
             stop: request.stop,
         };
-        Ok(ctx.eval(self.endpoint(), &req)?.map(|d| match d {
+        Ok(eval_split(&ctx, self.endpoint(), &req)?.map(|d| match d {
             Data::Vals(r) => Output::Values(r),
             Data::Time(t) => Output::Time(t),
         }))
     }
 }
+
+/// Requests with at least this many cells are cut into horizontal strips that
+/// are evaluated in parallel (all blocks are cell-local or grow their own
+/// requests); smaller strips also keep each block's frames in cache.
+const SPLIT_CELLS: usize = 64 * 1024;
+/// Fewest rows per strip (each strip repeats the per-request overhead).
+const MIN_STRIP_ROWS: u32 = 32;
+
+fn eval_split(ctx: &eval::Ctx, node: usize, req: &Req) -> Result<Option<Data>, GraphError> {
+    use rayon::prelude::*;
+    let g = req.grid;
+    let cells = g.width as usize * g.height as usize;
+    let splittable = ctx.graph.nodes.iter().all(|n| n.block.cell_local());
+    if req.mode != Mode::Vals || req.is_point() || cells < SPLIT_CELLS || !splittable {
+        return ctx.eval(node, req);
+    }
+    let k = (rayon::current_num_threads() * 2).min((g.height / MIN_STRIP_ROWS) as usize) as u32;
+    if k < 2 {
+        return ctx.eval(node, req);
+    }
+    let rows_per = g.height.div_ceil(k);
+    let py = (g.bbox.min_y - g.bbox.max_y) / f64::from(g.height);
+    let strips: Vec<(u32, u32)> = (0..k)
+        .map(|i| (i * rows_per, ((i + 1) * rows_per).min(g.height)))
+        .filter(|(a, b)| b > a)
+        .collect();
+    let parts: Vec<Option<Data>> = strips
+        .par_iter()
+        .map(|&(r0, r1)| {
+            let top = g.bbox.max_y + f64::from(r0) * py;
+            let bottom = if r1 == g.height {
+                g.bbox.min_y
+            } else {
+                g.bbox.max_y + f64::from(r1) * py
+            };
+            let sub = Req {
+                grid: GridSpec {
+                    bbox: BBox::new(g.bbox.min_x, bottom, g.bbox.max_x, top),
+                    height: r1 - r0,
+                    ..g
+                },
+                ..*req
+            };
+            ctx.eval(node, &sub)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut rasters = Vec::with_capacity(parts.len());
+    for p in parts {
+        match p {
+            Some(Data::Vals(r)) => rasters.push(r),
+            // Strips disagree about having data: answer unsplit.
+            _ => return ctx.eval(node, req),
+        }
+    }
+    let n = rasters[0].bands.len();
+    if rasters
+        .iter()
+        .any(|r| r.bands.len() != n || r.dtype != rasters[0].dtype)
+    {
+        return ctx.eval(node, req);
+    }
+    let mut out = Raster {
+        bands: vec![Vec::with_capacity(cells); n],
+        height: g.height,
+        ..rasters[0].clone_meta()
+    };
+    for r in &rasters {
+        for (o, b) in out.bands.iter_mut().zip(&r.bands) {
+            o.extend_from_slice(b);
+        }
+    }
+    Ok(Some(Data::Vals(out)))
+}
+
+#[cfg(test)]
+mod eval_tests;
