@@ -106,6 +106,71 @@ pub enum Block {
         polygons: Vec<Polygon>,
         crs: Crs,
     },
+    Snap(usize, usize),
+    /// Shift by ms.
+    Shift(usize, i64),
+    TemporalSum(usize),
+    TemporalAggregate {
+        source: usize,
+        /// Bin length in ms; `None` = one bin over the whole period.
+        freq: Option<i64>,
+        stat: Stat,
+        closed_right: bool,
+        label_right: bool,
+    },
+    Cumulative {
+        source: usize,
+        stat: Stat,
+        freq: Option<i64>,
+    },
+    Resample {
+        source: usize,
+        freq: i64,
+        /// 0 nearest, 1 forward, -1 backward.
+        direction: i8,
+    },
+}
+
+/// A temporal statistic.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stat {
+    Sum,
+    Count,
+    Min,
+    Max,
+    Mean,
+    Median,
+    Std,
+    Var,
+    Percentile(f64),
+}
+
+impl Stat {
+    fn parse(s: &str) -> Option<Stat> {
+        let s = s.to_ascii_lowercase();
+        Some(match s.as_str() {
+            "sum" => Stat::Sum,
+            "count" => Stat::Count,
+            "min" => Stat::Min,
+            "max" => Stat::Max,
+            "mean" => Stat::Mean,
+            "median" => Stat::Median,
+            "std" => Stat::Std,
+            "var" => Stat::Var,
+            p => {
+                let q: f64 = p.strip_prefix('p')?.parse().ok()?;
+                if !(0.0..=100.0).contains(&q) {
+                    return None;
+                }
+                Stat::Percentile(q)
+            }
+        })
+    }
+
+    /// Sum and count: empty bins give 0 rather than nodata.
+    pub fn extensive(self) -> bool {
+        matches!(self, Stat::Sum | Stat::Count)
+    }
 }
 
 impl Block {
@@ -132,7 +197,12 @@ impl Block {
             | Block::Classify { store: s, .. }
             | Block::Reclassify { store: s, .. } => vec![*s],
             Block::FillNoData(v) | Block::Group(v) | Block::Max(v) => v.clone(),
-            Block::Clip(a, b) => vec![*a, *b],
+            Block::Clip(a, b) | Block::Snap(a, b) => vec![*a, *b],
+            Block::Shift(s, _)
+            | Block::TemporalSum(s)
+            | Block::TemporalAggregate { source: s, .. }
+            | Block::Cumulative { source: s, .. }
+            | Block::Resample { source: s, .. } => vec![*s],
         }
     }
 }
@@ -169,6 +239,12 @@ const CLASSES: &[(&str, &str)] = &[
     ("Classify", "misc"),
     ("Reclassify", "misc"),
     ("RasterizeWKT", "misc"),
+    ("Snap", "temporal"),
+    ("Shift", "temporal"),
+    ("TemporalSum", "temporal"),
+    ("TemporalAggregate", "temporal"),
+    ("Cumulative", "temporal"),
+    ("Resample", "temporal"),
 ];
 
 /// The class name a path names, or `None` for unknown paths. Accepts
@@ -434,8 +510,139 @@ pub fn build(key: &str, class: &str, args: &[Arg]) -> Result<Block, GraphError> 
                 .ok_or_else(|| err(format!("unknown projection '{proj}'")))?;
             Block::RasterizeWkt { polygons, crs }
         }
+        "Snap" => {
+            count(2, 2)?;
+            Block::Snap(raster(0)?, raster(1)?)
+        }
+        "Shift" => {
+            count(2, 2)?;
+            match &args[1] {
+                Arg::Int(ms) => Block::Shift(raster(0)?, *ms),
+                other => {
+                    return Err(err(format!(
+                        "'{}' object is not allowed: Shift takes integer milliseconds",
+                        describe(Some(other))
+                    )));
+                }
+            }
+        }
+        "TemporalSum" => {
+            count(1, 1)?;
+            Block::TemporalSum(raster(0)?)
+        }
+        "TemporalAggregate" => {
+            count(2, 6)?;
+            let freq = opt_freq(args.get(1)).map_err(err)?;
+            let stat = stat_arg(
+                args.get(2),
+                &["sum", "count", "min", "max", "mean", "median", "std", "var"],
+            )
+            .map_err(err)?;
+            let side = |i: usize| match args.get(i) {
+                None | Some(Arg::Null) => Ok(None),
+                Some(Arg::Str(s)) if s == "left" => Ok(Some(false)),
+                Some(Arg::Str(s)) if s == "right" => Ok(Some(true)),
+                _ => Err(err(
+                    "closed and label must be null, 'left' or 'right'".into()
+                )),
+            };
+            let (closed, label) = (side(3)?, side(4)?);
+            utc_only(args.get(5)).map_err(err)?;
+            // Fixed frequencies default to left/left; null to right/right.
+            let default = freq.is_none();
+            Block::TemporalAggregate {
+                source: raster(0)?,
+                freq,
+                stat,
+                closed_right: if freq.is_some() {
+                    closed.unwrap_or(default)
+                } else {
+                    true
+                },
+                label_right: if freq.is_some() {
+                    label.unwrap_or(default)
+                } else {
+                    true
+                },
+            }
+        }
+        "Cumulative" => {
+            count(1, 4)?;
+            let stat = stat_arg(args.get(1), &["sum", "count"]).map_err(err)?;
+            let freq = opt_freq(args.get(2)).map_err(err)?;
+            utc_only(args.get(3)).map_err(err)?;
+            Block::Cumulative {
+                source: raster(0)?,
+                stat,
+                freq,
+            }
+        }
+        "Resample" => {
+            count(2, 4)?;
+            let freq = opt_freq(args.get(1))
+                .map_err(err)?
+                .ok_or_else(|| err("Resample needs a frequency".into()))?;
+            let direction = match args.get(2) {
+                None => 0,
+                Some(Arg::Str(s)) if s == "nearest" => 0,
+                Some(Arg::Str(s)) if s == "forward" => 1,
+                Some(Arg::Str(s)) if s == "backward" => -1,
+                _ => {
+                    return Err(err(
+                        "direction must be one of 'nearest', 'backward', or 'forward'.".into(),
+                    ));
+                }
+            };
+            utc_only(args.get(3)).map_err(err)?;
+            Block::Resample {
+                source: raster(0)?,
+                freq,
+                direction,
+            }
+        }
         other => return Err(err(format!("unsupported block {other}"))),
     })
+}
+
+fn opt_freq(a: Option<&Arg>) -> Result<Option<i64>, String> {
+    match a {
+        None | Some(Arg::Null) => Ok(None),
+        Some(Arg::Str(s)) => super::freq::parse(s).map(Some),
+        Some(other) => Err(format!(
+            "'{}' object is not allowed as frequency",
+            describe(Some(other))
+        )),
+    }
+}
+
+fn stat_arg(a: Option<&Arg>, allowed: &[&str]) -> Result<Stat, String> {
+    let s = match a {
+        None => "sum",
+        Some(Arg::Str(s)) => s.as_str(),
+        Some(other) => {
+            return Err(format!(
+                "'{}' object is not allowed as statistic",
+                describe(Some(other))
+            ));
+        }
+    };
+    let stat = Stat::parse(s).ok_or_else(|| format!("Unknown statistic '{s}'"))?;
+    let named = allowed.contains(&s.to_ascii_lowercase().as_str());
+    let percentile_ok = allowed.len() > 2 && matches!(stat, Stat::Percentile(_));
+    if named || percentile_ok {
+        Ok(stat)
+    } else {
+        Err(format!("Unknown statistic '{s}'"))
+    }
+}
+
+/// Time zones other than UTC are not implemented.
+fn utc_only(a: Option<&Arg>) -> Result<(), String> {
+    match a {
+        None | Some(Arg::Null) => Ok(()),
+        Some(Arg::Str(s)) if s == "UTC" => Ok(()),
+        Some(_) => Err("only the UTC time zone is supported".into()),
+    }
 }
 
 /// `EPSG:n` (any case) to a `Crs`.

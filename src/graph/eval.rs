@@ -12,6 +12,7 @@ use super::meta::{self, Meta};
 use super::misc;
 use super::parse::Graph;
 use super::raster::{Data, Mode, Raster, Req};
+use super::temporal;
 use super::time;
 use rayon::prelude::*;
 use uuid::Uuid;
@@ -73,6 +74,33 @@ impl Ctx<'_> {
                 ..
             } => self.single(*store, req, |d| misc::reclassify(m, from, to, *select, d)),
             Block::RasterizeWkt { polygons, crs } => misc::rasterize_wkt(polygons, *crs, req),
+            Block::Snap(store, index) => temporal::snap(self, *store, *index, req),
+            Block::Shift(store, ms) => temporal::shift(self, *store, *ms, req),
+            Block::TemporalSum(store) => temporal::temporal_sum(self, *store, req),
+            Block::TemporalAggregate {
+                source,
+                freq,
+                stat,
+                closed_right,
+                label_right,
+            } => temporal::temporal_aggregate(
+                self,
+                node,
+                *source,
+                *freq,
+                *stat,
+                *closed_right,
+                *label_right,
+                req,
+            ),
+            Block::Cumulative { source, stat, freq } => {
+                temporal::cumulative(self, node, *source, *stat, *freq, req)
+            }
+            Block::Resample {
+                source,
+                freq,
+                direction,
+            } => temporal::resample(self, node, *source, *freq, *direction, req),
         }
     }
 

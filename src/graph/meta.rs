@@ -3,9 +3,10 @@
 //! temporal. Also the constructor checks that need input metadata (bool inputs
 //! for logic blocks, matching temporal flags, integer stores for Reclassify).
 
-use super::blocks::{Block, MathOp, Operand, UnaryOp};
+use super::blocks::{Block, MathOp, Operand, Stat, UnaryOp};
 use super::dtype::{self, Dt, Scalar};
 use super::error::GraphError;
+use super::freq;
 use super::leaves::{Leaf, Leaves, SourceMeta};
 use super::parse::Graph;
 use super::wkt;
@@ -279,6 +280,64 @@ fn node_meta(
             let dt = if *to_float { Dt::F64 } else { Dt::I64 };
             single(x, dt, dt.max())
         }
+        Block::Snap(store, index) => {
+            let (st, ix) = (&m[*store], &m[*index]);
+            Meta {
+                period: st.period.and(ix.period),
+                timedelta: ix.timedelta,
+                temporal: ix.temporal,
+                ..st.clone()
+            }
+        }
+        Block::Shift(s, ms) => {
+            let x = &m[*s];
+            Meta {
+                period: x.period.map(|(a, b)| (a + ms, b + ms)),
+                ..x.clone()
+            }
+        }
+        Block::TemporalSum(s) => m[*s].clone(),
+        Block::TemporalAggregate {
+            source,
+            freq,
+            stat,
+            closed_right,
+            label_right,
+        } => {
+            let x = &m[*source];
+            let dt = stat_dtype(x.dtype, *stat);
+            Meta {
+                dtype: dt,
+                fillvalue: dt.max(),
+                period: x.period.map(|(a, b)| match freq {
+                    None => (b, b),
+                    Some(f) => (
+                        freq::label(a, *f, *closed_right, *label_right),
+                        freq::label(b, *f, *closed_right, *label_right),
+                    ),
+                }),
+                timedelta: *freq,
+                temporal: freq.is_some(),
+                ..x.clone()
+            }
+        }
+        Block::Cumulative { source, stat, .. } => {
+            let x = &m[*source];
+            let dt = stat_dtype(x.dtype, *stat);
+            single(x, dt, dt.max())
+        }
+        Block::Resample {
+            source,
+            freq: f,
+            direction,
+        } => {
+            let x = &m[*source];
+            Meta {
+                period: x.period.map(|p| resample_period(p, *f, *direction)),
+                timedelta: Some(*f),
+                ..x.clone()
+            }
+        }
         Block::RasterizeWkt { polygons, crs } => {
             let b = wkt::bounds(polygons);
             let bbox = BBox::new(b[0], b[1], b[2], b[3]);
@@ -295,6 +354,33 @@ fn node_meta(
             }
         }
     })
+}
+
+/// `dtype_for_statistic`.
+pub(crate) fn stat_dtype(dt: Dt, stat: Stat) -> Dt {
+    match stat {
+        Stat::Min | Stat::Max => dt,
+        Stat::Sum => dt.at_least_32(),
+        Stat::Count => Dt::I32,
+        _ => dtype::result_type(&[dtype::Operand::Raster(Dt::F32), dtype::Operand::Raster(dt)]),
+    }
+}
+
+/// Resample.period.
+pub(crate) fn resample_period((p0, p1): (i64, i64), f: i64, direction: i8) -> (i64, i64) {
+    if direction != 0 {
+        let side = if direction > 0 { -1 } else { 1 };
+        return (freq::closest(p0, f, side), freq::closest(p1, f, side));
+    }
+    let mut start = freq::closest(p0, f, -1);
+    if p0 as f64 >= start as f64 + 0.5 * f as f64 {
+        start = freq::closest(p0, f, 1);
+    }
+    let mut end = freq::closest(p1, f, 1);
+    if (p1 as f64) < end as f64 - 0.5 * f as f64 {
+        end = freq::closest(p1, f, -1);
+    }
+    (start, end)
 }
 
 fn operand(o: &Operand, m: &[Meta]) -> dtype::Operand {

@@ -34,6 +34,7 @@ mod combine;
 pub mod dtype;
 mod error;
 mod eval;
+mod freq;
 mod leaves;
 mod math;
 pub mod memory;
@@ -41,6 +42,7 @@ mod meta;
 mod misc;
 mod parse;
 mod raster;
+mod temporal;
 mod time;
 mod wkt;
 
