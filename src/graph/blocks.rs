@@ -129,6 +129,20 @@ pub enum Block {
         /// 0 nearest, 1 forward, -1 backward.
         direction: i8,
     },
+    Dilate(usize, Vec<f64>),
+    /// Diameter, made odd and ≥ 3.
+    MovingMax(usize, u32),
+    Smooth {
+        store: usize,
+        size: f64,
+        fill: f64,
+    },
+    HillShade {
+        store: usize,
+        altitude: f64,
+        azimuth: f64,
+        fill: f64,
+    },
 }
 
 /// A temporal statistic.
@@ -178,7 +192,8 @@ impl Block {
     /// inputs (or the block grows its own request): evaluation may be cut
     /// into strips.
     pub fn cell_local(&self) -> bool {
-        true
+        // Smooth's zoom mode depends on the request size: never cut it.
+        !matches!(self, Block::Smooth { .. })
     }
 
     /// The raster inputs, in argument order.
@@ -202,7 +217,11 @@ impl Block {
             | Block::TemporalSum(s)
             | Block::TemporalAggregate { source: s, .. }
             | Block::Cumulative { source: s, .. }
-            | Block::Resample { source: s, .. } => vec![*s],
+            | Block::Resample { source: s, .. }
+            | Block::Dilate(s, _)
+            | Block::MovingMax(s, _)
+            | Block::Smooth { store: s, .. }
+            | Block::HillShade { store: s, .. } => vec![*s],
         }
     }
 }
@@ -245,6 +264,10 @@ const CLASSES: &[(&str, &str)] = &[
     ("TemporalAggregate", "temporal"),
     ("Cumulative", "temporal"),
     ("Resample", "temporal"),
+    ("Dilate", "spatial"),
+    ("MovingMax", "spatial"),
+    ("Smooth", "spatial"),
+    ("HillShade", "spatial"),
 ];
 
 /// The class name a path names, or `None` for unknown paths. Accepts
@@ -598,6 +621,74 @@ pub fn build(key: &str, class: &str, args: &[Arg]) -> Result<Block, GraphError> 
                 source: raster(0)?,
                 freq,
                 direction,
+            }
+        }
+        "Dilate" => {
+            count(2, 2)?;
+            let values = match &args[1] {
+                Arg::List(items) => items
+                    .iter()
+                    .map(|a| match a {
+                        Arg::Int(v) => Ok(*v as f64),
+                        Arg::Float(v) => Ok(*v),
+                        Arg::Bool(b) => Ok(f64::from(u8::from(*b))),
+                        _ => Err(err("Dilate values must be numbers".into())),
+                    })
+                    .collect::<Result<Vec<f64>, _>>()?,
+                _ => return Err(err("Dilate takes a list of values".into())),
+            };
+            Block::Dilate(raster(0)?, values)
+        }
+        "MovingMax" => {
+            count(2, 2)?;
+            let size = number(1)?.value();
+            // int(2 * round((size - 1) / 2) + 1), Python's round.
+            let half = (size - 1.0) / 2.0;
+            let r = half.round();
+            let r = if (half - half.trunc()).abs() == 0.5 {
+                2.0 * (half / 2.0).round()
+            } else {
+                r
+            };
+            let size = 2.0 * r + 1.0;
+            if !(3.0..=1001.0).contains(&size) {
+                return Err(err(
+                    "The size should be odd and larger than 1 (at most 1001)".into(),
+                ));
+            }
+            Block::MovingMax(raster(0)?, size as u32)
+        }
+        "Smooth" => {
+            count(2, 3)?;
+            let size = number(1)?.value();
+            let fill = if args.len() > 2 {
+                number(2)?.value()
+            } else {
+                0.0
+            };
+            if !(size.is_finite() && size >= 0.0) {
+                return Err(err("size must be a non-negative number".into()));
+            }
+            Block::Smooth {
+                store: raster(0)?,
+                size,
+                fill,
+            }
+        }
+        "HillShade" => {
+            count(1, 4)?;
+            let get = |i: usize, d: f64| {
+                if args.len() > i {
+                    number(i).map(|s| s.value())
+                } else {
+                    Ok(d)
+                }
+            };
+            Block::HillShade {
+                store: raster(0)?,
+                altitude: get(1, 45.0)?,
+                azimuth: get(2, 315.0)?,
+                fill: get(3, 0.0)?,
             }
         }
         other => return Err(err(format!("unsupported block {other}"))),

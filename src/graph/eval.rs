@@ -12,6 +12,7 @@ use super::meta::{self, Meta};
 use super::misc;
 use super::parse::Graph;
 use super::raster::{Data, Mode, Raster, Req};
+use super::spatial;
 use super::temporal;
 use super::time;
 use rayon::prelude::*;
@@ -101,6 +102,15 @@ impl Ctx<'_> {
                 freq,
                 direction,
             } => temporal::resample(self, node, *source, *freq, *direction, req),
+            Block::Dilate(store, values) => spatial::dilate(self, *store, values, req),
+            Block::MovingMax(store, size) => spatial::moving_max(self, *store, *size, req),
+            Block::Smooth { store, size, fill } => spatial::smooth(self, *store, *size, *fill, req),
+            Block::HillShade {
+                store,
+                altitude,
+                azimuth,
+                fill,
+            } => spatial::hillshade(self, *store, *altitude, *azimuth, *fill, req),
         }
     }
 

@@ -338,6 +338,11 @@ fn node_meta(
                 ..x.clone()
             }
         }
+        Block::Dilate(s, _) | Block::MovingMax(s, _) | Block::Smooth { store: s, .. } => {
+            m[*s].clone()
+        }
+        // fillvalue 256 on purpose (not a uint8 value: no nodata in practice).
+        Block::HillShade { store, .. } => single(&m[*store], Dt::U8, Some(256.0)),
         Block::RasterizeWkt { polygons, crs } => {
             let b = wkt::bounds(polygons);
             let bbox = BBox::new(b[0], b[1], b[2], b[3]);

@@ -42,6 +42,7 @@ mod meta;
 mod misc;
 mod parse;
 mod raster;
+mod spatial;
 mod temporal;
 mod time;
 mod wkt;
