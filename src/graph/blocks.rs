@@ -143,6 +143,13 @@ pub enum Block {
         azimuth: f64,
         fill: f64,
     },
+    Place {
+        store: usize,
+        crs: Crs,
+        anchor: (f64, f64),
+        coords: Vec<(f64, f64)>,
+        stat: Stat,
+    },
 }
 
 /// A temporal statistic.
@@ -157,6 +164,9 @@ pub enum Stat {
     Std,
     Var,
     Percentile(f64),
+    /// Place only: the rightmost / leftmost input with data.
+    Last,
+    First,
 }
 
 impl Stat {
@@ -192,8 +202,8 @@ impl Block {
     /// inputs (or the block grows its own request): evaluation may be cut
     /// into strips.
     pub fn cell_local(&self) -> bool {
-        // Smooth's zoom mode depends on the request size: never cut it.
-        !matches!(self, Block::Smooth { .. })
+        // Smooth's zoom mode and Place's strategy depend on the request size.
+        !matches!(self, Block::Smooth { .. } | Block::Place { .. })
     }
 
     /// The raster inputs, in argument order.
@@ -221,7 +231,8 @@ impl Block {
             | Block::Dilate(s, _)
             | Block::MovingMax(s, _)
             | Block::Smooth { store: s, .. }
-            | Block::HillShade { store: s, .. } => vec![*s],
+            | Block::HillShade { store: s, .. }
+            | Block::Place { store: s, .. } => vec![*s],
         }
     }
 }
@@ -268,6 +279,7 @@ const CLASSES: &[(&str, &str)] = &[
     ("MovingMax", "spatial"),
     ("Smooth", "spatial"),
     ("HillShade", "spatial"),
+    ("Place", "spatial"),
 ];
 
 /// The class name a path names, or `None` for unknown paths. Accepts
@@ -689,6 +701,61 @@ pub fn build(key: &str, class: &str, args: &[Arg]) -> Result<Block, GraphError> 
                 altitude: get(1, 45.0)?,
                 azimuth: get(2, 315.0)?,
                 fill: get(3, 0.0)?,
+            }
+        }
+        "Place" => {
+            count(4, 5)?;
+            let crs = match &args[1] {
+                Arg::Str(p) => parse_projection(p)
+                    .ok_or_else(|| err(format!("'{p}' is not a valid projection string")))?,
+                _ => return Err(err("place_projection must be a string".into())),
+            };
+            let pair = |a: &Arg| -> Option<(f64, f64)> {
+                let Arg::List(v) = a else { return None };
+                let num = |a: &Arg| match a {
+                    Arg::Int(i) => Some(*i as f64),
+                    Arg::Float(f) => Some(*f),
+                    _ => None,
+                };
+                match v.as_slice() {
+                    [x, y] => Some((num(x)?, num(y)?)),
+                    _ => None,
+                }
+            };
+            let anchor = pair(&args[2])
+                .ok_or_else(|| err("Expected 2 numbers in the 'anchor' parameter".into()))?;
+            let coords = match &args[3] {
+                Arg::Null => vec![],
+                Arg::List(items) => items
+                    .iter()
+                    .map(|a| pair(a).ok_or_else(|| err("Expected a list of lists of 2 numbers in the 'coordinates' parameter".into())))
+                    .collect::<Result<Vec<_>, _>>()?,
+                _ => return Err(err("Expected a list of lists of 2 numbers in the 'coordinates' parameter".into())),
+            };
+            let stat = match args.get(4) {
+                None => Stat::Last,
+                Some(Arg::Str(s)) => match s.as_str() {
+                    "last" => Stat::Last,
+                    "first" => Stat::First,
+                    "count" => Stat::Count,
+                    "sum" => Stat::Sum,
+                    "mean" => Stat::Mean,
+                    "min" => Stat::Min,
+                    "max" => Stat::Max,
+                    other => {
+                        return Err(err(format!(
+                            "statistic '{other}' is not supported by Place"
+                        )));
+                    }
+                },
+                _ => return Err(err("statistic must be a string".into())),
+            };
+            Block::Place {
+                store: raster(0)?,
+                crs,
+                anchor,
+                coords,
+                stat,
             }
         }
         other => return Err(err(format!("unsupported block {other}"))),

@@ -11,6 +11,7 @@ use super::math;
 use super::meta::{self, Meta};
 use super::misc;
 use super::parse::Graph;
+use super::place;
 use super::raster::{Data, Mode, Raster, Req};
 use super::spatial;
 use super::temporal;
@@ -111,6 +112,13 @@ impl Ctx<'_> {
                 azimuth,
                 fill,
             } => spatial::hillshade(self, *store, *altitude, *azimuth, *fill, req),
+            Block::Place {
+                store,
+                crs,
+                anchor,
+                coords,
+                stat,
+            } => place::place(self, node, *store, *crs, *anchor, coords, *stat, req),
         }
     }
 

@@ -343,6 +343,51 @@ fn node_meta(
         }
         // fillvalue 256 on purpose (not a uint8 value: no nodata in practice).
         Block::HillShade { store, .. } => single(&m[*store], Dt::U8, Some(256.0)),
+        Block::Place {
+            store,
+            crs,
+            anchor,
+            coords,
+            ..
+        } => {
+            let x = &m[*store];
+            let same = x.projection == Some(*crs);
+            let geometry = x.geometry.and_then(|(c, b)| {
+                let b = reproject(c, *crs, &b)?;
+                let px = coords.iter().map(|c| c.0);
+                let py = coords.iter().map(|c| c.1);
+                let (minx, maxx) = (
+                    px.clone().fold(f64::MAX, f64::min),
+                    px.fold(f64::MIN, f64::max),
+                );
+                let (miny, maxy) = (
+                    py.clone().fold(f64::MAX, f64::min),
+                    py.fold(f64::MIN, f64::max),
+                );
+                if coords.is_empty() {
+                    return None;
+                }
+                Some((
+                    *crs,
+                    BBox::new(
+                        b.min_x + minx - anchor.0,
+                        b.min_y + miny - anchor.1,
+                        b.max_x + maxx - anchor.0,
+                        b.max_y + maxy - anchor.1,
+                    ),
+                ))
+            });
+            Meta {
+                projection: if same { x.projection } else { None },
+                geo_transform: if same { x.geo_transform } else { None },
+                extent: match (extents, geometry) {
+                    (true, Some((c, b))) => to_wgs84(c, &b),
+                    _ => None,
+                },
+                geometry,
+                ..x.clone()
+            }
+        }
         Block::RasterizeWkt { polygons, crs } => {
             let b = wkt::bounds(polygons);
             let bbox = BBox::new(b[0], b[1], b[2], b[3]);
@@ -552,7 +597,7 @@ fn intersect_extent(ins: &[&Meta]) -> Option<[f64; 4]> {
     (out[2] > out[0] && out[3] > out[1]).then_some(out)
 }
 
-fn reproject(from: Crs, to: Crs, b: &BBox) -> Option<BBox> {
+pub(crate) fn reproject(from: Crs, to: Crs, b: &BBox) -> Option<BBox> {
     if from == to {
         return Some(*b);
     }

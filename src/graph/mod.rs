@@ -41,6 +41,7 @@ pub mod memory;
 mod meta;
 mod misc;
 mod parse;
+mod place;
 mod raster;
 mod spatial;
 mod temporal;

@@ -211,7 +211,7 @@ fn read_expected(path: &Path, dtype: &str) -> Vec<f64> {
 }
 
 /// Blocks not implemented yet: their cases are skipped (and listed).
-const PENDING: &[&str] = &["spatial.Place"];
+const PENDING: &[&str] = &[];
 
 fn pending(case: &Value) -> bool {
     let text = case["graph"].to_string();
