@@ -214,7 +214,7 @@ pub(crate) fn reduce(stack: &[Raster], stat: Stat) -> Raster {
             let o = &mut out.bands[t][i];
             match stat {
                 Stat::Last => {
-                    if let Some(v) = vals.last() {
+                    if let Some(v) = vals.into_iter().next_back() {
                         *o = v;
                     }
                 }

@@ -173,7 +173,7 @@ fn aggregate(stat: Stat, calc: Dt, frames: &[&[f64]], i: usize) -> f64 {
         Stat::Min => vals.fold(f64::NAN, |a, v| if a.is_nan() || v < a { v } else { a }),
         Stat::Max => vals.fold(f64::NAN, |a, v| if a.is_nan() || v > a { v } else { a }),
         // Not offered by the temporal blocks (parse refuses them).
-        Stat::Last => vals.last().unwrap_or(f64::NAN),
+        Stat::Last => vals.into_iter().next_back().unwrap_or(f64::NAN),
         Stat::First => vals.into_iter().next().unwrap_or(f64::NAN),
         Stat::Mean => {
             let (mut s, mut n) = (0.0, 0usize);
