@@ -219,3 +219,21 @@ fn point_request_takes_the_cell_under_the_point() {
     };
     assert_eq!(values(&g, &l, &req), vec![1.0]);
 }
+
+#[test]
+fn meta_requests_answer_one_entry_per_frame() {
+    let l = leaves_ab();
+    let g = Graph::parse(
+        &json!({"name": "a", "graph": {"a": ["lizard_nxt.blocks.LizardRasterSource", A]}}),
+        &GraphLimits::default(),
+    )
+    .unwrap();
+    let req = Request {
+        mode: RequestMode::Meta,
+        ..two_by_two()
+    };
+    assert_eq!(
+        g.evaluate(&l, &req).unwrap(),
+        Some(Output::Meta(vec![None]))
+    );
+}

@@ -82,8 +82,21 @@ pub(crate) fn binary(
     };
     let len = shape.0 as usize * shape.1 as usize;
     let mut bands = Vec::with_capacity(nb);
+    // The first operand's frames are overwritten in place when it owns one
+    // frame per output frame (saves an allocation per block).
+    let mut a = a;
+    let mut owned: Option<(Vec<Vec<f64>>, f64)> = match &mut a {
+        In::R(r) if r.bands.len() == nb => {
+            let nd = if r.dtype == Dt::Bool {
+                f64::NAN
+            } else {
+                r.nodata.unwrap_or(f64::NAN)
+            };
+            Some((std::mem::take(&mut r.bands), nd))
+        }
+        _ => None,
+    };
     for t in 0..nb {
-        let mut out = vec![0.0; len];
         fn slice(x: &In, t: usize) -> Side<'_> {
             match x {
                 In::R(r) => Side::R(
@@ -98,7 +111,11 @@ pub(crate) fn binary(
                 In::S(v) => Side::S(*v),
             }
         }
-        run(op, out_dt, fill, &slice(&a, t), &slice(&b, t), &mut out);
+        let (mut out, sa) = match owned.as_mut() {
+            Some((frames, nd)) => (std::mem::take(&mut frames[t]), Side::Out(*nd)),
+            None => (vec![0.0; len], slice(&a, t)),
+        };
+        run(op, out_dt, fill, &sa, &slice(&b, t), &mut out);
         bands.push(out);
     }
     Ok(Some(Data::Vals(Raster {
@@ -114,6 +131,8 @@ pub(crate) fn binary(
 enum Side<'a> {
     R(&'a [f64], f64),
     S(f64),
+    /// The output buffer itself holds this operand (nodata given).
+    Out(f64),
 }
 
 /// One fused pass: `out = round(f(a, b))`, the fill where an input is nodata
@@ -146,6 +165,18 @@ where
             }
         }
         (Side::S(s), Side::S(t)) => out.fill(lane(*s, *t, f64::NAN, f64::NAN)),
+        (Side::Out(nx), Side::R(y, ny)) => {
+            for (o, y) in out.iter_mut().zip(y.iter()) {
+                *o = lane(*o, *y, *nx, *ny);
+            }
+        }
+        (Side::Out(nx), Side::S(s)) => {
+            for o in out.iter_mut() {
+                *o = lane(*o, *s, *nx, f64::NAN);
+            }
+        }
+        // `Out` is only ever the first operand.
+        (_, Side::Out(_)) => {}
     }
 }
 

@@ -63,6 +63,9 @@ use raster::{Data, Mode, Req};
 pub enum RequestMode {
     Vals,
     Time,
+    /// Per-frame metadata strings. tegel's sources carry none, so the answer
+    /// is one `None` per frame of the `time` answer.
+    Meta,
 }
 
 /// A raster request (lizard-api.md §5.2). A point request has
@@ -86,6 +89,7 @@ pub enum Output {
     /// `no_data_value` (None for bool).
     Values(Raster),
     Time(Vec<i64>),
+    Meta(Vec<Option<String>>),
 }
 
 impl Graph {
@@ -119,7 +123,7 @@ impl Graph {
         let req = Req {
             mode: match request.mode {
                 RequestMode::Vals => Mode::Vals,
-                RequestMode::Time => Mode::Time,
+                RequestMode::Time | RequestMode::Meta => Mode::Time,
             },
             grid: GridSpec {
                 crs: request.crs,
@@ -130,8 +134,10 @@ impl Graph {
             start: request.start,
             stop: request.stop,
         };
+        let meta = request.mode == RequestMode::Meta;
         Ok(eval_split(&ctx, self.endpoint(), &req)?.map(|d| match d {
             Data::Vals(r) => Output::Values(r),
+            Data::Time(t) if meta => Output::Meta(vec![None; t.len()]),
             Data::Time(t) => Output::Time(t),
         }))
     }

@@ -388,6 +388,7 @@ fn check_case(case: &Value, leaves: &TiffLeaves) -> Result<(), String> {
             got.map(|o| match o {
                 Output::Time(t) => format!("time {t:?}"),
                 Output::Values(r) => format!("values {} bands", r.bands.len()),
+                Output::Meta(m) => format!("meta {m:?}"),
             })
         )),
     }
