@@ -23,13 +23,15 @@
 //! for promotion, `math` / `combine` for the exact-vs-isclose nodata tests.
 //! Times are ms since the Unix epoch (UTC).
 //!
-//! Files: `parse` (the JSON document), `blocks` (block vocabulary and argument checks),
-//! `meta` (metadata inference), `eval` (request rewriting per block), `math`,
+//! Files: `parse` (the JSON document), `blocks` (block vocabulary), `build`, `args` (constructor argument checks),
+//! `meta`, `meta_rules` (metadata inference), `eval` (request rewriting per block), `math`,
 //! `combine`, `misc` (kernels), `raster` (values), `time` (frame selection),
 //! `dtype` (NumPy dtypes), `wkt`, `leaves` (the caller's trait), `memory`
 //! (in-memory leaves for tests and benches).
 
+mod args;
 mod blocks;
+mod build;
 mod combine;
 pub mod dtype;
 mod error;
@@ -39,6 +41,7 @@ mod leaves;
 mod math;
 pub mod memory;
 mod meta;
+mod meta_rules;
 mod misc;
 mod parse;
 mod place;

@@ -50,7 +50,7 @@ pub(crate) fn place(
     let Some((scrs, sb)) = ctx.metas[store].geometry else {
         return Ok(None);
     };
-    let e = super::meta::reproject(scrs, g.crs, &sb)
+    let e = super::meta_rules::reproject(scrs, g.crs, &sb)
         .ok_or_else(|| GraphError::Request("cannot transform the store extent".into()))?;
     let (xmin, ymin, xmax, ymax) = (e.min_x, e.min_y, e.max_x, e.max_y);
     let b = g.bbox;
