@@ -72,6 +72,9 @@ pub(crate) fn fill_nodata(m: &Meta, data: Vec<Option<Data>>) -> Result<Option<Da
 /// rounded to the output dtype).
 fn paste(out: &mut Raster, r: &Raster, at: usize) {
     let dt = out.dtype;
+    // Inputs whose dtype promotes into the output's need no rounding (always
+    // the case for FillNoData and Group, whose dtype is the inputs' result type).
+    let exact = r.dtype.promote(dt) == dt;
     for (t, band) in r.bands.iter().enumerate() {
         let Some(dst) = out.bands.get_mut(at + t) else {
             break;
@@ -79,16 +82,27 @@ fn paste(out: &mut Raster, r: &Raster, at: usize) {
         match (r.nodata, r.dtype) {
             (None, _) | (_, Dt::Bool) => {
                 for (o, v) in dst.iter_mut().zip(band.iter()) {
-                    *o = dtype::cast(dt, *v);
+                    *o = if exact { *v } else { dtype::cast(dt, *v) };
                 }
             }
-            (Some(nd), d) if !d.is_float() || !nd.is_finite() => {
-                // Exact test; integer values need no rounding into a wider
-                // dtype, but keep the cast for narrowing (Group picks no
-                // promotion).
+            (Some(nd), d) if (!d.is_float() || !nd.is_finite()) && exact => {
                 for (o, v) in dst.iter_mut().zip(band.iter()) {
-                    let c = dtype::cast(dt, *v);
-                    *o = if *v != nd { c } else { *o };
+                    *o = if *v != nd { *v } else { *o };
+                }
+            }
+            (Some(nd), Dt::F32 | Dt::F16) if exact => {
+                // isclose with the difference taken in float32 (see has_data_fn).
+                let nd32 = f64::from(nd as f32);
+                let tol32 = f64::from((1e-8 + 1e-5 * nd.abs()) as f32);
+                for (o, v) in dst.iter_mut().zip(band.iter()) {
+                    let data = f64::from((*v - nd32) as f32).abs() > tol32;
+                    *o = if data { *v } else { *o };
+                }
+            }
+            (Some(_), _) if exact => {
+                let ok = has_data_fn(r.dtype, r.nodata);
+                for (o, v) in dst.iter_mut().zip(band.iter()) {
+                    *o = if ok(*v) { *v } else { *o };
                 }
             }
             (Some(_), _) => {

@@ -139,27 +139,26 @@ pub(crate) fn classify(m: &Meta, bins: &[f64], right: bool, mut r: Raster) -> Ra
     let fill = m.fillvalue.unwrap_or(0.0);
     // NaN never equals: "no nodata".
     let nd = r.nodata.unwrap_or(f64::NAN);
-    // digitize = the number of edges at or below the value (right: below).
-    // Bin indices fit the output dtype by construction: no rounding needed.
+    // digitize = the number of edges at or below the value (right: below),
+    // counted one edge per pass so every pass is a plain vector loop. Bin
+    // indices fit the output dtype by construction: no rounding needed.
+    let len = r.width as usize * r.height as usize;
+    let mut k = vec![0.0; len];
     for band in r.bands.iter_mut() {
-        if right {
-            for x in band.iter_mut() {
-                let v = *x;
-                let k = bins
-                    .iter()
-                    .map(|b| f64::from(u8::from(*b < v)))
-                    .sum::<f64>();
-                *x = if v == nd { fill } else { k };
+        k.iter_mut().for_each(|x| *x = 0.0);
+        for b in bins {
+            if right {
+                for (x, v) in k.iter_mut().zip(band.iter()) {
+                    *x += f64::from(u8::from(*b < *v));
+                }
+            } else {
+                for (x, v) in k.iter_mut().zip(band.iter()) {
+                    *x += f64::from(u8::from(*b <= *v));
+                }
             }
-        } else {
-            for x in band.iter_mut() {
-                let v = *x;
-                let k = bins
-                    .iter()
-                    .map(|b| f64::from(u8::from(*b <= v)))
-                    .sum::<f64>();
-                *x = if v == nd { fill } else { k };
-            }
+        }
+        for (v, x) in band.iter_mut().zip(k.iter()) {
+            *v = if *v == nd { fill } else { *x };
         }
     }
     r.dtype = m.dtype;
