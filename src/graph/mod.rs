@@ -151,17 +151,24 @@ impl Graph {
 /// requests); smaller strips also keep each block's frames in cache.
 const SPLIT_CELLS: usize = 64 * 1024;
 /// Fewest rows per strip (each strip repeats the per-request overhead).
-const MIN_STRIP_ROWS: u32 = 32;
+const MIN_STRIP_ROWS: u32 = 8;
+/// Most cells per strip: 8192 f64 cells = 64 KiB frames stay below the
+/// allocator's mmap threshold (recycled, no fresh zeroed pages) and in L2.
+const STRIP_CELLS: usize = 8 * 1024;
 
 fn eval_split(ctx: &eval::Ctx, node: usize, req: &Req) -> Result<Option<Data>, GraphError> {
     use rayon::prelude::*;
     let g = req.grid;
     let cells = g.width as usize * g.height as usize;
-    let splittable = ctx.graph.nodes.iter().all(|n| n.block.cell_local());
+    // A lone source gains nothing from strips (one read either way).
+    let splittable =
+        ctx.graph.nodes.len() > 1 && ctx.graph.nodes.iter().all(|n| n.block.cell_local());
     if req.mode != Mode::Vals || req.is_point() || cells < SPLIT_CELLS || !splittable {
         return ctx.eval(node, req);
     }
-    let k = (rayon::current_num_threads() * 2).min((g.height / MIN_STRIP_ROWS) as usize) as u32;
+    let k = (rayon::current_num_threads() * 2)
+        .max(cells.div_ceil(STRIP_CELLS))
+        .min((g.height / MIN_STRIP_ROWS) as usize) as u32;
     if k < 2 {
         return ctx.eval(node, req);
     }
