@@ -1,11 +1,9 @@
-//! The block vocabulary: one `Block` value per supported dask-geomodeling class,
-//! built from a node's positional JSON arguments with the constructor's
-//! structural checks (argument count and JSON types; ints vs floats matter).
-//! Checks that need input metadata (dtypes, temporal flags) live in `meta`.
+//! The block vocabulary: one `Block` value per supported dask-geomodeling
+//! class, the argument values they are built from (`build`), and the class
+//! path table (`class_of`).
 
 use super::dtype::Scalar;
-use super::error::GraphError;
-use super::wkt::{self, Polygon};
+use super::wkt::Polygon;
 use crate::model::Crs;
 use uuid::Uuid;
 
@@ -106,9 +104,106 @@ pub enum Block {
         polygons: Vec<Polygon>,
         crs: Crs,
     },
+    Snap(usize, usize),
+    /// Shift by ms.
+    Shift(usize, i64),
+    TemporalSum(usize),
+    TemporalAggregate {
+        source: usize,
+        /// Bin length in ms; `None` = one bin over the whole period.
+        freq: Option<i64>,
+        stat: Stat,
+        closed_right: bool,
+        label_right: bool,
+    },
+    Cumulative {
+        source: usize,
+        stat: Stat,
+        freq: Option<i64>,
+    },
+    Resample {
+        source: usize,
+        freq: i64,
+        /// 0 nearest, 1 forward, -1 backward.
+        direction: i8,
+    },
+    Dilate(usize, Vec<f64>),
+    /// Diameter, made odd and ≥ 3.
+    MovingMax(usize, u32),
+    Smooth {
+        store: usize,
+        size: f64,
+        fill: f64,
+    },
+    HillShade {
+        store: usize,
+        altitude: f64,
+        azimuth: f64,
+        fill: f64,
+    },
+    Place {
+        store: usize,
+        crs: Crs,
+        anchor: (f64, f64),
+        coords: Vec<(f64, f64)>,
+        stat: Stat,
+    },
+}
+
+/// A temporal statistic.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stat {
+    Sum,
+    Count,
+    Min,
+    Max,
+    Mean,
+    Median,
+    Std,
+    Var,
+    Percentile(f64),
+    /// Place only: the rightmost / leftmost input with data.
+    Last,
+    First,
+}
+
+impl Stat {
+    pub(crate) fn parse(s: &str) -> Option<Stat> {
+        let s = s.to_ascii_lowercase();
+        Some(match s.as_str() {
+            "sum" => Stat::Sum,
+            "count" => Stat::Count,
+            "min" => Stat::Min,
+            "max" => Stat::Max,
+            "mean" => Stat::Mean,
+            "median" => Stat::Median,
+            "std" => Stat::Std,
+            "var" => Stat::Var,
+            p => {
+                let q: f64 = p.strip_prefix('p')?.parse().ok()?;
+                if !(0.0..=100.0).contains(&q) {
+                    return None;
+                }
+                Stat::Percentile(q)
+            }
+        })
+    }
+
+    /// Sum and count: empty bins give 0 rather than nodata.
+    pub fn extensive(self) -> bool {
+        matches!(self, Stat::Sum | Stat::Count)
+    }
 }
 
 impl Block {
+    /// True when every output cell depends only on the same cell of the
+    /// inputs (or the block grows its own request): evaluation may be cut
+    /// into strips.
+    pub fn cell_local(&self) -> bool {
+        // Smooth's zoom mode and Place's strategy depend on the request size.
+        !matches!(self, Block::Smooth { .. } | Block::Place { .. })
+    }
+
     /// The raster inputs, in argument order.
     pub fn inputs(&self) -> Vec<usize> {
         let op = |o: &Operand| match o {
@@ -125,7 +220,17 @@ impl Block {
             | Block::Classify { store: s, .. }
             | Block::Reclassify { store: s, .. } => vec![*s],
             Block::FillNoData(v) | Block::Group(v) | Block::Max(v) => v.clone(),
-            Block::Clip(a, b) => vec![*a, *b],
+            Block::Clip(a, b) | Block::Snap(a, b) => vec![*a, *b],
+            Block::Shift(s, _)
+            | Block::TemporalSum(s)
+            | Block::TemporalAggregate { source: s, .. }
+            | Block::Cumulative { source: s, .. }
+            | Block::Resample { source: s, .. }
+            | Block::Dilate(s, _)
+            | Block::MovingMax(s, _)
+            | Block::Smooth { store: s, .. }
+            | Block::HillShade { store: s, .. }
+            | Block::Place { store: s, .. } => vec![*s],
         }
     }
 }
@@ -162,6 +267,17 @@ const CLASSES: &[(&str, &str)] = &[
     ("Classify", "misc"),
     ("Reclassify", "misc"),
     ("RasterizeWKT", "misc"),
+    ("Snap", "temporal"),
+    ("Shift", "temporal"),
+    ("TemporalSum", "temporal"),
+    ("TemporalAggregate", "temporal"),
+    ("Cumulative", "temporal"),
+    ("Resample", "temporal"),
+    ("Dilate", "spatial"),
+    ("MovingMax", "spatial"),
+    ("Smooth", "spatial"),
+    ("HillShade", "spatial"),
+    ("Place", "spatial"),
 ];
 
 /// The class name a path names, or `None` for unknown paths. Accepts
@@ -184,279 +300,5 @@ pub fn class_of(path: &str) -> Option<&'static str> {
     match module {
         Some(m) if m != *home => None,
         _ => Some(name),
-    }
-}
-
-/// Builds the block of class `class` from its arguments.
-pub fn build(key: &str, class: &str, args: &[Arg]) -> Result<Block, GraphError> {
-    let err = |m: String| GraphError::node(key, m);
-    let count = |min: usize, max: usize| {
-        if args.len() < min || args.len() > max {
-            Err(err(format!(
-                "{class} takes {} argument(s), got {}",
-                if min == max {
-                    min.to_string()
-                } else {
-                    format!("{min} to {max}")
-                },
-                args.len()
-            )))
-        } else {
-            Ok(())
-        }
-    };
-    let raster = |i: usize| match args.get(i) {
-        Some(Arg::Ref(n)) => Ok(*n),
-        other => Err(err(format!(
-            "argument {} of {class} must be a raster block, got {}",
-            i + 1,
-            describe(other)
-        ))),
-    };
-    let number = |i: usize| match args.get(i) {
-        Some(Arg::Int(v)) => Ok(Scalar::Int(*v)),
-        Some(Arg::Float(v)) => Ok(Scalar::Float(*v)),
-        other => Err(err(format!(
-            "argument {} of {class} must be a number, got {}",
-            i + 1,
-            describe(other)
-        ))),
-    };
-    let rasters = |min: usize| -> Result<Vec<usize>, GraphError> {
-        if args.len() < min {
-            return Err(err(format!("{class} needs at least {min} raster(s)")));
-        }
-        (0..args.len()).map(raster).collect()
-    };
-    let operand = |i: usize, logic: bool| match &args[i] {
-        Arg::Ref(n) => Ok(Operand::Node(*n)),
-        Arg::Bool(b) if logic => Ok(Operand::Scalar(Scalar::Bool(*b))),
-        Arg::Int(v) if !logic => Ok(Operand::Scalar(Scalar::Int(*v))),
-        Arg::Float(v) if !logic => Ok(Operand::Scalar(Scalar::Float(*v))),
-        other => Err(err(format!(
-            "'{}' object is not allowed as argument {} of {class}",
-            describe(Some(other)),
-            i + 1
-        ))),
-    };
-    use MathOp as M;
-    use UnaryOp as U;
-    let math = |op: MathOp| -> Result<Block, GraphError> {
-        count(2, 2)?;
-        let (a, mut b) = (operand(0, op.is_logic())?, operand(1, op.is_logic())?);
-        if !matches!(a, Operand::Node(_)) && !matches!(b, Operand::Node(_)) {
-            return Err(err(format!("{class} needs at least one raster input")));
-        }
-        // Power: a negative integer exponent is made a float (dask-geomodeling).
-        if let (M::Power, Operand::Scalar(Scalar::Int(v))) = (op, b) {
-            if v < 0 {
-                b = Operand::Scalar(Scalar::Float(v as f64));
-            }
-        }
-        Ok(Block::Math(op, a, b))
-    };
-    let unary = |op: UnaryOp| -> Result<Block, GraphError> {
-        count(1, 1)?;
-        Ok(Block::Unary(op, raster(0)?))
-    };
-    Ok(match class {
-        "LizardRasterSource" => {
-            count(1, 1)?;
-            Block::Source(uuid_arg(&args[0]).ok_or_else(|| err("expects a uuid".into()))?)
-        }
-        "LizardRasterGroup" => {
-            let ids: Option<Vec<Uuid>> = args.iter().map(uuid_arg).collect();
-            match ids {
-                Some(ids) if !ids.is_empty() => Block::LizardGroup(ids),
-                _ => return Err(err("LizardRasterGroup expects one or more uuids".into())),
-            }
-        }
-        "Add" => math(M::Add)?,
-        "Subtract" => math(M::Subtract)?,
-        "Multiply" => math(M::Multiply)?,
-        "Divide" => math(M::Divide)?,
-        "Power" => math(M::Power)?,
-        "Equal" => math(M::Equal)?,
-        "NotEqual" => math(M::NotEqual)?,
-        "Greater" => math(M::Greater)?,
-        "GreaterEqual" => math(M::GreaterEqual)?,
-        "Less" => math(M::Less)?,
-        "LessEqual" => math(M::LessEqual)?,
-        "And" => math(M::And)?,
-        "Or" => math(M::Or)?,
-        "Xor" => math(M::Xor)?,
-        "Exp" => unary(U::Exp)?,
-        "Log" => unary(U::Log)?,
-        "Log10" => unary(U::Log10)?,
-        "Invert" => unary(U::Invert)?,
-        "IsData" => unary(U::IsData)?,
-        "IsNoData" => unary(U::IsNoData)?,
-        "FillNoData" => Block::FillNoData(rasters(1)?),
-        "Group" => Block::Group(rasters(1)?),
-        "Max" => Block::Max(rasters(1)?),
-        "Clip" => {
-            count(2, 2)?;
-            Block::Clip(raster(0)?, raster(1)?)
-        }
-        "Mask" => {
-            count(2, 2)?;
-            Block::Mask(raster(0)?, number(1)?)
-        }
-        "MaskBelow" => {
-            count(2, 2)?;
-            Block::MaskBelow(raster(0)?, number(1)?)
-        }
-        "Step" => {
-            count(1, 5)?;
-            let get = |i: usize, d: Scalar| match args.get(i) {
-                None | Some(Arg::Null) if i == 4 => Ok(None),
-                None => Ok(Some(d)),
-                Some(_) => number(i).map(Some),
-            };
-            let left = get(1, Scalar::Int(0))?.unwrap_or(Scalar::Int(0));
-            let right = get(2, Scalar::Int(1))?.unwrap_or(Scalar::Int(1));
-            let value = get(3, Scalar::Int(0))?.unwrap_or(Scalar::Int(0));
-            // at = (left + right) / 2: Python true division gives a float.
-            let at = get(4, Scalar::Int(0))?
-                .unwrap_or(Scalar::Float((left.value() + right.value()) / 2.0));
-            Block::Step {
-                store: raster(0)?,
-                left,
-                right,
-                value,
-                at,
-            }
-        }
-        "Classify" => {
-            count(2, 3)?;
-            let bins = match &args[1] {
-                Arg::List(items) => items
-                    .iter()
-                    .map(|a| match a {
-                        Arg::Int(v) => Ok(*v as f64),
-                        Arg::Float(v) => Ok(*v),
-                        _ => Err(err("'bins' should be numeric".into())),
-                    })
-                    .collect::<Result<Vec<f64>, _>>()?,
-                _ => return Err(err("'bins' must be a list of numbers".into())),
-            };
-            // dask-geomodeling's check: increasing; a decreasing list passes
-            // `not all(diff > 0) or all(diff < 0)` only when increasing.
-            if bins.windows(2).any(|w| w[1] <= w[0]) {
-                return Err(err("'bins' should be monotonic".into()));
-            }
-            let right = match args.get(2) {
-                None => false,
-                Some(Arg::Bool(b)) => *b,
-                Some(Arg::Int(v)) => *v != 0,
-                Some(other) => {
-                    return Err(err(format!(
-                        "'right' must be a boolean, got {}",
-                        describe(Some(other))
-                    )));
-                }
-            };
-            Block::Classify {
-                store: raster(0)?,
-                bins,
-                right,
-            }
-        }
-        "Reclassify" => {
-            count(2, 3)?;
-            let pairs = match &args[1] {
-                Arg::List(items) if !items.is_empty() => items,
-                _ => return Err(err("Please supply a list of [from, to] values".into())),
-            };
-            let (mut from, mut to, mut to_float) = (vec![], vec![], false);
-            for p in pairs {
-                let Arg::List(pair) = p else {
-                    return Err(err("Please supply a list of [from, to] values".into()));
-                };
-                let [f, t] = pair.as_slice() else {
-                    return Err(err("Please supply a list of [from, to] values".into()));
-                };
-                from.push(match f {
-                    Arg::Int(v) => *v,
-                    Arg::Bool(b) => i64::from(*b),
-                    _ => return Err(err("Cannot reclassify from a non-integer value".into())),
-                });
-                to.push(match t {
-                    Arg::Int(v) => *v as f64,
-                    Arg::Float(v) => {
-                        to_float = true;
-                        *v
-                    }
-                    _ => return Err(err("Cannot reclassify to a non-numeric value".into())),
-                });
-            }
-            let mut sorted = from.clone();
-            sorted.sort_unstable();
-            sorted.dedup();
-            if sorted.len() != from.len() {
-                return Err(err("There are duplicates in the reclassify values".into()));
-            }
-            let select = match args.get(2) {
-                None => false,
-                Some(Arg::Bool(b)) => *b,
-                Some(other) => {
-                    return Err(err(format!(
-                        "'{}' object is not allowed as 'select'",
-                        describe(Some(other))
-                    )));
-                }
-            };
-            Block::Reclassify {
-                store: raster(0)?,
-                from,
-                to,
-                to_float,
-                select,
-            }
-        }
-        "RasterizeWKT" => {
-            count(2, 2)?;
-            let (Arg::Str(text), Arg::Str(proj)) = (&args[0], &args[1]) else {
-                return Err(err(
-                    "RasterizeWKT takes a WKT string and a projection".into()
-                ));
-            };
-            let polygons = wkt::parse(text)
-                .map_err(|m| err(format!("The provided geometry is not a valid WKT: {m}")))?;
-            let crs = parse_projection(proj)
-                .ok_or_else(|| err(format!("unknown projection '{proj}'")))?;
-            Block::RasterizeWkt { polygons, crs }
-        }
-        other => return Err(err(format!("unsupported block {other}"))),
-    })
-}
-
-/// `EPSG:n` (any case) to a `Crs`.
-pub fn parse_projection(s: &str) -> Option<Crs> {
-    let code = s.trim();
-    let code = code
-        .strip_prefix("EPSG:")
-        .or_else(|| code.strip_prefix("epsg:"))?;
-    code.parse().ok().map(Crs)
-}
-
-fn uuid_arg(a: &Arg) -> Option<Uuid> {
-    match a {
-        Arg::Str(s) => Uuid::parse_str(s).ok(),
-        _ => None,
-    }
-}
-
-fn describe(a: Option<&Arg>) -> &'static str {
-    match a {
-        None => "nothing",
-        Some(Arg::Ref(_)) => "a block",
-        Some(Arg::Null) => "null",
-        Some(Arg::Bool(_)) => "a boolean",
-        Some(Arg::Int(_)) => "an integer",
-        Some(Arg::Float(_)) => "a float",
-        Some(Arg::Str(_)) => "a string",
-        Some(Arg::List(_)) => "a list",
-        Some(Arg::Other) => "an object",
     }
 }

@@ -68,17 +68,49 @@ pub(crate) fn fill_nodata(m: &Meta, data: Vec<Option<Data>>) -> Result<Option<Da
     Ok(Some(Data::Vals(out)))
 }
 
-/// Copies the data cells of `r` into `out` starting at frame `at`.
+/// Copies the data cells of `r` into `out` starting at frame `at` (values
+/// rounded to the output dtype).
 fn paste(out: &mut Raster, r: &Raster, at: usize) {
-    let ok = has_data_fn(r.dtype, r.nodata);
     let dt = out.dtype;
+    // Inputs whose dtype promotes into the output's need no rounding (always
+    // the case for FillNoData and Group, whose dtype is the inputs' result type).
+    let exact = r.dtype.promote(dt) == dt;
     for (t, band) in r.bands.iter().enumerate() {
         let Some(dst) = out.bands.get_mut(at + t) else {
             break;
         };
-        for (o, v) in dst.iter_mut().zip(band.iter()) {
-            if ok(*v) {
-                *o = dtype::cast(dt, *v);
+        match (r.nodata, r.dtype) {
+            (None, _) | (_, Dt::Bool) => {
+                for (o, v) in dst.iter_mut().zip(band.iter()) {
+                    *o = if exact { *v } else { dtype::cast(dt, *v) };
+                }
+            }
+            (Some(nd), d) if (!d.is_float() || !nd.is_finite()) && exact => {
+                for (o, v) in dst.iter_mut().zip(band.iter()) {
+                    *o = if *v != nd { *v } else { *o };
+                }
+            }
+            (Some(nd), Dt::F32 | Dt::F16) if exact => {
+                // isclose with the difference taken in float32 (see has_data_fn).
+                let nd32 = f64::from(nd as f32);
+                let tol32 = f64::from((1e-8 + 1e-5 * nd.abs()) as f32);
+                for (o, v) in dst.iter_mut().zip(band.iter()) {
+                    let data = f64::from((*v - nd32) as f32).abs() > tol32;
+                    *o = if data { *v } else { *o };
+                }
+            }
+            (Some(_), _) if exact => {
+                let ok = has_data_fn(r.dtype, r.nodata);
+                for (o, v) in dst.iter_mut().zip(band.iter()) {
+                    *o = if ok(*v) { *v } else { *o };
+                }
+            }
+            (Some(_), _) => {
+                let ok = has_data_fn(r.dtype, r.nodata);
+                for (o, v) in dst.iter_mut().zip(band.iter()) {
+                    let c = dtype::cast(dt, *v);
+                    *o = if ok(*v) { c } else { *o };
+                }
             }
         }
     }
@@ -222,7 +254,7 @@ fn group_by_time(
             if let Some(src) = r.bands.get(k) {
                 let one = Raster {
                     bands: vec![src.clone()],
-                    ..r.clone_empty()
+                    ..r.clone_meta()
                 };
                 paste(&mut out, &one, band);
             }
@@ -233,18 +265,6 @@ fn group_by_time(
         out.bands = vec![out.bands.swap_remove(i)];
     }
     Ok(Some(Data::Vals(out)))
-}
-
-impl Raster {
-    fn clone_empty(&self) -> Raster {
-        Raster {
-            dtype: self.dtype,
-            nodata: self.nodata,
-            width: self.width,
-            height: self.height,
-            bands: vec![],
-        }
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -380,7 +400,7 @@ pub(crate) fn lizard_group(
     let mut merged: Option<Raster> = None;
     let mut times: Vec<i64> = Vec::new();
     for id in ids {
-        let _ = meta::leaf_meta(key, *id, ctx.leaves, ctx.nesting, ctx.graph)?;
+        let _ = meta::leaf_meta(key, *id, ctx.leaves, ctx.nesting, ctx.graph, false)?;
         let sub = super::parse::Graph {
             nodes: vec![super::parse::Node {
                 key: key.clone(),
@@ -388,7 +408,7 @@ pub(crate) fn lizard_group(
             }],
             limits: ctx.graph.limits,
         };
-        let metas = meta::infer(&sub, ctx.leaves, ctx.nesting)?;
+        let metas = meta::infer_with(&sub, ctx.leaves, ctx.nesting, false)?;
         let c = Ctx {
             graph: &sub,
             metas,
@@ -401,7 +421,7 @@ pub(crate) fn lizard_group(
                 let out = merged.get_or_insert_with(|| empty_like(m, req, 1));
                 let last = Raster {
                     bands: r.bands.last().cloned().into_iter().collect(),
-                    ..r.clone_empty()
+                    ..r.clone_meta()
                 };
                 paste(out, &last, 0);
             }

@@ -357,7 +357,8 @@ pub fn cast(dt: Dt, v: f64) -> f64 {
     match dt {
         Dt::Bool => f64::from(u8::from(v != 0.0)),
         Dt::F64 => v,
-        Dt::F32 | Dt::F16 => f64::from(v as f32),
+        Dt::F32 => f64::from(v as f32),
+        Dt::F16 => round_f16(v),
         Dt::U8 => f64::from(wrap(v) as u8),
         Dt::U16 => f64::from(wrap(v) as u16),
         Dt::U32 => f64::from(wrap(v) as u32),
@@ -365,6 +366,22 @@ pub fn cast(dt: Dt, v: f64) -> f64 {
         Dt::I16 => f64::from(wrap(v) as i16),
         Dt::I32 => f64::from(wrap(v) as i32),
         Dt::U64 | Dt::I64 => wrap(v) as f64,
+    }
+}
+
+/// Rounds to the nearest IEEE half-precision value (ties to even; overflow
+/// to ±inf; subnormals kept).
+fn round_f16(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let e = v.abs().log2().floor().max(-14.0);
+    let q = (e - 10.0).exp2();
+    let r = (v / q).round_ties_even() * q;
+    if r.abs() > 65504.0 {
+        r.signum() * f64::INFINITY
+    } else {
+        r
     }
 }
 

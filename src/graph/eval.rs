@@ -11,7 +11,10 @@ use super::math;
 use super::meta::{self, Meta};
 use super::misc;
 use super::parse::Graph;
+use super::place;
 use super::raster::{Data, Mode, Raster, Req};
+use super::spatial;
+use super::temporal;
 use super::time;
 use rayon::prelude::*;
 use uuid::Uuid;
@@ -73,6 +76,49 @@ impl Ctx<'_> {
                 ..
             } => self.single(*store, req, |d| misc::reclassify(m, from, to, *select, d)),
             Block::RasterizeWkt { polygons, crs } => misc::rasterize_wkt(polygons, *crs, req),
+            Block::Snap(store, index) => temporal::snap(self, *store, *index, req),
+            Block::Shift(store, ms) => temporal::shift(self, *store, *ms, req),
+            Block::TemporalSum(store) => temporal::temporal_sum(self, *store, req),
+            Block::TemporalAggregate {
+                source,
+                freq,
+                stat,
+                closed_right,
+                label_right,
+            } => temporal::temporal_aggregate(
+                self,
+                node,
+                *source,
+                *freq,
+                *stat,
+                *closed_right,
+                *label_right,
+                req,
+            ),
+            Block::Cumulative { source, stat, freq } => {
+                temporal::cumulative(self, node, *source, *stat, *freq, req)
+            }
+            Block::Resample {
+                source,
+                freq,
+                direction,
+            } => temporal::resample(self, node, *source, *freq, *direction, req),
+            Block::Dilate(store, values) => spatial::dilate(self, *store, values, req),
+            Block::MovingMax(store, size) => spatial::moving_max(self, *store, *size, req),
+            Block::Smooth { store, size, fill } => spatial::smooth(self, *store, *size, *fill, req),
+            Block::HillShade {
+                store,
+                altitude,
+                azimuth,
+                fill,
+            } => spatial::hillshade(self, *store, *altitude, *azimuth, *fill, req),
+            Block::Place {
+                store,
+                crs,
+                anchor,
+                coords,
+                stat,
+            } => place::place(self, node, *store, *crs, *anchor, coords, *stat, req),
         }
     }
 
@@ -129,7 +175,7 @@ impl Ctx<'_> {
                 if self.nesting + 1 > self.graph.limits.max_nesting {
                     return Err(GraphError::node(key, "layers nested too deeply"));
                 }
-                let metas = meta::infer(&g, self.leaves, self.nesting + 1)?;
+                let metas = meta::infer_with(&g, self.leaves, self.nesting + 1, false)?;
                 let ctx = Ctx {
                     graph: &g,
                     metas,
@@ -150,7 +196,7 @@ impl Ctx<'_> {
                         frames.iter().map(|&i| sm.times[i]).collect(),
                     )));
                 }
-                let m = meta::source_meta(&sm);
+                let m = meta::source_meta_with(&sm, false);
                 let (w, h) = (req.grid.width, req.grid.height);
                 if w == 0 || h == 0 || frames.is_empty() {
                     return Ok(Some(Data::Vals(Raster::filled(

@@ -82,36 +82,40 @@ pub(crate) fn binary(
     };
     let len = shape.0 as usize * shape.1 as usize;
     let mut bands = Vec::with_capacity(nb);
+    // The first operand's frames are overwritten in place when it owns one
+    // frame per output frame (saves an allocation per block).
+    let mut a = a;
+    let mut owned: Option<(Vec<Vec<f64>>, f64)> = match &mut a {
+        In::R(r) if r.bands.len() == nb => {
+            let nd = if r.dtype == Dt::Bool {
+                f64::NAN
+            } else {
+                r.nodata.unwrap_or(f64::NAN)
+            };
+            Some((std::mem::take(&mut r.bands), nd))
+        }
+        _ => None,
+    };
     for t in 0..nb {
-        let mut out = vec![0.0; len];
-        fn slice(x: &In, t: usize) -> Operandslice<'_> {
+        fn slice(x: &In, t: usize) -> Side<'_> {
             match x {
-                In::R(r) => Operandslice::R(
+                In::R(r) => Side::R(
                     &r.bands[if r.bands.len() == 1 { 0 } else { t }],
-                    if r.dtype == Dt::Bool { None } else { r.nodata },
+                    // NaN never compares equal: "no nodata".
+                    if r.dtype == Dt::Bool {
+                        f64::NAN
+                    } else {
+                        r.nodata.unwrap_or(f64::NAN)
+                    },
                 ),
-                In::S(v) => Operandslice::S(*v),
+                In::S(v) => Side::S(*v),
             }
         }
-        let (sa, sb) = (slice(&a, t), slice(&b, t));
-        run(op, out_dt, &sa, &sb, &mut out);
-        // Nodata of the inputs (exact) and non-finite results become the fill.
-        for s in [&sa, &sb] {
-            if let Operandslice::R(v, Some(nd)) = s {
-                for (o, x) in out.iter_mut().zip(v.iter()) {
-                    if *x == *nd {
-                        *o = fill;
-                    }
-                }
-            }
-        }
-        if out_dt.is_float() {
-            for o in out.iter_mut() {
-                if !o.is_finite() {
-                    *o = fill;
-                }
-            }
-        }
+        let (mut out, sa) = match owned.as_mut() {
+            Some((frames, nd)) => (std::mem::take(&mut frames[t]), Side::Out(*nd)),
+            None => (vec![0.0; len], slice(&a, t)),
+        };
+        run(op, out_dt, fill, &sa, &slice(&b, t), &mut out);
         bands.push(out);
     }
     Ok(Some(Data::Vals(Raster {
@@ -123,39 +127,56 @@ pub(crate) fn binary(
     })))
 }
 
-enum Operandslice<'a> {
-    R(&'a [f64], Option<f64>),
+/// A kernel operand: a frame with its nodata (NaN = none) or a scalar.
+enum Side<'a> {
+    R(&'a [f64], f64),
     S(f64),
+    /// The output buffer itself holds this operand (nodata given).
+    Out(f64),
 }
 
-/// Applies `f` over two operands into `out`, then rounds to `dt`.
+/// One fused pass: `out = round(f(a, b))`, the fill where an input is nodata
+/// (exact) or, for float outputs, where the result is not finite.
 #[inline(always)]
-fn apply(a: &Operandslice, b: &Operandslice, out: &mut [f64], f: impl Fn(f64, f64) -> f64) {
+fn apply<F, R>(a: &Side, b: &Side, out: &mut [f64], fill: f64, float: bool, f: F, round: R)
+where
+    F: Fn(f64, f64) -> f64,
+    R: Fn(f64) -> f64,
+{
+    let lane = |x: f64, y: f64, nx: f64, ny: f64| {
+        let v = round(f(x, y));
+        let bad = x == nx || y == ny || (float && !v.is_finite());
+        if bad { fill } else { v }
+    };
     match (a, b) {
-        (Operandslice::R(x, _), Operandslice::R(y, _)) => {
+        (Side::R(x, nx), Side::R(y, ny)) => {
             for ((o, x), y) in out.iter_mut().zip(x.iter()).zip(y.iter()) {
-                *o = f(*x, *y);
+                *o = lane(*x, *y, *nx, *ny);
             }
         }
-        (Operandslice::R(x, _), Operandslice::S(s)) => {
+        (Side::R(x, nx), Side::S(s)) => {
             for (o, x) in out.iter_mut().zip(x.iter()) {
-                *o = f(*x, *s);
+                *o = lane(*x, *s, *nx, f64::NAN);
             }
         }
-        (Operandslice::S(s), Operandslice::R(y, _)) => {
+        (Side::S(s), Side::R(y, ny)) => {
             for (o, y) in out.iter_mut().zip(y.iter()) {
-                *o = f(*s, *y);
+                *o = lane(*s, *y, f64::NAN, *ny);
             }
         }
-        (Operandslice::S(s), Operandslice::S(t)) => out.fill(f(*s, *t)),
-    }
-}
-
-fn round_all(dt: Dt, out: &mut [f64]) {
-    match dt {
-        Dt::F64 | Dt::Bool => {}
-        Dt::F32 | Dt::F16 => out.iter_mut().for_each(|v| *v = f64::from(*v as f32)),
-        d => out.iter_mut().for_each(|v| *v = dtype::cast(d, *v)),
+        (Side::S(s), Side::S(t)) => out.fill(lane(*s, *t, f64::NAN, f64::NAN)),
+        (Side::Out(nx), Side::R(y, ny)) => {
+            for (o, y) in out.iter_mut().zip(y.iter()) {
+                *o = lane(*o, *y, *nx, *ny);
+            }
+        }
+        (Side::Out(nx), Side::S(s)) => {
+            for o in out.iter_mut() {
+                *o = lane(*o, *s, *nx, f64::NAN);
+            }
+        }
+        // `Out` is only ever the first operand.
+        (_, Side::Out(_)) => {}
     }
 }
 
@@ -163,26 +184,50 @@ fn b2f(b: bool) -> f64 {
     f64::from(u8::from(b))
 }
 
-fn run(op: MathOp, dt: Dt, a: &Operandslice, b: &Operandslice, out: &mut [f64]) {
-    use MathOp::*;
-    match op {
-        Add => apply(a, b, out, |x, y| x + y),
-        Subtract => apply(a, b, out, |x, y| x - y),
-        Multiply => apply(a, b, out, |x, y| x * y),
-        Divide => apply(a, b, out, |x, y| x / y),
-        Power => apply(a, b, out, |x, y| x.powf(y)),
-        Equal => apply(a, b, out, |x, y| b2f(x == y)),
-        NotEqual => apply(a, b, out, |x, y| b2f(x != y)),
-        Greater => apply(a, b, out, |x, y| b2f(x > y)),
-        GreaterEqual => apply(a, b, out, |x, y| b2f(x >= y)),
-        Less => apply(a, b, out, |x, y| b2f(x < y)),
-        LessEqual => apply(a, b, out, |x, y| b2f(x <= y)),
-        And => apply(a, b, out, |x, y| b2f(x != 0.0 && y != 0.0)),
-        Or => apply(a, b, out, |x, y| b2f(x != 0.0 || y != 0.0)),
-        Xor => apply(a, b, out, |x, y| b2f((x != 0.0) != (y != 0.0))),
+/// Dispatches once per frame on the dtype's rounding, then on the operation.
+fn run(op: MathOp, dt: Dt, fill: f64, a: &Side, b: &Side, out: &mut [f64]) {
+    match dt {
+        Dt::F64 | Dt::Bool => run_op(op, fill, a, b, out, dt.is_float(), |v| v),
+        Dt::F32 | Dt::F16 => run_op(op, fill, a, b, out, true, |v| f64::from(v as f32)),
+        Dt::I32 => run_op(op, fill, a, b, out, false, |v| f64::from(v as i64 as i32)),
+        d => run_op(op, fill, a, b, out, false, move |v| dtype::cast(d, v)),
     }
-    if !op.is_comparison() && !op.is_logic() {
-        round_all(dt, out);
+}
+
+fn run_op<R: Fn(f64) -> f64 + Copy>(
+    op: MathOp,
+    fill: f64,
+    a: &Side,
+    b: &Side,
+    out: &mut [f64],
+    float: bool,
+    r: R,
+) {
+    use MathOp::*;
+    let id = |v: f64| v;
+    match op {
+        Add => apply(a, b, out, fill, float, |x, y| x + y, r),
+        Subtract => apply(a, b, out, fill, float, |x, y| x - y, r),
+        Multiply => apply(a, b, out, fill, float, |x, y| x * y, r),
+        Divide => apply(a, b, out, fill, float, |x, y| x / y, r),
+        Power => apply(a, b, out, fill, float, f64::powf, r),
+        Equal => apply(a, b, out, fill, false, |x, y| b2f(x == y), id),
+        NotEqual => apply(a, b, out, fill, false, |x, y| b2f(x != y), id),
+        Greater => apply(a, b, out, fill, false, |x, y| b2f(x > y), id),
+        GreaterEqual => apply(a, b, out, fill, false, |x, y| b2f(x >= y), id),
+        Less => apply(a, b, out, fill, false, |x, y| b2f(x < y), id),
+        LessEqual => apply(a, b, out, fill, false, |x, y| b2f(x <= y), id),
+        And => apply(a, b, out, fill, false, |x, y| b2f(x != 0.0 && y != 0.0), id),
+        Or => apply(a, b, out, fill, false, |x, y| b2f(x != 0.0 || y != 0.0), id),
+        Xor => apply(
+            a,
+            b,
+            out,
+            fill,
+            false,
+            |x, y| b2f((x != 0.0) != (y != 0.0)),
+            id,
+        ),
     }
 }
 

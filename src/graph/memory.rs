@@ -54,6 +54,20 @@ impl Leaves for MemoryLeaves {
     ) -> Result<Vec<RasterBuf>, GraphError> {
         self.reads.fetch_add(1, Ordering::Relaxed);
         let src = self.sources.get(&id).ok_or(GraphError::UnknownLeaf(id))?;
+        let point = grid.bbox.min_x == grid.bbox.max_x || grid.bbox.min_y == grid.bbox.max_y;
+        if grid.crs == src.meta.crs && !point {
+            let (cols, rows) = separable_indices(&src.meta, grid);
+            return frames
+                .iter()
+                .map(|&f| {
+                    let buf = src
+                        .frames
+                        .get(f)
+                        .ok_or_else(|| GraphError::Read(format!("frame {f} missing")))?;
+                    Ok(gather_separable(buf, &src.meta, grid, &cols, &rows))
+                })
+                .collect();
+        }
         let (cols, rows) = nearest_indices(&src.meta, grid)?;
         frames
             .iter()
@@ -106,6 +120,95 @@ pub fn nearest_indices(
         rows.push(if inside { r as i64 } else { -1 });
     }
     Ok((cols, rows))
+}
+
+/// Same CRS, both north-up: source column per target column and source row
+/// per target row (-1 outside), from the cell centres.
+fn separable_indices(meta: &SourceMeta, grid: &GridSpec) -> (Vec<i64>, Vec<i64>) {
+    let t = grid.transform();
+    let gt = meta.geo_transform;
+    let axis = |n: u32, o: f64, d: f64, so: f64, sd: f64, len: u32| -> Vec<i64> {
+        (0..n)
+            .map(|i| {
+                let c = ((o + (f64::from(i) + 0.5) * d - so) / sd).floor();
+                if c >= 0.0 && c < f64::from(len) {
+                    c as i64
+                } else {
+                    -1
+                }
+            })
+            .collect()
+    };
+    (
+        axis(
+            grid.width,
+            t.origin_x,
+            t.pixel_x,
+            gt.origin_x,
+            gt.pixel_x,
+            meta.width,
+        ),
+        axis(
+            grid.height,
+            t.origin_y,
+            t.pixel_y,
+            gt.origin_y,
+            gt.pixel_y,
+            meta.height,
+        ),
+    )
+}
+
+fn gather_separable(
+    buf: &RasterBuf,
+    meta: &SourceMeta,
+    grid: &GridSpec,
+    cols: &[i64],
+    rows: &[i64],
+) -> RasterBuf {
+    fn go<T: Pixel>(src: &[T], w: usize, cols: &[i64], rows: &[i64], fill: T) -> Vec<T> {
+        let mut out = Vec::with_capacity(cols.len() * rows.len());
+        for r in rows {
+            if *r < 0 {
+                out.extend(std::iter::repeat_n(fill, cols.len()));
+                continue;
+            }
+            let line = &src[*r as usize * w..(*r as usize + 1) * w];
+            out.extend(
+                cols.iter()
+                    .map(|c| if *c < 0 { fill } else { line[*c as usize] }),
+            );
+        }
+        out
+    }
+    let w = meta.width as usize;
+    let fill = meta.nodata.unwrap_or(0.0);
+    let data = crate::with_raster_data!(&buf.data, v => {
+        let f = Pixel::from_f64(fill);
+        let out = go(v, w, cols, rows, f);
+        to_data(out)
+    });
+    RasterBuf {
+        width: grid.width,
+        height: grid.height,
+        data,
+        nodata: meta.nodata,
+    }
+}
+
+fn to_data<T: Pixel>(v: Vec<T>) -> RasterData {
+    use crate::model::DataType as D;
+    let any: Box<dyn std::any::Any> = Box::new(v);
+    match T::DTYPE {
+        D::U8 => RasterData::U8(*any.downcast().unwrap_or_default()),
+        D::I8 => RasterData::I8(*any.downcast().unwrap_or_default()),
+        D::U16 => RasterData::U16(*any.downcast().unwrap_or_default()),
+        D::I16 => RasterData::I16(*any.downcast().unwrap_or_default()),
+        D::U32 => RasterData::U32(*any.downcast().unwrap_or_default()),
+        D::I32 => RasterData::I32(*any.downcast().unwrap_or_default()),
+        D::F32 => RasterData::F32(*any.downcast().unwrap_or_default()),
+        D::F64 => RasterData::F64(*any.downcast().unwrap_or_default()),
+    }
 }
 
 fn gather(

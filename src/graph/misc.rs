@@ -137,19 +137,29 @@ pub(crate) fn step(
 /// Classify: `numpy.digitize(values, bins, right)`; nodata (exact) → fill.
 pub(crate) fn classify(m: &Meta, bins: &[f64], right: bool, mut r: Raster) -> Raster {
     let fill = m.fillvalue.unwrap_or(0.0);
-    let nd = r.nodata;
-    for x in r.bands.iter_mut().flatten() {
-        if Some(*x) == nd {
-            *x = fill;
-            continue;
+    // NaN never equals: "no nodata".
+    let nd = r.nodata.unwrap_or(f64::NAN);
+    // digitize = the number of edges at or below the value (right: below),
+    // counted one edge per pass so every pass is a plain vector loop. Bin
+    // indices fit the output dtype by construction: no rounding needed.
+    let len = r.width as usize * r.height as usize;
+    let mut k = vec![0.0; len];
+    for band in r.bands.iter_mut() {
+        k.iter_mut().for_each(|x| *x = 0.0);
+        for b in bins {
+            if right {
+                for (x, v) in k.iter_mut().zip(band.iter()) {
+                    *x += f64::from(u8::from(*b < *v));
+                }
+            } else {
+                for (x, v) in k.iter_mut().zip(band.iter()) {
+                    *x += f64::from(u8::from(*b <= *v));
+                }
+            }
         }
-        let v = *x;
-        let k = if right {
-            bins.partition_point(|b| *b < v)
-        } else {
-            bins.partition_point(|b| *b <= v)
-        };
-        *x = dtype::cast(m.dtype, k as f64);
+        for (v, x) in band.iter_mut().zip(k.iter()) {
+            *v = if *v == nd { fill } else { *x };
+        }
     }
     r.dtype = m.dtype;
     r.nodata = Some(fill);

@@ -23,24 +23,31 @@
 //! for promotion, `math` / `combine` for the exact-vs-isclose nodata tests.
 //! Times are ms since the Unix epoch (UTC).
 //!
-//! Files: `parse` (the JSON document), `blocks` (block vocabulary and argument checks),
-//! `meta` (metadata inference), `eval` (request rewriting per block), `math`,
+//! Files: `parse` (the JSON document), `blocks` (block vocabulary), `build`, `args` (constructor argument checks),
+//! `meta`, `meta_rules` (metadata inference), `eval` (request rewriting per block), `math`,
 //! `combine`, `misc` (kernels), `raster` (values), `time` (frame selection),
 //! `dtype` (NumPy dtypes), `wkt`, `leaves` (the caller's trait), `memory`
 //! (in-memory leaves for tests and benches).
 
+mod args;
 mod blocks;
+mod build;
 mod combine;
 pub mod dtype;
 mod error;
 mod eval;
+mod freq;
 mod leaves;
 mod math;
 pub mod memory;
 mod meta;
+mod meta_rules;
 mod misc;
 mod parse;
+mod place;
 mod raster;
+mod spatial;
+mod temporal;
 mod time;
 mod wkt;
 
@@ -59,6 +66,9 @@ use raster::{Data, Mode, Req};
 pub enum RequestMode {
     Vals,
     Time,
+    /// Per-frame metadata strings. tegel's sources carry none, so the answer
+    /// is one `None` per frame of the `time` answer.
+    Meta,
 }
 
 /// A raster request (lizard-api.md §5.2). A point request has
@@ -82,6 +92,7 @@ pub enum Output {
     /// `no_data_value` (None for bool).
     Values(Raster),
     Time(Vec<i64>),
+    Meta(Vec<Option<String>>),
 }
 
 impl Graph {
@@ -105,7 +116,7 @@ impl Graph {
         if !coords_ok || b.max_x < b.min_x || b.max_y < b.min_y {
             return Err(GraphError::Request("invalid bbox".into()));
         }
-        let metas = meta::infer(self, leaves, 0)?;
+        let metas = meta::infer_with(self, leaves, 0, false)?;
         let ctx = eval::Ctx {
             graph: self,
             metas,
@@ -115,7 +126,7 @@ impl Graph {
         let req = Req {
             mode: match request.mode {
                 RequestMode::Vals => Mode::Vals,
-                RequestMode::Time => Mode::Time,
+                RequestMode::Time | RequestMode::Meta => Mode::Time,
             },
             grid: GridSpec {
                 crs: request.crs,
@@ -126,9 +137,94 @@ impl Graph {
             start: request.start,
             stop: request.stop,
         };
-        Ok(ctx.eval(self.endpoint(), &req)?.map(|d| match d {
+        let meta = request.mode == RequestMode::Meta;
+        Ok(eval_split(&ctx, self.endpoint(), &req)?.map(|d| match d {
             Data::Vals(r) => Output::Values(r),
+            Data::Time(t) if meta => Output::Meta(vec![None; t.len()]),
             Data::Time(t) => Output::Time(t),
         }))
     }
 }
+
+/// Requests with at least this many cells are cut into horizontal strips that
+/// are evaluated in parallel (all blocks are cell-local or grow their own
+/// requests); smaller strips also keep each block's frames in cache.
+const SPLIT_CELLS: usize = 64 * 1024;
+/// Fewest rows per strip (each strip repeats the per-request overhead).
+const MIN_STRIP_ROWS: u32 = 8;
+/// Most cells per strip: 8192 f64 cells = 64 KiB frames stay below the
+/// allocator's mmap threshold (recycled, no fresh zeroed pages) and in L2.
+const STRIP_CELLS: usize = 8 * 1024;
+
+fn eval_split(ctx: &eval::Ctx, node: usize, req: &Req) -> Result<Option<Data>, GraphError> {
+    use rayon::prelude::*;
+    let g = req.grid;
+    let cells = g.width as usize * g.height as usize;
+    // A lone source gains nothing from strips (one read either way).
+    let splittable =
+        ctx.graph.nodes.len() > 1 && ctx.graph.nodes.iter().all(|n| n.block.cell_local());
+    if req.mode != Mode::Vals || req.is_point() || cells < SPLIT_CELLS || !splittable {
+        return ctx.eval(node, req);
+    }
+    let k = (rayon::current_num_threads() * 2)
+        .max(cells.div_ceil(STRIP_CELLS))
+        .min((g.height / MIN_STRIP_ROWS) as usize) as u32;
+    if k < 2 {
+        return ctx.eval(node, req);
+    }
+    let rows_per = g.height.div_ceil(k);
+    let py = (g.bbox.min_y - g.bbox.max_y) / f64::from(g.height);
+    let strips: Vec<(u32, u32)> = (0..k)
+        .map(|i| (i * rows_per, ((i + 1) * rows_per).min(g.height)))
+        .filter(|(a, b)| b > a)
+        .collect();
+    let parts: Vec<Option<Data>> = strips
+        .par_iter()
+        .map(|&(r0, r1)| {
+            let top = g.bbox.max_y + f64::from(r0) * py;
+            let bottom = if r1 == g.height {
+                g.bbox.min_y
+            } else {
+                g.bbox.max_y + f64::from(r1) * py
+            };
+            let sub = Req {
+                grid: GridSpec {
+                    bbox: BBox::new(g.bbox.min_x, bottom, g.bbox.max_x, top),
+                    height: r1 - r0,
+                    ..g
+                },
+                ..*req
+            };
+            ctx.eval(node, &sub)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut rasters = Vec::with_capacity(parts.len());
+    for p in parts {
+        match p {
+            Some(Data::Vals(r)) => rasters.push(r),
+            // Strips disagree about having data: answer unsplit.
+            _ => return ctx.eval(node, req),
+        }
+    }
+    let n = rasters[0].bands.len();
+    if rasters
+        .iter()
+        .any(|r| r.bands.len() != n || r.dtype != rasters[0].dtype)
+    {
+        return ctx.eval(node, req);
+    }
+    let mut out = Raster {
+        bands: vec![Vec::with_capacity(cells); n],
+        height: g.height,
+        ..rasters[0].clone_meta()
+    };
+    for r in &rasters {
+        for (o, b) in out.bands.iter_mut().zip(&r.bands) {
+            o.extend_from_slice(b);
+        }
+    }
+    Ok(Some(Data::Vals(out)))
+}
+
+#[cfg(test)]
+mod eval_tests;

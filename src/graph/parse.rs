@@ -7,6 +7,7 @@
 //! node count limit applies to the whole document.
 
 use super::blocks::{self, Arg, Block};
+use super::build;
 use super::error::GraphError;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -151,7 +152,7 @@ impl Builder<'_> {
             .map(|v| self.arg(v, depth))
             .collect::<Result<Vec<Arg>, _>>()?;
         self.visiting.pop();
-        let block = blocks::build(key, class, &args)?;
+        let block = build::build(key, class, &args)?;
         self.nodes.push(Node {
             key: key.to_string(),
             block,

@@ -75,6 +75,17 @@ impl Raster {
         }
     }
 
+    /// The same dtype, nodata and size, without frames.
+    pub fn clone_meta(&self) -> Raster {
+        Raster {
+            dtype: self.dtype,
+            nodata: self.nodata,
+            width: self.width,
+            height: self.height,
+            bands: vec![],
+        }
+    }
+
     /// Band `t` as a typed buffer (bool as u8 0/1; int64/uint64 as f64).
     pub fn to_buf(&self, t: usize) -> RasterBuf {
         let dt = match self.dtype {

@@ -1,0 +1,446 @@
+//! Temporal blocks (dask-geomodeling's `raster/temporal.py`): Snap, Shift,
+//! TemporalSum, TemporalAggregate, Cumulative, Resample. Bins follow `freq`
+//! (fixed frequencies in UTC). Aggregations run in
+//! `result_type(float32, dtype)` with nodata as NaN, summing frames in order
+//! as NumPy does along the first axis.
+
+use super::blocks::Stat;
+use super::dtype::{self, Dt};
+use super::error::GraphError;
+use super::eval::Ctx;
+use super::freq;
+use super::raster::{Data, Mode, Raster, Req};
+use std::collections::BTreeSet;
+
+fn times(
+    ctx: &Ctx,
+    node: usize,
+    req: &Req,
+    start: Option<i64>,
+    stop: Option<i64>,
+) -> Result<Option<Vec<i64>>, GraphError> {
+    let r = Req {
+        mode: Mode::Time,
+        start,
+        stop,
+        ..*req
+    };
+    Ok(match ctx.eval(node, &r)? {
+        Some(Data::Time(t)) => Some(t),
+        _ => None,
+    })
+}
+
+fn time_set(
+    ctx: &Ctx,
+    node: usize,
+    req: &Req,
+    start: Option<i64>,
+    stop: Option<i64>,
+) -> Result<BTreeSet<i64>, GraphError> {
+    Ok(times(ctx, node, req, start, stop)?
+        .unwrap_or_default()
+        .into_iter()
+        .collect())
+}
+
+fn empty(mode: Mode) -> Option<Data> {
+    match mode {
+        Mode::Vals => None,
+        Mode::Time => Some(Data::Time(vec![])),
+    }
+}
+
+fn pick(r: Raster, idx: &[usize]) -> Raster {
+    let bands = idx
+        .iter()
+        .filter_map(|&i| r.bands.get(i).cloned())
+        .collect();
+    Raster {
+        bands,
+        ..r.clone_meta()
+    }
+}
+
+/// Snap: the time structure of `index`, the values of `store` (nearest frame).
+pub(crate) fn snap(
+    ctx: &Ctx,
+    store: usize,
+    index: usize,
+    req: &Req,
+) -> Result<Option<Data>, GraphError> {
+    let (sp, ip) = (ctx.metas[store].period, ctx.metas[index].period);
+    if sp.is_none() || ip.is_none() {
+        return Ok(None);
+    }
+    if req.mode == Mode::Time {
+        return ctx.eval(index, req);
+    }
+    let Some(index_time) = times(ctx, index, req, req.start, req.stop)? else {
+        return Ok(None);
+    };
+    let Some(stop) = req.stop else {
+        let Some(first) = index_time.first() else {
+            return Ok(None);
+        };
+        return ctx.eval(
+            store,
+            &Req {
+                start: Some(*first),
+                ..*req
+            },
+        );
+    };
+    let sp = sp.unwrap_or_default();
+    let store_time: Vec<i64> = if sp.0 == sp.1 {
+        vec![sp.0]
+    } else {
+        let mut set = time_set(ctx, store, req, req.start, None)?;
+        set.extend(time_set(ctx, store, req, req.start, Some(stop))?);
+        set.extend(time_set(ctx, store, req, Some(stop), None)?);
+        set.into_iter().collect()
+    };
+    let (Some(first), Some(last)) = (store_time.first(), store_time.last()) else {
+        return Ok(None);
+    };
+    let nearest = freq::neighbours(&store_time, &index_time, 0);
+    let r = Req {
+        start: Some(*first),
+        stop: Some(*last),
+        ..*req
+    };
+    Ok(match ctx.eval(store, &r)? {
+        Some(Data::Vals(v)) => Some(Data::Vals(pick(v, &nearest))),
+        other => other,
+    })
+}
+
+/// Shift: requests moved back by `ms`, answered timestamps forward.
+pub(crate) fn shift(
+    ctx: &Ctx,
+    store: usize,
+    ms: i64,
+    req: &Req,
+) -> Result<Option<Data>, GraphError> {
+    let r = Req {
+        start: req.start.map(|s| s - ms),
+        stop: req.stop.map(|s| s - ms),
+        ..*req
+    };
+    Ok(match ctx.eval(store, &r)? {
+        Some(Data::Time(t)) => Some(Data::Time(t.into_iter().map(|t| t + ms).collect())),
+        other => other,
+    })
+}
+
+/// TemporalSum: all frames summed into one (nodata not masked: it is summed
+/// too, as dask-geomodeling does); the last timestamp. NumPy sums integers in
+/// int64 (uint64 for unsigned), so the values' dtype differs from the
+/// block's reported dtype exactly as there.
+pub(crate) fn temporal_sum(ctx: &Ctx, store: usize, req: &Req) -> Result<Option<Data>, GraphError> {
+    Ok(match ctx.eval(store, req)? {
+        Some(Data::Time(t)) => Some(Data::Time(t.last().copied().into_iter().collect())),
+        Some(Data::Vals(r)) => {
+            let dt = match r.dtype {
+                d if d.is_float() => d,
+                Dt::U8 | Dt::U16 | Dt::U32 | Dt::U64 => Dt::U64,
+                _ => Dt::I64,
+            };
+            let len = r.width as usize * r.height as usize;
+            let mut acc = vec![0.0; len];
+            for band in &r.bands {
+                for (a, v) in acc.iter_mut().zip(band) {
+                    *a = dtype::cast(dt, *a + *v);
+                }
+            }
+            Some(Data::Vals(Raster {
+                dtype: dt,
+                bands: vec![acc],
+                ..r.clone_meta()
+            }))
+        }
+        None => None,
+    })
+}
+
+/// One frame aggregated over `frames` (NaN = nodata), in `calc` precision.
+fn aggregate(stat: Stat, calc: Dt, frames: &[&[f64]], i: usize) -> f64 {
+    let vals = frames.iter().map(|f| f[i]).filter(|v| !v.is_nan());
+    let round = |v: f64| dtype::cast(calc, v);
+    match stat {
+        Stat::Sum => vals.fold(0.0, |a, v| round(a + v)),
+        Stat::Count => vals.count() as f64,
+        Stat::Min => vals.fold(f64::NAN, |a, v| if a.is_nan() || v < a { v } else { a }),
+        Stat::Max => vals.fold(f64::NAN, |a, v| if a.is_nan() || v > a { v } else { a }),
+        // Not offered by the temporal blocks (parse refuses them).
+        Stat::Last => vals.into_iter().next_back().unwrap_or(f64::NAN),
+        Stat::First => vals.into_iter().next().unwrap_or(f64::NAN),
+        Stat::Mean => {
+            let (mut s, mut n) = (0.0, 0usize);
+            for v in vals {
+                s = round(s + v);
+                n += 1;
+            }
+            if n == 0 {
+                f64::NAN
+            } else {
+                round(s / n as f64)
+            }
+        }
+        Stat::Median => percentile(vals.collect(), 50.0),
+        Stat::Percentile(q) => percentile(vals.collect(), q),
+        Stat::Std | Stat::Var => {
+            let v: Vec<f64> = vals.collect();
+            if v.is_empty() {
+                return f64::NAN;
+            }
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / v.len() as f64;
+            round(if stat == Stat::Std { var.sqrt() } else { var })
+        }
+    }
+}
+
+/// NumPy's default (linear) percentile.
+fn percentile(mut v: Vec<f64>, q: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let pos = q / 100.0 * (v.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+}
+
+/// Source frames as NaN-for-nodata planes in the calculation dtype.
+fn as_nan(r: &Raster) -> Vec<Vec<f64>> {
+    let nd = r.nodata.unwrap_or(f64::NAN);
+    r.bands
+        .iter()
+        .map(|b| {
+            b.iter()
+                .map(|v| if *v == nd { f64::NAN } else { *v })
+                .collect()
+        })
+        .collect()
+}
+
+/// TemporalAggregate: frames binned by `freq` and reduced with `stat`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn temporal_aggregate(
+    ctx: &Ctx,
+    node: usize,
+    source: usize,
+    f: Option<i64>,
+    stat: Stat,
+    closed_right: bool,
+    label_right: bool,
+    req: &Req,
+) -> Result<Option<Data>, GraphError> {
+    let m = &ctx.metas[node];
+    let Some((start_label, stop_label)) = freq::snap_labels(m.period, req.start, req.stop, f)
+    else {
+        return Ok(empty(req.mode));
+    };
+    let labels = match f {
+        None => vec![start_label],
+        Some(f) => freq::range(start_label, stop_label, f),
+    };
+    if req.mode == Mode::Time {
+        return Ok(Some(Data::Time(labels)));
+    }
+    let (s, e) = match f {
+        None => ctx.metas[source].period.unwrap_or_default(),
+        Some(f) => {
+            let mut s = start_label - if label_right { f } else { 0 };
+            if closed_right {
+                s += 1;
+            }
+            let mut e = stop_label.unwrap_or(start_label) + if label_right { 0 } else { f };
+            if !closed_right {
+                e -= 1;
+            }
+            (s, e)
+        }
+    };
+    let src_times = times(ctx, source, req, Some(s), Some(e))?.unwrap_or_default();
+    if src_times.is_empty() {
+        return Ok(empty(req.mode));
+    }
+    let r = Req {
+        start: Some(s),
+        stop: Some(e),
+        ..*req
+    };
+    let Some(Data::Vals(data)) = ctx.eval(source, &r)? else {
+        return Ok(None);
+    };
+    if data.bands.len() != src_times.len() {
+        return Err(GraphError::Read(
+            "Shape of raster does not match number of timestamps".into(),
+        ));
+    }
+    let calc = dtype::result_type(&[
+        dtype::Operand::Raster(Dt::F32),
+        dtype::Operand::Raster(data.dtype),
+    ]);
+    let planes = as_nan(&data);
+    let fill_bin = if stat.extensive() {
+        0.0
+    } else {
+        m.fillvalue.unwrap_or(0.0)
+    };
+    let len = data.width as usize * data.height as usize;
+    let mut bands = Vec::with_capacity(labels.len());
+    for l in &labels {
+        let members: Vec<&[f64]> = src_times
+            .iter()
+            .zip(&planes)
+            .filter(|(t, _)| match f {
+                None => true,
+                Some(f) => freq::label(**t, f, closed_right, label_right) == *l,
+            })
+            .map(|(_, p)| p.as_slice())
+            .collect();
+        let mut out = vec![fill_bin; len];
+        if !members.is_empty() {
+            for (i, o) in out.iter_mut().enumerate() {
+                let v = aggregate(stat, calc, &members, i);
+                *o = if v.is_finite() {
+                    dtype::cast(m.dtype, v)
+                } else {
+                    fill_bin
+                };
+            }
+        }
+        bands.push(out);
+    }
+    Ok(Some(Data::Vals(Raster {
+        dtype: m.dtype,
+        nodata: m.fillvalue,
+        width: data.width,
+        height: data.height,
+        bands,
+    })))
+}
+
+/// Cumulative: running sum/count per source frame, reset per bin (closed and
+/// labelled right) of `freq`.
+pub(crate) fn cumulative(
+    ctx: &Ctx,
+    node: usize,
+    source: usize,
+    stat: Stat,
+    f: Option<i64>,
+    req: &Req,
+) -> Result<Option<Data>, GraphError> {
+    if req.mode == Mode::Time {
+        return ctx.eval(source, req);
+    }
+    let m = &ctx.metas[node];
+    let Some(t) = times(ctx, source, req, req.start, req.stop)? else {
+        return Ok(None);
+    };
+    let (Some(&start), Some(&stop)) = (t.first(), t.last()) else {
+        return Ok(None);
+    };
+    let s = match f {
+        None => m.period.map_or(start, |p| p.0),
+        Some(f) => freq::bin_start(start, f, true),
+    };
+    let src_times = times(ctx, source, req, Some(s), Some(stop))?.unwrap_or_default();
+    let r = Req {
+        start: Some(s),
+        stop: Some(stop),
+        ..*req
+    };
+    let Some(Data::Vals(data)) = ctx.eval(source, &r)? else {
+        return Ok(None);
+    };
+    if data.bands.len() != src_times.len() {
+        return Err(GraphError::Read(
+            "Shape of raster does not match number of timestamps".into(),
+        ));
+    }
+    let calc = dtype::result_type(&[
+        dtype::Operand::Raster(Dt::F32),
+        dtype::Operand::Raster(data.dtype),
+    ]);
+    let planes = as_nan(&data);
+    let len = data.width as usize * data.height as usize;
+    let mut acc = vec![0.0; len];
+    let mut bin: Option<i64> = None;
+    let mut bands = Vec::new();
+    for (ti, plane) in src_times.iter().zip(&planes) {
+        let b = f.map(|f| freq::label(*ti, f, true, true));
+        if b != bin {
+            acc.iter_mut().for_each(|a| *a = 0.0);
+            bin = b;
+        }
+        for (a, v) in acc.iter_mut().zip(plane) {
+            if !v.is_nan() {
+                *a = match stat {
+                    Stat::Count => *a + 1.0,
+                    _ => dtype::cast(calc, *a + v),
+                };
+            }
+        }
+        if *ti >= start && *ti <= stop {
+            bands.push(acc.iter().map(|a| dtype::cast(m.dtype, *a)).collect());
+        }
+    }
+    Ok(Some(Data::Vals(Raster {
+        dtype: m.dtype,
+        nodata: m.fillvalue,
+        width: data.width,
+        height: data.height,
+        bands,
+    })))
+}
+
+/// Resample: a new equidistant axis; each label takes the source frame
+/// nearest / forward / backward.
+pub(crate) fn resample(
+    ctx: &Ctx,
+    node: usize,
+    source: usize,
+    f: i64,
+    direction: i8,
+    req: &Req,
+) -> Result<Option<Data>, GraphError> {
+    let m = &ctx.metas[node];
+    let Some((start, stop)) = freq::snap_labels(m.period, req.start, req.stop, Some(f)) else {
+        return Ok(empty(req.mode));
+    };
+    let labels = freq::range(start, stop, f);
+    if req.mode == Mode::Time {
+        return Ok(Some(Data::Time(labels)));
+    }
+    let shift = match direction {
+        1 => 0.0,
+        -1 => -1.0,
+        _ => -0.5,
+    };
+    let at = |t: i64, n: f64| t + (n * f as f64) as i64;
+    let (is, ie) = (at(start, shift), at(stop.unwrap_or(start), shift + 1.0));
+    let mut set = time_set(ctx, source, req, Some(is), None)?;
+    set.extend(time_set(ctx, source, req, Some(is), Some(ie))?);
+    set.extend(time_set(ctx, source, req, Some(ie), None)?);
+    let store_time: Vec<i64> = set.into_iter().collect();
+    if store_time.is_empty() {
+        return Ok(empty(req.mode));
+    }
+    let nearest = freq::neighbours(&store_time, &labels, direction);
+    let lo = nearest.iter().copied().min().unwrap_or(0);
+    let hi = nearest.iter().copied().max().unwrap_or(0);
+    let r = Req {
+        start: Some(store_time[lo]),
+        stop: Some(store_time[hi]),
+        ..*req
+    };
+    let idx: Vec<usize> = nearest.iter().map(|i| i - lo).collect();
+    Ok(match ctx.eval(source, &r)? {
+        Some(Data::Vals(v)) => Some(Data::Vals(pick(v, &idx))),
+        other => other,
+    })
+}
