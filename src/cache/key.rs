@@ -32,13 +32,16 @@ pub struct RenderKey {
     height: u32,
     /// `None` = latest frame; otherwise the instant and, for a span, its
     /// end, each as (Unix seconds, subsecond nanoseconds).
-    time: Option<((i64, u32), Option<(i64, u32)>)>,
+    time: Option<(KeyInstant, Option<KeyInstant>)>,
     style: Box<str>,
     format: OutputFormat,
     resampling: Resampling,
     transparent: bool,
     bgcolor: [u8; 3],
 }
+
+/// An instant in a key: (Unix seconds, subsecond nanoseconds).
+type KeyInstant = (i64, u32);
 
 impl RenderKey {
     /// The key of `req`. Cost: one small allocation for the style string.

@@ -104,10 +104,33 @@ pub fn frame_times(snap: &Snapshot, graph: &Graph, meta: &Meta) -> Vec<i64> {
         start: Some(start),
         stop: Some(stop),
     };
-    match graph.evaluate(&leaves, &request) {
+    let answered = match graph.evaluate(&leaves, &request) {
         Ok(Some(crate::graph::Output::Time(ts))) => ts,
         _ => Vec::new(),
+    };
+    if answered.len() > 1 {
+        return answered;
     }
+    // An aggregating endpoint (TemporalSum over the whole period answers one
+    // instant): offer the instants of the data it aggregates, within its
+    // period, so clients can pick the intervals to aggregate over.
+    let mut inputs: Vec<i64> = graph
+        .source_refs()
+        .into_iter()
+        .flat_map(|id| match snap.layer(id) {
+            Some(l) => snap.layer_sources(l).0,
+            None => vec![id],
+        })
+        .filter_map(|id| snap.source(id))
+        .filter(|s| s.temporal)
+        .flat_map(|s| s.frames.iter().filter_map(|f| f.timestamp))
+        .map(|t| t.timestamp_millis())
+        .filter(|t| (start..=stop).contains(t))
+        .chain(answered)
+        .collect();
+    inputs.sort_unstable();
+    inputs.dedup();
+    inputs
 }
 
 /// A geoblock layer seen as a source: the grid of its graph's endpoint (when

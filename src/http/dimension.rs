@@ -7,9 +7,9 @@
 
 use crate::catalogue::RasterSource;
 use crate::model::{TimeEdge, TimeSel};
-use chrono::{DateTime, Utc};
 use crate::protocol::time::{TimeParam, format_instant};
 use crate::protocol::wms::{OgcCode, OgcError, WmsVersion};
+use chrono::{DateTime, Utc};
 
 /// The time a layer renders at, and the warning to send with the map.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,9 +79,9 @@ pub fn resolve(
         TimeEdge::Latest => last,
     };
     let span = match spans.as_slice() {
-        [one] if exact && one.step.is_none() => edge(one.start)
-            .zip(edge(one.end))
-            .filter(|(a, b)| a < b),
+        [one] if exact && one.step.is_none() => {
+            edge(one.start).zip(edge(one.end)).filter(|(a, b)| a < b)
+        }
         _ => None,
     };
     Ok(ResolvedTime {

@@ -239,3 +239,75 @@ fn the_api_refuses_graphs_the_engine_refuses_naming_the_node() {
     assert_eq!(good.status, 201, "{}", good.text());
     assert_eq!(body_of(&good)["dtype"], "float32");
 }
+
+#[test]
+fn a_time_interval_reaches_an_aggregating_graph() {
+    let server = TestServer::start(test_config("geoblocks-sum"));
+    let rain = rain_source(&server);
+    let sum = add_layer(
+        &server,
+        "rain-sum",
+        json!({"name": "sum", "graph": {
+            "s": ["lizard_nxt.blocks.LizardRasterSource", rain.to_string()],
+            "sum": ["dask_geomodeling.raster.temporal.TemporalSum", "s"]}}),
+    );
+    let frame = |t: &str| {
+        decode_tiff(
+            &server
+                .get(&format!(
+                    "/wms/?{RAIN_MAP}&LAYERS=nelen-schuurmans:rain&TIME={t}"
+                ))
+                .expect_status(200)
+                .body,
+        )
+    };
+    let frames = [
+        frame("2024-06-01T12:00:00Z"),
+        frame("2024-06-01T12:05:00Z"),
+        frame("2024-06-01T12:10:00Z"),
+    ];
+    let got = decode_tiff(
+        &server
+            .get(&format!(
+                "/wms/?{RAIN_MAP}&LAYERS={sum}&TIME=2024-06-01T12:00:00Z/2024-06-01T12:10:00Z"
+            ))
+            .expect_status(200)
+            .body,
+    );
+    let mut compared = 0;
+    if std::env::var("DEBUG_SUM").is_ok() {
+        for m in 0..12 {
+            let f = frame(&format!("2024-06-01T12:{:02}:00Z", m * 5));
+            eprintln!("12:{:02} {:?}", m * 5, &f.values[270..280]);
+        }
+        eprintln!("got {:?}", &got.values[270..280]);
+    }
+    for i in 0..got.values.len() {
+        let vals: Vec<f64> = frames.iter().map(|f| f.values[i]).collect();
+        if vals.iter().zip(&frames).all(|(v, f)| Some(*v) != f.nodata) {
+            let want: f32 = vals.iter().map(|v| *v as f32).sum();
+            assert!(
+                (got.values[i] as f32 - want).abs() <= want.abs() * 1e-6,
+                "cell {i}: {} vs {want}",
+                got.values[i]
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 100, "{compared} cells compared");
+    // An instant is one frame: the sum of one.
+    let one = decode_tiff(
+        &server
+            .get(&format!(
+                "/wms/?{RAIN_MAP}&LAYERS={sum}&TIME=2024-06-01T12:05:00Z"
+            ))
+            .expect_status(200)
+            .body,
+    );
+    let mid = &frames[1];
+    for i in 0..one.values.len() {
+        if Some(mid.values[i]) != mid.nodata {
+            assert_eq!(one.values[i] as f32, mid.values[i] as f32, "cell {i}");
+        }
+    }
+}
