@@ -130,20 +130,7 @@ fn collection_ref(req: &ApiRequest, c: &LayerCollection) -> Value {
     })
 }
 
-/// The nested observation type object.
+/// The nested observation type object: the observation type endpoint's own.
 fn observation_type(req: &ApiRequest, o: &ObservationType) -> Value {
-    json!({
-        "url": req.url(&format!("observationtypes/{}/", o.id)),
-        "id": o.id,
-        "code": o.code,
-        "parameter": o.parameter,
-        "unit": o.unit,
-        "scale": o.scale,
-        "description": o.description,
-        "domain_values": o.domain_values,
-        "reference_frame": o.reference_frame,
-        "compartment": o.compartment,
-        "created": timestamp(o.created),
-        "last_modified": timestamp(o.last_modified),
-    })
+    crate::api::observationtypes::serialize(req, o)
 }
