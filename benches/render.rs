@@ -5,6 +5,9 @@
 //!   (reprojected), the same tile bilinear, and a 512² map in the frame's own CRS;
 //! * `render/*`: the whole blocking render of a request (catalogue lookup, frame,
 //!   warp, style, PNG) — what one uncached tile costs a render thread;
+//! * `render/tile_3857_png_graph3`: the same tile of a computed layer,
+//!   `FillNoData(Classify(Subtract(A, B)), C)` over three source nodes (the
+//!   graph engine reads each), to compare with `render/tile_3857_png`;
 //! * `overhead/const_source`: the same for a do-nothing source that fills its
 //!   windows with one value, isolating the pipeline's own cost from data reads.
 //!
@@ -72,6 +75,8 @@ fn input_file(dir: &std::path::Path) -> PathBuf {
 struct Fixture {
     ctx: Context,
     layer: LayerRef,
+    /// The three-source computed layer over the same data.
+    computed: LayerRef,
 }
 
 fn fixture() -> Fixture {
@@ -98,6 +103,26 @@ fn fixture() -> Fixture {
         id: out.layer.unwrap(),
         version: 1,
     };
+    let src = out.source.to_string();
+    let graph = serde_json::json!({"name": "filled", "graph": {
+        "a": ["lizard_nxt.blocks.LizardRasterSource", src],
+        "b": ["lizard_nxt.blocks.LizardRasterSource", src],
+        "c": ["lizard_nxt.blocks.LizardRasterSource", src],
+        "diff": ["dask_geomodeling.raster.elemwise.Subtract", "a", "b"],
+        "classes": ["dask_geomodeling.raster.misc.Classify", "diff", [-1.0, 0.0, 1.0]],
+        "filled": ["dask_geomodeling.raster.elemwise.FillNoData", "classes", "c"]}});
+    let computed = catalogue
+        .update(|d, rev| {
+            let mut l = d.layers[0].clone();
+            l.uuid = uuid::Uuid::new_v4();
+            l.slug = "computed".into();
+            l.graph = graph;
+            l.revision = rev;
+            let id = l.uuid;
+            d.layers.push(l);
+            Ok(id)
+        })
+        .unwrap();
     Fixture {
         ctx: Context {
             catalogue,
@@ -105,6 +130,10 @@ fn fixture() -> Fixture {
             transforms: TransformCache::new(),
         },
         layer,
+        computed: LayerRef {
+            id: computed,
+            version: 1,
+        },
     }
 }
 
@@ -208,6 +237,9 @@ fn benches(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     g.bench_function("tile_3857_png", |b| {
         b.iter(|| render(&fx.ctx, black_box(&request(fx.layer, tile_grid()))).unwrap())
+    });
+    g.bench_function("tile_3857_png_graph3", |b| {
+        b.iter(|| render(&fx.ctx, black_box(&request(fx.computed, tile_grid()))).unwrap())
     });
     g.bench_function("map_28992_512_png", |b| {
         b.iter(|| render(&fx.ctx, black_box(&request(fx.layer, native_grid()))).unwrap())
