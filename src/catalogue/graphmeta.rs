@@ -82,6 +82,37 @@ pub fn layer_meta(snap: &Snapshot, layer: &RasterLayer) -> Result<Meta, GraphErr
     graph_meta(snap, &layer.graph)
 }
 
+/// The native grid of a graph's endpoint: its geometry on its geo_transform,
+/// when it has one projection and an aligned grid.
+pub fn grid_of(meta: &Meta) -> Option<SourceGrid> {
+    let (crs, bbox) = meta.geometry?;
+    match meta.geo_transform {
+        Some([x0, dx, _, y0, _, dy]) if dx != 0.0 && dy != 0.0 && meta.projection == Some(crs) => {
+            let width = ((bbox.max_x - bbox.min_x) / dx).abs().round();
+            let height = ((bbox.max_y - bbox.min_y) / dy).abs().round();
+            // The grid's cells, anchored where the graph's transform says,
+            // covering the footprint.
+            let cols_before = ((bbox.min_x - x0) / dx).round();
+            let rows_before = ((bbox.max_y - y0) / dy).round();
+            Some(SourceGrid {
+                crs: crs.0,
+                origin_x: x0 + cols_before * dx,
+                origin_y: y0 + rows_before * dy,
+                pixel_x: dx,
+                pixel_y: dy,
+                width: width.max(1.0) as u32,
+                height: height.max(1.0) as u32,
+                dtype: meta
+                    .dtype
+                    .data_type()
+                    .unwrap_or(crate::model::DataType::F64),
+                nodata: meta.fillvalue,
+            })
+        }
+        _ => None,
+    }
+}
+
 /// The instants of a temporal graph's frames over its whole period (a
 /// dask-geomodeling `time` request); empty for non-temporal or empty graphs.
 pub fn frame_times(snap: &Snapshot, graph: &Graph, meta: &Meta) -> Vec<i64> {
@@ -141,32 +172,7 @@ pub fn virtual_source(snap: &Snapshot, layer: &RasterLayer) -> Option<RasterSour
     let limits = GraphLimits::default();
     let graph = Graph::parse(&layer.graph, &limits).ok()?;
     let meta = graph.meta(&SnapshotLeaves { snap, limits }).ok()?;
-    let (crs, bbox) = meta.geometry?;
-    let grid = match meta.geo_transform {
-        Some([x0, dx, _, y0, _, dy]) if dx != 0.0 && dy != 0.0 && meta.projection == Some(crs) => {
-            let width = ((bbox.max_x - bbox.min_x) / dx).abs().round();
-            let height = ((bbox.max_y - bbox.min_y) / dy).abs().round();
-            // The grid's cells, anchored where the graph's transform says,
-            // covering the footprint.
-            let cols_before = ((bbox.min_x - x0) / dx).round();
-            let rows_before = ((bbox.max_y - y0) / dy).round();
-            SourceGrid {
-                crs: crs.0,
-                origin_x: x0 + cols_before * dx,
-                origin_y: y0 + rows_before * dy,
-                pixel_x: dx,
-                pixel_y: dy,
-                width: width.max(1.0) as u32,
-                height: height.max(1.0) as u32,
-                dtype: meta
-                    .dtype
-                    .data_type()
-                    .unwrap_or(crate::model::DataType::F64),
-                nodata: meta.fillvalue,
-            }
-        }
-        _ => return None,
-    };
+    let grid = grid_of(&meta)?;
     let frames = if meta.temporal {
         frame_times(snap, &graph, &meta)
             .into_iter()

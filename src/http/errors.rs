@@ -15,11 +15,7 @@ pub fn status(class: ErrorClass) -> StatusCode {
 
 /// Lizard's error `code` per status (its `#<status>.<code>` message suffix).
 fn lizard_code(status: StatusCode) -> u16 {
-    match status.as_u16() {
-        405 => 10,
-        404 => 20,
-        _ => 0,
-    }
+    crate::api::error::lizard_code(status.as_u16())
 }
 
 /// The message a client may see: internal details stay in the log.

@@ -77,7 +77,7 @@ pub fn derive(snap: &Snapshot, layer: &RasterLayer) -> Derived {
         d.dtype = Some(meta.dtype.name());
         d.fill_value = meta.fillvalue;
         d.interval_ms = meta.timedelta.filter(|_| meta.temporal);
-        d.grid = graphmeta::virtual_source(snap, layer).and_then(|s| s.grid);
+        d.grid = graphmeta::grid_of(&meta);
         let ms = |t: i64| DateTime::<Utc>::from_timestamp_millis(t);
         (d.first, d.last) = match meta.period {
             Some((a, b)) if meta.temporal => (ms(a), ms(b)),
