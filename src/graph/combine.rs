@@ -1,4 +1,4 @@
-//! Blocks that merge several rasters: FillNoData (rightmost data wins), Group
+//! Blocks that merge several rasters: Group
 //! (union in space and time, merged by bands or by time), Max (reduction), and
 //! Lizard's LizardRasterGroup. These use dask-geomodeling's `get_index`: for
 //! float inputs a cell is nodata when `isclose` to the nodata value.
@@ -39,33 +39,6 @@ fn vals(d: Option<Data>) -> Option<Raster> {
         Some(Data::Vals(r)) => Some(r),
         _ => None,
     }
-}
-
-/// FillNoData: starts all-nodata; copies data cells of each input left → right.
-pub(crate) fn fill_nodata(m: &Meta, data: Vec<Option<Data>>) -> Result<Option<Data>, GraphError> {
-    let mut rasters = Vec::new();
-    for d in data.into_iter().flatten() {
-        match d {
-            Data::Time(t) => return Ok(Some(Data::Time(t))),
-            Data::Vals(r) => rasters.push(r),
-        }
-    }
-    let Some(first) = rasters.first() else {
-        return Ok(None);
-    };
-    let fill = m.fillvalue.unwrap_or(0.0);
-    let mut out = Raster::filled(
-        m.dtype,
-        Some(fill),
-        first.width,
-        first.height,
-        first.bands.len(),
-        fill,
-    );
-    for r in &rasters {
-        paste(&mut out, r, 0);
-    }
-    Ok(Some(Data::Vals(out)))
 }
 
 /// Copies the data cells of `r` into `out` starting at frame `at` (values

@@ -3,11 +3,11 @@
 //! block rewrites the request for its inputs) and `process` (how it combines
 //! the answers). Independent inputs of large requests run on rayon.
 
-use super::blocks::{Block, Operand};
+use super::blocks::Block;
 use super::combine;
 use super::error::GraphError;
+use super::fuse::{self, Input, Shape};
 use super::leaves::{Leaf, Leaves};
-use super::math;
 use super::meta::{self, Meta};
 use super::misc;
 use super::parse::Graph;
@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use uuid::Uuid;
 
 /// Requests with at least this many cells evaluate sibling inputs in parallel.
-const PARALLEL_CELLS: usize = 16 * 1024;
+const PARALLEL_CELLS: usize = 256 * 1024;
 
 pub(crate) struct Ctx<'a> {
     pub graph: &'a Graph,
@@ -32,49 +32,23 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     pub fn eval(&self, node: usize, req: &Req) -> Result<Option<Data>, GraphError> {
         let block = &self.graph.nodes[node].block;
-        let m = &self.metas[node];
         match block {
             Block::Source(id) => self.source(&self.graph.nodes[node].key, *id, req),
             Block::LizardGroup(ids) => combine::lizard_group(self, node, ids, req),
-            Block::Math(op, a, b) => {
-                let req = clip_to_period(req, m.period);
-                let ins = self.inputs(&[*a, *b], &req)?;
-                math::binary(*op, m, [a, b], ins)
-            }
-            Block::Unary(op, s) => {
-                let Some(d) = self.eval(*s, req)? else {
-                    return Ok(None);
-                };
-                math::unary(*op, m, d)
-            }
-            Block::FillNoData(ins) => {
-                let req = clip_to_period(req, m.period);
-                let ops: Vec<Operand> = ins.iter().map(|&i| Operand::Node(i)).collect();
-                let data = self.inputs(&ops, &req)?;
-                combine::fill_nodata(m, data)
-            }
+            Block::Math(..)
+            | Block::Unary(..)
+            | Block::FillNoData(_)
+            | Block::Mask(..)
+            | Block::MaskBelow(..)
+            | Block::Step { .. }
+            | Block::Classify { .. }
+            | Block::Reclassify { .. } => match req.mode {
+                Mode::Vals => fuse::eval(self, node, req),
+                Mode::Time => fuse::time(self, node, req),
+            },
             Block::Group(ins) => combine::group(self, node, ins, req),
             Block::Max(ins) => combine::max(self, node, ins, req),
             Block::Clip(s, c) => misc::clip(self, node, *s, *c, req),
-            Block::Mask(s, v) => self.single(*s, req, |d| misc::mask(m, *v, d)),
-            Block::MaskBelow(s, v) => self.single(*s, req, |d| misc::mask_below(*v, d)),
-            Block::Step {
-                store,
-                left,
-                right,
-                value,
-                at,
-            } => self.single(*store, req, |d| misc::step(d, *left, *right, *value, *at)),
-            Block::Classify { store, bins, right } => {
-                self.single(*store, req, |d| misc::classify(m, bins, *right, d))
-            }
-            Block::Reclassify {
-                store,
-                from,
-                to,
-                select,
-                ..
-            } => self.single(*store, req, |d| misc::reclassify(m, from, to, *select, d)),
             Block::RasterizeWkt { polygons, crs } => misc::rasterize_wkt(polygons, *crs, req),
             Block::Snap(store, index) => temporal::snap(self, *store, *index, req),
             Block::Shift(store, ms) => temporal::shift(self, *store, *ms, req),
@@ -122,32 +96,6 @@ impl Ctx<'_> {
         }
     }
 
-    /// A single-input block: `f` sees only `vals` answers; time passes through.
-    fn single(
-        &self,
-        store: usize,
-        req: &Req,
-        f: impl FnOnce(Raster) -> Raster,
-    ) -> Result<Option<Data>, GraphError> {
-        Ok(match self.eval(store, req)? {
-            Some(Data::Vals(r)) => Some(Data::Vals(f(r))),
-            other => other,
-        })
-    }
-
-    /// Evaluates raster operands (scalars give `None` entries' slots skipped),
-    /// in parallel for large requests. Returns one answer per raster operand.
-    pub fn inputs(&self, ops: &[Operand], req: &Req) -> Result<Vec<Option<Data>>, GraphError> {
-        let nodes: Vec<usize> = ops
-            .iter()
-            .filter_map(|o| match o {
-                Operand::Node(n) => Some(*n),
-                Operand::Scalar(_) => None,
-            })
-            .collect();
-        self.eval_many(&nodes, &[*req].repeat(nodes.len()))
-    }
-
     pub fn eval_many(
         &self,
         nodes: &[usize],
@@ -166,6 +114,66 @@ impl Ctx<'_> {
                 .map(|(n, r)| self.eval(*n, r))
                 .collect()
         }
+    }
+
+    /// Answers of `nodes` under `reqs` as region inputs: source nodes give
+    /// their frames in the stored type, other blocks their answers; in
+    /// parallel for large requests.
+    pub(crate) fn eval_inputs(
+        &self,
+        nodes: &[usize],
+        reqs: &[Req],
+    ) -> Result<Vec<Option<Input>>, GraphError> {
+        let one = |n: usize, r: &Req| -> Result<Option<Input>, GraphError> {
+            if let Block::Source(id) = &self.graph.nodes[n].block {
+                if let Some(frames) = self.stored(*id, r)? {
+                    return Ok(Some(frames));
+                }
+            }
+            Ok(self.eval(n, r)?.map(|d| match d {
+                Data::Vals(r) => Input::Vals(r),
+                Data::Time(t) => Input::Time(t),
+            }))
+        };
+        if nodes.len() > 1 && req_cells(&reqs[0]) >= PARALLEL_CELLS {
+            nodes
+                .par_iter()
+                .zip(reqs.par_iter())
+                .map(|(n, r)| one(*n, r))
+                .collect()
+        } else {
+            nodes.iter().zip(reqs).map(|(n, r)| one(*n, r)).collect()
+        }
+    }
+
+    /// A raster source's frames for a `vals` request, as stored; `None`
+    /// when the node is not a plain source read (a nested layer, a time
+    /// request, no frames): `source` answers those.
+    fn stored(&self, id: Uuid, req: &Req) -> Result<Option<Input>, GraphError> {
+        if req.mode != Mode::Vals || req.grid.width == 0 || req.grid.height == 0 {
+            return Ok(None);
+        }
+        let Some(Leaf::Source(sm)) = self.leaves.resolve(id) else {
+            return Ok(None);
+        };
+        let Some(frames) = time::select(&sm.times, sm.interval, req.start, req.stop) else {
+            return Ok(None);
+        };
+        if frames.is_empty() {
+            return Ok(None);
+        }
+        let m = meta::source_meta_with(&sm, false);
+        let bufs = self.leaves.read(id, &req.grid, &frames)?;
+        Ok(Some(Input::Stored {
+            shape: Shape {
+                dtype: m.dtype,
+                nodata: m.fillvalue,
+                bands: bufs.len(),
+                width: req.grid.width,
+                height: req.grid.height,
+            },
+            frames: bufs,
+        }))
     }
 
     fn source(&self, key: &str, id: Uuid, req: &Req) -> Result<Option<Data>, GraphError> {

@@ -1,10 +1,10 @@
-//! Misc blocks: Clip, Mask, MaskBelow, Step, Classify, Reclassify and
-//! RasterizeWKT (dask-geomodeling's `raster/misc.py`).
+//! Misc blocks: Clip and RasterizeWKT (dask-geomodeling's `raster/misc.py`;
+//! its elementwise Mask, MaskBelow, Step, Classify and Reclassify run fused,
+//! see `fuse`), and `scalar_in`, NumPy's rounding of a scalar operand.
 
 use super::dtype::{self, Dt, Scalar};
 use super::error::GraphError;
 use super::eval::Ctx;
-use super::meta::Meta;
 use super::raster::{Data, Mode, Raster, Req};
 use super::wkt::{self, Polygon};
 use crate::geo::Transformer;
@@ -68,129 +68,10 @@ pub(crate) fn clip(
     Ok(Some(Data::Vals(values)))
 }
 
-/// Mask: data cells (isclose) become `value`, nodata cells the fill (0, or 1
-/// when value is 0).
-pub(crate) fn mask(m: &Meta, value: Scalar, mut r: Raster) -> Raster {
-    let fill = m.fillvalue.unwrap_or(0.0);
-    let v = dtype::cast(m.dtype, value.value());
-    let ok = super::combine::has_data_fn(r.dtype, r.nodata);
-    for x in r.bands.iter_mut().flatten() {
-        *x = if ok(*x) { v } else { fill };
-    }
-    r.dtype = m.dtype;
-    r.nodata = Some(fill);
-    r
-}
-
-/// MaskBelow: cells below `value` become nodata (compared in the common dtype).
-pub(crate) fn mask_below(value: Scalar, mut r: Raster) -> Raster {
-    let cmp = scalar_in(r.dtype, value);
-    let nd = r.nodata.unwrap_or(0.0);
-    for x in r.bands.iter_mut().flatten() {
-        if *x < cmp {
-            *x = nd;
-        }
-    }
-    r
-}
-
 /// A scalar rounded to the dtype NumPy compares it in against a `dt` array.
-fn scalar_in(dt: Dt, s: Scalar) -> f64 {
+pub(crate) fn scalar_in(dt: Dt, s: Scalar) -> f64 {
     let common = dtype::result_type(&[dtype::Operand::Raster(dt), dtype::Operand::Scalar(s)]);
     dtype::cast(common, s.value())
-}
-
-/// Step: left below `value`, `at` on it, right above; outputs cast to the
-/// store's dtype (e.g. at = 0.5 → 0 on integer stores); nodata kept (exact).
-pub(crate) fn step(
-    mut r: Raster,
-    left: Scalar,
-    right: Scalar,
-    value: Scalar,
-    at: Scalar,
-) -> Raster {
-    let dt = r.dtype;
-    let loc = scalar_in(dt, value);
-    let (l, a, rt) = (
-        dtype::cast(dt, left.value()),
-        dtype::cast(dt, at.value()),
-        dtype::cast(dt, right.value()),
-    );
-    let nd = r.nodata;
-    for x in r.bands.iter_mut().flatten() {
-        if Some(*x) == nd {
-            continue;
-        }
-        *x = if *x < loc {
-            l
-        } else if *x == loc {
-            a
-        } else if *x > loc {
-            rt
-        } else {
-            *x
-        };
-    }
-    r
-}
-
-/// Classify: `numpy.digitize(values, bins, right)`; nodata (exact) → fill.
-pub(crate) fn classify(m: &Meta, bins: &[f64], right: bool, mut r: Raster) -> Raster {
-    let fill = m.fillvalue.unwrap_or(0.0);
-    // NaN never equals: "no nodata".
-    let nd = r.nodata.unwrap_or(f64::NAN);
-    // digitize = the number of edges at or below the value (right: below),
-    // counted one edge per pass so every pass is a plain vector loop. Bin
-    // indices fit the output dtype by construction: no rounding needed.
-    let len = r.width as usize * r.height as usize;
-    let mut k = vec![0.0; len];
-    for band in r.bands.iter_mut() {
-        k.iter_mut().for_each(|x| *x = 0.0);
-        for b in bins {
-            if right {
-                for (x, v) in k.iter_mut().zip(band.iter()) {
-                    *x += f64::from(u8::from(*b < *v));
-                }
-            } else {
-                for (x, v) in k.iter_mut().zip(band.iter()) {
-                    *x += f64::from(u8::from(*b <= *v));
-                }
-            }
-        }
-        for (v, x) in band.iter_mut().zip(k.iter()) {
-            *v = if *v == nd { fill } else { *x };
-        }
-    }
-    r.dtype = m.dtype;
-    r.nodata = Some(fill);
-    r
-}
-
-/// Reclassify: listed `from` values map to `to`; nodata → fill unless listed;
-/// `select` → unlisted values become nodata, else kept.
-pub(crate) fn reclassify(
-    m: &Meta,
-    from: &[i64],
-    to: &[f64],
-    select: bool,
-    mut r: Raster,
-) -> Raster {
-    let fill = m.fillvalue.unwrap_or(0.0);
-    let nd = r.nodata;
-    let nd_listed = nd.is_none_or(|n| from.iter().any(|f| *f as f64 == n));
-    for x in r.bands.iter_mut().flatten() {
-        let v = *x;
-        *x = if let Some(i) = from.iter().position(|f| *f as f64 == v) {
-            dtype::cast(m.dtype, to[i])
-        } else if select || (!nd_listed && Some(v) == nd) {
-            fill
-        } else {
-            dtype::cast(m.dtype, v)
-        };
-    }
-    r.dtype = m.dtype;
-    r.nodata = Some(fill);
-    r
 }
 
 /// RasterizeWKT: True where the cell centre lies inside the geometry.

@@ -20,12 +20,13 @@
 //!
 //! Semantics follow dask-geomodeling 2.8 with NumPy 1.x type promotion (the
 //! golden cases under `tests/golden/graph/` are computed by it): see `dtype`
-//! for promotion, `math` / `combine` for the exact-vs-isclose nodata tests.
+//! for promotion, `fuse` / `combine` for the exact-vs-isclose nodata tests.
 //! Times are ms since the Unix epoch (UTC).
 //!
 //! Files: `parse` (the JSON document), `blocks` (block vocabulary), `build`, `args` (constructor argument checks),
-//! `meta`, `meta_rules` (metadata inference), `eval` (request rewriting per block), `math`,
-//! `combine`, `misc` (kernels), `raster` (values), `time` (frame selection),
+//! `meta`, `meta_rules` (metadata inference), `eval` (request rewriting per block),
+//! `fuse` (elementwise chains run as one chunked program), `combine`, `misc`
+//! (kernels), `raster` (values), `time` (frame selection),
 //! `dtype` (NumPy dtypes), `wkt`, `leaves` (the caller's trait), `memory`
 //! (in-memory leaves for tests and benches).
 
@@ -37,8 +38,8 @@ pub mod dtype;
 mod error;
 mod eval;
 mod freq;
+mod fuse;
 mod leaves;
-mod math;
 pub mod memory;
 mod meta;
 mod meta_rules;
@@ -160,9 +161,16 @@ fn eval_split(ctx: &eval::Ctx, node: usize, req: &Req) -> Result<Option<Data>, G
     use rayon::prelude::*;
     let g = req.grid;
     let cells = g.width as usize * g.height as usize;
-    // A lone source gains nothing from strips (one read either way).
+    // A lone source gains nothing from strips (one read either way), and
+    // graphs of sources and elementwise blocks run fused over cache-sized
+    // chunks, their reads and chunks already in parallel (`fuse`).
+    let fused = ctx
+        .graph
+        .nodes
+        .iter()
+        .all(|n| matches!(n.block, blocks::Block::Source(_)) || fuse::fusable(&n.block));
     let splittable =
-        ctx.graph.nodes.len() > 1 && ctx.graph.nodes.iter().all(|n| n.block.cell_local());
+        ctx.graph.nodes.len() > 1 && !fused && ctx.graph.nodes.iter().all(|n| n.block.cell_local());
     if req.mode != Mode::Vals || req.is_point() || cells < SPLIT_CELLS || !splittable {
         return ctx.eval(node, req);
     }
