@@ -1,0 +1,237 @@
+//! Nearest-neighbour warp plans: the part of a warp that depends only on the
+//! request grid and the source's grid (CRS, level-0 transform, pyramid levels),
+//! not on its data. Building one takes the approximate mesh, the level and
+//! window choice and the window offset of every target pixel; applying it to a
+//! source is one window read and a gather. Sources stored on one grid (layers
+//! derived from one tiling) share a plan; [`PlanMemo`] keeps the plans of one
+//! request evaluation.
+//!
+//! Plan + apply gives exactly what the direct nearest warp gave: the same level,
+//! window and cells (offsets from `kernels::nearest_offsets`, the first pass of
+//! `kernels::gather_nearest`, or per axis for a grid in the source's own CRS)
+//! and the same antimeridian rule. Cost: 5 bytes per target pixel while held.
+
+use super::error::RenderError;
+use super::warp::{
+    MAX_ERROR_PX, Warped, axis_indices, choose_window, columns_beyond_antimeridian, default_fill,
+    level_coords, read_of, same_dtype,
+};
+use crate::geo::approx::PixelMesh;
+use crate::geo::cache::TransformCache;
+use crate::kernels::{self, NO_CELL, WarpWindow};
+use crate::model::{Crs, GeoTransform, GridSpec, LevelInfo, PyramidInfo, RasterBuf, RasterSource};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Everything a plan depends on.
+#[derive(Debug)]
+struct Key {
+    grid: GridSpec,
+    crs: Crs,
+    transform: GeoTransform,
+    levels: Vec<LevelInfo>,
+}
+
+impl Key {
+    fn of(grid: &GridSpec, info: &PyramidInfo) -> Key {
+        Key {
+            grid: *grid,
+            crs: info.crs,
+            transform: info.transform,
+            levels: info.levels.clone(),
+        }
+    }
+
+    fn fits(&self, grid: &GridSpec, info: &PyramidInfo) -> bool {
+        self.grid == *grid
+            && self.crs == info.crs
+            && self.transform == info.transform
+            && self.levels == info.levels
+    }
+}
+
+/// How to fill one request grid from any source stored on one grid, by nearest
+/// neighbour.
+#[derive(Debug)]
+pub struct WarpPlan {
+    key: Key,
+    /// The level and its window to read; `None` when no pixel finds a cell.
+    read: Option<(usize, WarpWindow)>,
+    /// The window offset of every target pixel's cell (row-major), or `NO_CELL`.
+    offsets: Vec<u32>,
+    /// 1 where `offsets` holds a cell.
+    valid: Vec<u8>,
+}
+
+impl WarpPlan {
+    /// The plan for warping sources with `info`'s grid onto `grid` (`info`'s
+    /// dtype and nodata play no part).
+    pub fn nearest(
+        grid: &GridSpec,
+        info: &PyramidInfo,
+        transforms: &TransformCache,
+    ) -> Result<WarpPlan, RenderError> {
+        let key = Key::of(grid, info);
+        let to_src = transforms.get(grid.crs, info.crs)?;
+        let mesh = PixelMesh::build(grid, &to_src, &info.transform, MAX_ERROR_PX);
+        let Some((level, window)) = choose_window(grid, info, &mesh, 0) else {
+            return Ok(WarpPlan::empty(key));
+        };
+        let mut offsets = if grid.crs == info.crs {
+            // Same CRS, both north-up: each axis maps on its own.
+            axis_offsets(grid, info, level, &window)
+        } else {
+            let factor = f64::from(info.levels[level].factor);
+            let mut coords = level_coords(&mesh, factor);
+            kernels::nearest_offsets(&window, grid.width, grid.height, &mut coords)
+        };
+        let outside = columns_beyond_antimeridian(grid);
+        if !outside.is_empty() {
+            for row in offsets.chunks_exact_mut(grid.width as usize) {
+                outside.iter().for_each(|&c| row[c] = NO_CELL);
+            }
+        }
+        let valid: Vec<u8> = offsets.iter().map(|&o| u8::from(o != NO_CELL)).collect();
+        if !valid.contains(&1) {
+            return Ok(WarpPlan::empty(key));
+        }
+        Ok(WarpPlan {
+            key,
+            read: Some((level, window)),
+            offsets,
+            valid,
+        })
+    }
+
+    fn empty(key: Key) -> WarpPlan {
+        WarpPlan {
+            key,
+            read: None,
+            offsets: Vec::new(),
+            valid: Vec::new(),
+        }
+    }
+
+    /// Warps `source`, which must be stored on the grid the plan was built for.
+    /// Pixels without a cell hold the source's nodata (or [`default_fill`]).
+    pub fn apply(&self, source: &dyn RasterSource) -> Result<Warped, RenderError> {
+        let info = source.info();
+        let grid = &self.key.grid;
+        if !self.key.fits(grid, info) {
+            return Err(RenderError::Internal(
+                "a warp plan applied to a source on another grid".into(),
+            ));
+        }
+        let Some((level, window)) = self.read else {
+            return Ok(Warped::empty(grid, info));
+        };
+        let nodata = info.nodata.unwrap_or_else(|| default_fill(info.dtype));
+        let mut src = RasterBuf::new(info.dtype, window.width, window.height, info.nodata);
+        source.read_window(level, read_of(&window), &mut src)?;
+        let mut out = RasterBuf::new(info.dtype, grid.width, grid.height, Some(nodata));
+        same_dtype!(&src.data, &mut out.data, s, d => kernels::gather_offsets(s, &self.offsets, d));
+        Ok(Warped {
+            buf: out,
+            valid: self.valid.clone(),
+            empty: false,
+        })
+    }
+}
+
+/// Offsets for a grid aligned with the level's axes: the source column depends
+/// only on the target column and the row only on the target row.
+fn axis_offsets(
+    grid: &GridSpec,
+    info: &PyramidInfo,
+    level: usize,
+    window: &WarpWindow,
+) -> Vec<u32> {
+    let (lt, dt) = (info.level_transform(level), grid.transform());
+    let cols = axis_indices(
+        grid.width,
+        dt.origin_x,
+        dt.pixel_x,
+        lt.origin_x,
+        lt.pixel_x,
+        window.col,
+        window.width,
+    );
+    let rows = axis_indices(
+        grid.height,
+        dt.origin_y,
+        dt.pixel_y,
+        lt.origin_y,
+        lt.pixel_y,
+        window.row,
+        window.height,
+    );
+    let stride = window.width;
+    let mut out = vec![NO_CELL; grid.pixels()];
+    if cols.is_empty() {
+        return out;
+    }
+    for (row, &r) in out.chunks_exact_mut(cols.len()).zip(&rows) {
+        if r == NO_CELL {
+            continue;
+        }
+        let Some(base) = r.checked_mul(stride) else {
+            continue;
+        };
+        for (o, &c) in row.iter_mut().zip(&cols) {
+            if c != NO_CELL {
+                // Inside the window, so below its cell count.
+                *o = base.checked_add(c).unwrap_or(NO_CELL);
+            }
+        }
+    }
+    out
+}
+
+/// The plans built while evaluating one request, shared by every source read
+/// on the same grid. Used from several threads at once: a plan is built once,
+/// concurrent readers of the same grid wait for it.
+#[derive(Debug, Default)]
+pub struct PlanMemo {
+    slots: Mutex<Vec<Arc<Slot>>>,
+}
+
+#[derive(Debug)]
+struct Slot {
+    key: Key,
+    plan: Mutex<Option<Arc<WarpPlan>>>,
+}
+
+impl PlanMemo {
+    /// The nearest-neighbour plan for sources with `info`'s grid on `grid`.
+    pub fn nearest(
+        &self,
+        grid: &GridSpec,
+        info: &PyramidInfo,
+        transforms: &TransformCache,
+    ) -> Result<Arc<WarpPlan>, RenderError> {
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+            match slots.iter().find(|s| s.key.fits(grid, info)) {
+                Some(s) => Arc::clone(s),
+                None => {
+                    let s = Arc::new(Slot {
+                        key: Key::of(grid, info),
+                        plan: Mutex::new(None),
+                    });
+                    slots.push(Arc::clone(&s));
+                    s
+                }
+            }
+        };
+        let mut plan = slot.plan.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(p) = &*plan {
+            return Ok(Arc::clone(p));
+        }
+        let p = Arc::new(WarpPlan::nearest(grid, info, transforms)?);
+        *plan = Some(Arc::clone(&p));
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+#[path = "warp_plan_tests.rs"]
+mod tests;
