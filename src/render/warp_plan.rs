@@ -8,8 +8,10 @@
 //!
 //! Plan + apply gives exactly what the direct nearest warp gave: the same level,
 //! window and cells (offsets from `kernels::nearest_offsets`, the first pass of
-//! `kernels::gather_nearest`, or per axis for a grid in the source's own CRS)
-//! and the same antimeridian rule. Cost: 5 bytes per target pixel while held.
+//! `kernels::gather_nearest`, or per axis for a grid in the source's own CRS,
+//! gathered by `kernels::gather_nearest_separable`) and the same antimeridian
+//! rule. Cost: 5 bytes per target pixel while held (a few per row and column
+//! in the source's CRS).
 
 use super::error::RenderError;
 use super::warp::{
@@ -56,10 +58,19 @@ pub struct WarpPlan {
     key: Key,
     /// The level and its window to read; `None` when no pixel finds a cell.
     read: Option<(usize, WarpWindow)>,
-    /// The window offset of every target pixel's cell (row-major), or `NO_CELL`.
-    offsets: Vec<u32>,
-    /// 1 where `offsets` holds a cell.
-    valid: Vec<u8>,
+    cells: Cells,
+}
+
+/// Where each target pixel's cell lies in the window.
+#[derive(Debug)]
+enum Cells {
+    /// The window offset of every target pixel's cell (row-major), or
+    /// `NO_CELL`, and 1 where there is one.
+    Offsets { offsets: Vec<u32>, valid: Vec<u8> },
+    /// A grid aligned with the level's axes (same CRS, both north-up): the
+    /// window column of each target column and window row of each target row,
+    /// or `NO_CELL`. Gathers a row at a time, with no per-pixel index.
+    Axes { cols: Vec<u32>, rows: Vec<u32> },
 }
 
 impl WarpPlan {
@@ -76,29 +87,35 @@ impl WarpPlan {
         let Some((level, window)) = choose_window(grid, info, &mesh, 0) else {
             return Ok(WarpPlan::empty(key));
         };
-        let mut offsets = if grid.crs == info.crs {
-            // Same CRS, both north-up: each axis maps on its own.
-            axis_offsets(grid, info, level, &window)
+        let outside = columns_beyond_antimeridian(grid);
+        let cells = if grid.crs == info.crs {
+            let (mut cols, rows) = axes(grid, info, level, &window);
+            outside.iter().for_each(|&c| cols[c] = NO_CELL);
+            let any = |v: &[u32]| v.iter().any(|&i| i != NO_CELL);
+            if !(any(&cols) && any(&rows)) {
+                return Ok(WarpPlan::empty(key));
+            }
+            Cells::Axes { cols, rows }
         } else {
             let factor = f64::from(info.levels[level].factor);
             let mut coords = level_coords(&mesh, factor);
-            kernels::nearest_offsets(&window, grid.width, grid.height, &mut coords)
-        };
-        let outside = columns_beyond_antimeridian(grid);
-        if !outside.is_empty() {
-            for row in offsets.chunks_exact_mut(grid.width as usize) {
-                outside.iter().for_each(|&c| row[c] = NO_CELL);
+            let mut offsets =
+                kernels::nearest_offsets(&window, grid.width, grid.height, &mut coords);
+            if !outside.is_empty() {
+                for row in offsets.chunks_exact_mut(grid.width as usize) {
+                    outside.iter().for_each(|&c| row[c] = NO_CELL);
+                }
             }
-        }
-        let valid: Vec<u8> = offsets.iter().map(|&o| u8::from(o != NO_CELL)).collect();
-        if !valid.contains(&1) {
-            return Ok(WarpPlan::empty(key));
-        }
+            let valid: Vec<u8> = offsets.iter().map(|&o| u8::from(o != NO_CELL)).collect();
+            if !valid.contains(&1) {
+                return Ok(WarpPlan::empty(key));
+            }
+            Cells::Offsets { offsets, valid }
+        };
         Ok(WarpPlan {
             key,
             read: Some((level, window)),
-            offsets,
-            valid,
+            cells,
         })
     }
 
@@ -106,8 +123,10 @@ impl WarpPlan {
         WarpPlan {
             key,
             read: None,
-            offsets: Vec::new(),
-            valid: Vec::new(),
+            cells: Cells::Offsets {
+                offsets: Vec::new(),
+                valid: Vec::new(),
+            },
         }
     }
 
@@ -128,23 +147,34 @@ impl WarpPlan {
         let mut src = RasterBuf::new(info.dtype, window.width, window.height, info.nodata);
         source.read_window(level, read_of(&window), &mut src)?;
         let mut out = RasterBuf::new(info.dtype, grid.width, grid.height, Some(nodata));
-        same_dtype!(&src.data, &mut out.data, s, d => kernels::gather_offsets(s, &self.offsets, d));
+        let valid = match &self.cells {
+            Cells::Offsets { offsets, valid } => {
+                same_dtype!(&src.data, &mut out.data, s, d => kernels::gather_offsets(s, offsets, d));
+                valid.clone()
+            }
+            Cells::Axes { cols, rows } => {
+                let mut valid = vec![0u8; grid.pixels()];
+                same_dtype!(&src.data, &mut out.data, s, d =>
+                    kernels::gather_nearest_separable(s, &window, cols, rows, d, &mut valid));
+                valid
+            }
+        };
         Ok(Warped {
             buf: out,
-            valid: self.valid.clone(),
+            valid,
             empty: false,
         })
     }
 }
 
-/// Offsets for a grid aligned with the level's axes: the source column depends
-/// only on the target column and the row only on the target row.
-fn axis_offsets(
+/// The window columns of the target columns and window rows of the target
+/// rows of a grid aligned with the level's axes.
+fn axes(
     grid: &GridSpec,
     info: &PyramidInfo,
     level: usize,
     window: &WarpWindow,
-) -> Vec<u32> {
+) -> (Vec<u32>, Vec<u32>) {
     let (lt, dt) = (info.level_transform(level), grid.transform());
     let cols = axis_indices(
         grid.width,
@@ -164,26 +194,7 @@ fn axis_offsets(
         window.row,
         window.height,
     );
-    let stride = window.width;
-    let mut out = vec![NO_CELL; grid.pixels()];
-    if cols.is_empty() {
-        return out;
-    }
-    for (row, &r) in out.chunks_exact_mut(cols.len()).zip(&rows) {
-        if r == NO_CELL {
-            continue;
-        }
-        let Some(base) = r.checked_mul(stride) else {
-            continue;
-        };
-        for (o, &c) in row.iter_mut().zip(&cols) {
-            if c != NO_CELL {
-                // Inside the window, so below its cell count.
-                *o = base.checked_add(c).unwrap_or(NO_CELL);
-            }
-        }
-    }
-    out
+    (cols, rows)
 }
 
 /// The plans built while evaluating one request, shared by every source read
