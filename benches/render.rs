@@ -107,6 +107,8 @@ struct Fixture {
     layer: LayerRef,
     /// The computed layer over the three sources (field A is `layer`'s).
     computed: LayerRef,
+    /// The store and catalogue (~250 MB), removed when the run ends.
+    dir: PathBuf,
 }
 
 fn fixture() -> Fixture {
@@ -178,6 +180,7 @@ fn fixture() -> Fixture {
             id: computed,
             version: 1,
         },
+        dir,
     }
 }
 
@@ -305,6 +308,7 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.finish();
+    let _ = std::fs::remove_dir_all(&fx.dir);
 }
 
 /// A source with the synthetic raster's grid whose every pixel is 1.0: no I/O.

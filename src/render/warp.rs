@@ -90,7 +90,9 @@ pub fn warp(
     resampling: Resampling,
 ) -> Result<Warped, RenderError> {
     match resampling {
-        Resampling::Nearest => WarpPlan::nearest(grid, source.info(), transforms)?.apply(source),
+        Resampling::Nearest => {
+            WarpPlan::nearest(grid, source.info(), transforms)?.apply_once(source)
+        }
         Resampling::Bilinear => warp_bilinear(source, grid, transforms),
     }
 }

@@ -133,6 +133,44 @@ impl WarpPlan {
     /// Warps `source`, which must be stored on the grid the plan was built for.
     /// Pixels without a cell hold the source's nodata (or [`default_fill`]).
     pub fn apply(&self, source: &dyn RasterSource) -> Result<Warped, RenderError> {
+        Ok(match self.values(source)? {
+            None => Warped::empty(&self.key.grid, source.info()),
+            Some(Values { buf, valid }) => Warped {
+                buf,
+                valid: valid.unwrap_or_else(|| self.valid().to_vec()),
+                empty: false,
+            },
+        })
+    }
+
+    /// [`WarpPlan::apply`] for a plan used once: hands its validity over
+    /// instead of copying it.
+    pub fn apply_once(self, source: &dyn RasterSource) -> Result<Warped, RenderError> {
+        Ok(match self.values(source)? {
+            None => Warped::empty(&self.key.grid, source.info()),
+            Some(Values { buf, valid }) => Warped {
+                buf,
+                valid: match (valid, self.cells) {
+                    (Some(v), _) => v,
+                    (None, Cells::Offsets { valid, .. }) => valid,
+                    (None, Cells::Axes { .. }) => Vec::new(),
+                },
+                empty: false,
+            },
+        })
+    }
+
+    /// The plan's own validity (empty for per-axis cells).
+    fn valid(&self) -> &[u8] {
+        match &self.cells {
+            Cells::Offsets { valid, .. } => valid,
+            Cells::Axes { .. } => &[],
+        }
+    }
+
+    /// The values of `source` on the grid, and their validity unless it is the
+    /// plan's own; `None` when no pixel finds a cell.
+    fn values(&self, source: &dyn RasterSource) -> Result<Option<Values>, RenderError> {
         let info = source.info();
         let grid = &self.key.grid;
         if !self.key.fits(grid, info) {
@@ -141,30 +179,33 @@ impl WarpPlan {
             ));
         }
         let Some((level, window)) = self.read else {
-            return Ok(Warped::empty(grid, info));
+            return Ok(None);
         };
         let nodata = info.nodata.unwrap_or_else(|| default_fill(info.dtype));
         let mut src = RasterBuf::new(info.dtype, window.width, window.height, info.nodata);
         source.read_window(level, read_of(&window), &mut src)?;
         let mut out = RasterBuf::new(info.dtype, grid.width, grid.height, Some(nodata));
         let valid = match &self.cells {
-            Cells::Offsets { offsets, valid } => {
+            Cells::Offsets { offsets, .. } => {
                 same_dtype!(&src.data, &mut out.data, s, d => kernels::gather_offsets(s, offsets, d));
-                valid.clone()
+                None
             }
             Cells::Axes { cols, rows } => {
                 let mut valid = vec![0u8; grid.pixels()];
                 same_dtype!(&src.data, &mut out.data, s, d =>
                     kernels::gather_nearest_separable(s, &window, cols, rows, d, &mut valid));
-                valid
+                Some(valid)
             }
         };
-        Ok(Warped {
-            buf: out,
-            valid,
-            empty: false,
-        })
+        Ok(Some(Values { buf: out, valid }))
     }
+}
+
+/// What [`WarpPlan::values`] read: the values, and their validity unless it
+/// is the plan's own.
+struct Values {
+    buf: RasterBuf,
+    valid: Option<Vec<u8>>,
 }
 
 /// The window columns of the target columns and window rows of the target

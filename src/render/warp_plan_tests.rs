@@ -176,6 +176,10 @@ fn assert_same(
     assert_eq!((got.buf.width, got.buf.height), (grid.width, grid.height));
     assert_eq!(got.valid, want.valid, "{grid:?}");
     assert_eq!(got.empty, want.empty, "{grid:?}");
+    let once = warp(source, grid, transforms, crate::model::Resampling::Nearest).unwrap();
+    assert_eq!(once.buf.data.as_bytes(), want.buf.data.as_bytes());
+    assert_eq!(once.valid, want.valid);
+    assert_eq!(once.empty, want.empty);
     let valid = got.valid.iter().filter(|&&v| v == 1).count();
     (plan.read.map(|(level, _)| level), valid)
 }
