@@ -150,17 +150,16 @@ impl WarpPlan {
             None => Warped::empty(&self.key.grid, source.info()),
             Some(Values { buf, valid }) => Warped {
                 buf,
-                valid: match (valid, self.cells) {
-                    (Some(v), _) => v,
-                    (None, Cells::Offsets { valid, .. }) => valid,
-                    (None, Cells::Axes { .. }) => Vec::new(),
-                },
+                valid: valid.unwrap_or_else(|| match self.cells {
+                    Cells::Offsets { valid, .. } => valid,
+                    Cells::Axes { .. } => Vec::new(),
+                }),
                 empty: false,
             },
         })
     }
 
-    /// The plan's own validity (empty for per-axis cells).
+    /// The plan's own validity (none for per-axis cells: the gather finds it).
     fn valid(&self) -> &[u8] {
         match &self.cells {
             Cells::Offsets { valid, .. } => valid,
@@ -182,22 +181,26 @@ impl WarpPlan {
             return Ok(None);
         };
         let nodata = info.nodata.unwrap_or_else(|| default_fill(info.dtype));
+        // The answer's buffers before the window's: measurably faster for
+        // large maps in the source's CRS (allocation order).
+        let mut out = RasterBuf::new(info.dtype, grid.width, grid.height, Some(nodata));
+        let axes = matches!(self.cells, Cells::Axes { .. });
+        let mut valid = vec![0u8; if axes { grid.pixels() } else { 0 }];
         let mut src = RasterBuf::new(info.dtype, window.width, window.height, info.nodata);
         source.read_window(level, read_of(&window), &mut src)?;
-        let mut out = RasterBuf::new(info.dtype, grid.width, grid.height, Some(nodata));
-        let valid = match &self.cells {
+        match &self.cells {
             Cells::Offsets { offsets, .. } => {
                 same_dtype!(&src.data, &mut out.data, s, d => kernels::gather_offsets(s, offsets, d));
-                None
             }
             Cells::Axes { cols, rows } => {
-                let mut valid = vec![0u8; grid.pixels()];
                 same_dtype!(&src.data, &mut out.data, s, d =>
                     kernels::gather_nearest_separable(s, &window, cols, rows, d, &mut valid));
-                Some(valid)
             }
-        };
-        Ok(Some(Values { buf: out, valid }))
+        }
+        Ok(Some(Values {
+            buf: out,
+            valid: axes.then_some(valid),
+        }))
     }
 }
 
