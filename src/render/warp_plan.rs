@@ -241,12 +241,24 @@ fn axes(
     (cols, rows)
 }
 
+/// How many plans a [`PlanMemo`] keeps by default: enough for every strip of
+/// a split evaluation that is in flight at once, times a few source grids.
+const MAX_PLANS: usize = 64;
+
 /// The plans built while evaluating one request, shared by every source read
 /// on the same grid. Used from several threads at once: a plan is built once,
-/// concurrent readers of the same grid wait for it.
-#[derive(Debug, Default)]
+/// concurrent readers of the same grid wait for it. Keeps the plans of the
+/// last `limit` grids it met (a plan holds 5 bytes per pixel).
+#[derive(Debug)]
 pub struct PlanMemo {
     slots: Mutex<Vec<Arc<Slot>>>,
+    limit: usize,
+}
+
+impl Default for PlanMemo {
+    fn default() -> PlanMemo {
+        PlanMemo::with_limit(MAX_PLANS)
+    }
 }
 
 #[derive(Debug)]
@@ -256,6 +268,14 @@ struct Slot {
 }
 
 impl PlanMemo {
+    /// A memo keeping at most `limit` plans (at least one).
+    pub fn with_limit(limit: usize) -> PlanMemo {
+        PlanMemo {
+            slots: Mutex::new(Vec::new()),
+            limit: limit.max(1),
+        }
+    }
+
     /// The nearest-neighbour plan for sources with `info`'s grid on `grid`.
     pub fn nearest(
         &self,
@@ -272,6 +292,10 @@ impl PlanMemo {
                         key: Key::of(grid, info),
                         plan: Mutex::new(None),
                     });
+                    if slots.len() >= self.limit {
+                        // Readers still building or holding it keep their Arc.
+                        slots.remove(0);
+                    }
                     slots.push(Arc::clone(&s));
                     s
                 }

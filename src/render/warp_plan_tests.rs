@@ -398,3 +398,34 @@ fn memo_shares_plans_per_grid() {
     // Each source keeps its own pixel type.
     assert!(matches!(pb.apply(&b).unwrap().buf.data, RasterData::U16(_)));
 }
+
+#[test]
+fn memo_keeps_the_last_grids_it_met() {
+    let transforms = TransformCache::new();
+    let src = rd_source(DataType::F32, None);
+    let grid = |x: f64| GridSpec {
+        crs: Crs(28992),
+        bbox: BBox::new(155_100.0 + x, 462_300.0, 155_200.0 + x, 462_400.0),
+        width: 4,
+        height: 4,
+    };
+    let memo = PlanMemo::with_limit(2);
+    let first = memo.nearest(&grid(0.0), src.info(), &transforms).unwrap();
+    let second = memo.nearest(&grid(10.0), src.info(), &transforms).unwrap();
+    assert!(Arc::ptr_eq(
+        &first,
+        &memo.nearest(&grid(0.0), src.info(), &transforms).unwrap()
+    ));
+    // A third grid pushes out the oldest: the first is built anew.
+    memo.nearest(&grid(20.0), src.info(), &transforms).unwrap();
+    let again = memo.nearest(&grid(0.0), src.info(), &transforms).unwrap();
+    assert!(!Arc::ptr_eq(&first, &again));
+    assert_eq!(
+        again.apply(&src).unwrap().valid,
+        first.apply(&src).unwrap().valid
+    );
+    assert!(!Arc::ptr_eq(
+        &second,
+        &memo.nearest(&grid(10.0), src.info(), &transforms).unwrap()
+    ));
+}
