@@ -181,8 +181,7 @@ impl WarpPlan {
             return Ok(None);
         };
         let nodata = info.nodata.unwrap_or_else(|| default_fill(info.dtype));
-        // The answer's buffers before the window's: measurably faster for
-        // large maps in the source's CRS (allocation order).
+        // The answer's buffers, then the window (the direct warp's order).
         let mut out = RasterBuf::new(info.dtype, grid.width, grid.height, Some(nodata));
         let axes = matches!(self.cells, Cells::Axes { .. });
         let mut valid = vec![0u8; if axes { grid.pixels() } else { 0 }];
