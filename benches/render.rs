@@ -1,13 +1,15 @@
 //! The render path, end to end and by stage, on synthetic data that always runs:
 //!
 //! * `warp/*`: level choice, mesh, window read and gather of one request grid
-//!   from a stored 4096² f32 frame (EPSG:28992, 1 m): a zoom-16 EPSG:3857 tile
-//!   (reprojected), the same tile bilinear, and a 512² map in the frame's own CRS;
+//!   from a stored 4096² f32 frame (EPSG:28992, 1 m; field A below): a zoom-16
+//!   EPSG:3857 tile (reprojected), the same tile bilinear, and a 512² map in the
+//!   frame's own CRS;
 //! * `render/*`: the whole blocking render of a request (catalogue lookup, frame,
 //!   warp, style, PNG) — what one uncached tile costs a render thread;
 //! * `render/tile_3857_png_graph3`: the same tile of a computed layer,
-//!   `FillNoData(Classify(Subtract(A, B)), C)` over three source nodes (the
-//!   graph engine reads each), to compare with `render/tile_3857_png`;
+//!   `FillNoData(Classify(Subtract(A, B)), C)` over three distinct sources (three
+//!   synthetic fields with their own nodata, ingested on the same 4096² grid like
+//!   layers derived from one DEM tiling), to compare with `render/tile_3857_png`;
 //! * `overhead/const_source`: the same for a do-nothing source that fills its
 //!   windows with one value, isolating the pipeline's own cost from data reads.
 //!
@@ -38,16 +40,44 @@ fn bench_dir() -> PathBuf {
     dir
 }
 
-/// A smooth field with a few nodata cells, as a GeoTIFF input file.
-fn input_file(dir: &std::path::Path) -> PathBuf {
+/// One synthetic field: its formula over (column, row) and its nodata pattern.
+struct Field {
+    name: &'static str,
+    value: fn(f32, f32) -> f32,
+    /// Every `nodata_every`-th cell (row-major) is nodata.
+    nodata_every: usize,
+}
+
+/// Three fields on one grid, like layers derived from one DEM tiling: a
+/// surface, a second surface close to it, and a gap filler.
+const FIELDS: [Field; 3] = [
+    Field {
+        name: "a",
+        value: |x, y| 20.0 + 15.0 * (x / 300.0).sin() * (y / 250.0).cos(),
+        nodata_every: 101,
+    },
+    Field {
+        name: "b",
+        value: |x, y| 20.0 + 14.0 * (x / 310.0).sin() * (y / 240.0).cos() + (x + y) / 8192.0,
+        nodata_every: 89,
+    },
+    Field {
+        name: "c",
+        value: |x, y| 5.0 + 3.0 * ((x - y) / 400.0).sin(),
+        nodata_every: 53,
+    },
+];
+
+/// `field` sampled on the SIZE² grid at ORIGIN, as a GeoTIFF input file.
+fn input_file(dir: &std::path::Path, field: &Field) -> PathBuf {
     let n = (SIZE * SIZE) as usize;
     let values: Vec<f32> = (0..n)
         .map(|i| {
             let (x, y) = ((i % SIZE as usize) as f32, (i / SIZE as usize) as f32);
-            if i % 101 == 0 {
+            if i % field.nodata_every == 0 {
                 -9999.0
             } else {
-                20.0 + 15.0 * (x / 300.0).sin() * (y / 250.0).cos()
+                (field.value)(x, y)
             }
         })
         .collect();
@@ -63,7 +93,7 @@ fn input_file(dir: &std::path::Path) -> PathBuf {
         pixel_x: 1.0,
         pixel_y: -1.0,
     };
-    let path = dir.join("input.tif");
+    let path = dir.join(format!("{}.tif", field.name));
     std::fs::write(
         &path,
         tegel::encode::geotiff::encode_geotiff(&buf, Crs(28992), &gt),
@@ -75,45 +105,61 @@ fn input_file(dir: &std::path::Path) -> PathBuf {
 struct Fixture {
     ctx: Context,
     layer: LayerRef,
-    /// The three-source computed layer over the same data.
+    /// The computed layer over the three sources (field A is `layer`'s).
     computed: LayerRef,
+    /// The store and catalogue (~250 MB), removed when the run ends.
+    dir: PathBuf,
 }
 
 fn fixture() -> Fixture {
     let dir = bench_dir();
-    let input = input_file(&dir);
     let store = Arc::new(Store::open(&dir, 16).unwrap());
     let catalogue = Arc::new(Catalogue::open(&dir).unwrap());
-    let req = IngestRequest {
-        files: vec![input],
-        organisation: "bench".into(),
-        access_modifier: AccessModifier::Public,
-        style: Some("terrain:-5:40".into()),
-        ..IngestRequest::default()
-    };
-    let out = ingest(
-        &catalogue,
-        &store,
-        &req,
-        &Limits::default(),
-        &mut |_, _, _| {},
-    )
-    .unwrap();
+    let outcomes: Vec<_> = FIELDS
+        .iter()
+        .map(|field| {
+            let input = input_file(&dir, field);
+            let req = IngestRequest {
+                files: vec![input.clone()],
+                organisation: "bench".into(),
+                access_modifier: AccessModifier::Public,
+                style: Some("terrain:-5:40".into()),
+                ..IngestRequest::default()
+            };
+            let out = ingest(
+                &catalogue,
+                &store,
+                &req,
+                &Limits::default(),
+                &mut |_, _, _| {},
+            )
+            .unwrap();
+            // The store holds its own copy.
+            std::fs::remove_file(input).unwrap();
+            out
+        })
+        .collect();
+    let layer_id = outcomes[0].layer.unwrap();
     let layer = LayerRef {
-        id: out.layer.unwrap(),
+        id: layer_id,
         version: 1,
     };
-    let src = out.source.to_string();
+    let [a, b, c] = [0, 1, 2].map(|i| outcomes[i].source.to_string());
     let graph = serde_json::json!({"name": "filled", "graph": {
-        "a": ["lizard_nxt.blocks.LizardRasterSource", src],
-        "b": ["lizard_nxt.blocks.LizardRasterSource", src],
-        "c": ["lizard_nxt.blocks.LizardRasterSource", src],
+        "a": ["lizard_nxt.blocks.LizardRasterSource", a],
+        "b": ["lizard_nxt.blocks.LizardRasterSource", b],
+        "c": ["lizard_nxt.blocks.LizardRasterSource", c],
         "diff": ["dask_geomodeling.raster.elemwise.Subtract", "a", "b"],
         "classes": ["dask_geomodeling.raster.misc.Classify", "diff", [-1.0, 0.0, 1.0]],
         "filled": ["dask_geomodeling.raster.elemwise.FillNoData", "classes", "c"]}});
     let computed = catalogue
         .update(|d, rev| {
-            let mut l = d.layers[0].clone();
+            let mut l = d
+                .layers
+                .iter()
+                .find(|l| l.uuid == layer_id)
+                .cloned()
+                .unwrap();
             l.uuid = uuid::Uuid::new_v4();
             l.slug = "computed".into();
             l.graph = graph;
@@ -134,6 +180,7 @@ fn fixture() -> Fixture {
             id: computed,
             version: 1,
         },
+        dir,
     }
 }
 
@@ -261,6 +308,7 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.finish();
+    let _ = std::fs::remove_dir_all(&fx.dir);
 }
 
 /// A source with the synthetic raster's grid whose every pixel is 1.0: no I/O.

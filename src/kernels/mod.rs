@@ -5,5 +5,6 @@
 pub mod warp;
 
 pub use warp::{
-    RowCoords, WarpWindow, gather_bilinear, gather_nearest, gather_nearest_separable, window_for,
+    NO_CELL, RowCoords, WarpWindow, gather_bilinear, gather_nearest, gather_nearest_separable,
+    gather_offsets, nearest_offsets, window_for,
 };

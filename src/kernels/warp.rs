@@ -141,7 +141,49 @@ const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
 
 /// Marks a pixel without a source cell; never a valid offset (windows are
 /// bounded far below 2^31 cells by the render limits).
-const NO_CELL: u32 = u32::MAX;
+pub const NO_CELL: u32 = u32::MAX;
+
+/// The window offset of the source cell of every pixel of a `dst_width` ×
+/// `dst_height` target, row-major, or [`NO_CELL`]: the first pass of
+/// [`gather_nearest`] for a whole grid, to gather several sources stored on the
+/// same grid with [`gather_offsets`]. Cost: 4 bytes per target pixel.
+pub fn nearest_offsets(
+    window: &WarpWindow,
+    dst_width: u32,
+    dst_height: u32,
+    coords: RowCoords<'_>,
+) -> Vec<u32> {
+    let w = dst_width as usize;
+    let mut out = vec![NO_CELL; w * dst_height as usize];
+    if w == 0 {
+        return out;
+    }
+    let mut cols = vec![0.0; w];
+    let mut rows = vec![0.0; w];
+    let win = [
+        window.col as f64,
+        window.row as f64,
+        f64::from(window.width),
+        f64::from(window.height),
+    ];
+    for (y, index) in out.chunks_exact_mut(w).enumerate() {
+        coords(y as u32, &mut cols, &mut rows);
+        cell_offsets(&cols, &rows, win, window.width, index);
+    }
+    out
+}
+
+/// Nearest-neighbour gather by precomputed window offsets (see
+/// [`nearest_offsets`]): `dst[i] = src[offsets[i]]`; pixels at [`NO_CELL`] keep
+/// their value. Validity is the caller's: exactly the pixels not at `NO_CELL`
+/// when `src` holds the whole window. Cost: one indexed load per pixel.
+pub fn gather_offsets<T: Pixel>(src: &[T], offsets: &[u32], dst: &mut [T]) {
+    for (d, &ix) in dst.iter_mut().zip(offsets) {
+        if let Some(&value) = src.get(ix as usize) {
+            *d = value;
+        }
+    }
+}
 
 /// Nearest-neighbour gather for a target grid aligned with the source axes
 /// (same CRS, no rotation): the source column depends only on the target

@@ -184,3 +184,27 @@ fn bilinear_on_integers_rounds() {
     // x offset .75 from the left centre: 0·.25 + 1·.75 = .75 → 1.
     assert_eq!(dst[0], 1);
 }
+
+#[test]
+fn gather_by_offsets_matches_gather_nearest() {
+    // A 7×5 target, scaled and shifted over a 6×4 level so that its right and
+    // bottom edges fall off, read through a window that excludes column 0.
+    let level: Vec<f32> = (0..24).map(|v| v as f32 * 1.5).collect();
+    let mut f = affine(0.9, 0.7, 0.85, 0.2);
+    let win = needed_window(7, 5, 6, 4, 0, &mut f).unwrap();
+    assert_eq!((win.col, win.row), (1, 0));
+    let sub: Vec<f32> = (win.row..win.row + i64::from(win.height))
+        .flat_map(|r| (win.col..win.col + i64::from(win.width)).map(move |c| (r * 6 + c) as usize))
+        .map(|i| level[i])
+        .collect();
+    let (mut want, mut want_valid) = (vec![-1.0f32; 35], vec![0u8; 35]);
+    gather_nearest(&sub, &win, &mut want, &mut want_valid, 7, &mut f);
+
+    let offsets = nearest_offsets(&win, 7, 5, &mut f);
+    let mut got = vec![-1.0f32; 35];
+    gather_offsets(&sub, &offsets, &mut got);
+    let got_valid: Vec<u8> = offsets.iter().map(|&o| u8::from(o != NO_CELL)).collect();
+    assert_eq!(got, want);
+    assert_eq!(got_valid, want_valid);
+    assert!(want_valid.contains(&0) && want_valid.contains(&1));
+}

@@ -5,25 +5,41 @@
 //! a uuid names a raster source (its grid and frame instants) or a raster
 //! layer (its graph, nested); reading a frame warps it onto the request grid
 //! with nearest neighbour (GDAL's and dask-geomodeling's rule), and a point
-//! request reads the level-0 cell under the point.
+//! request reads the level-0 cell under the point. One `StoreLeaves` serves one
+//! evaluation: sources (and frames) stored on the same grid share one warp
+//! plan, built on the first read.
 
 use super::error::RenderError;
 use super::pipeline::Context;
 use super::point::read_cell;
-use super::warp::{Warped, warp};
+use super::warp::Warped;
+use super::warp_plan::PlanMemo;
 use crate::catalogue::graphmeta::{SnapshotLeaves, source_meta};
 use crate::catalogue::{RasterLayer, Snapshot};
 use crate::graph::{
     Dt, Graph, GraphError, GraphLimits, Leaf, Leaves, Output, Raster, Request, RequestMode,
 };
-use crate::model::{GridSpec, RasterBuf, Resampling, TimeSel};
+use crate::model::{GridSpec, RasterBuf, RasterSource, TimeSel};
 use uuid::Uuid;
 
-/// The engine's view of one snapshot and the store.
+/// The engine's view of one snapshot and the store, for one evaluation.
 pub struct StoreLeaves<'a> {
     pub ctx: &'a Context,
     pub snap: &'a Snapshot,
     pub limits: GraphLimits,
+    /// The warp plans of this evaluation, by request grid and source grid.
+    plans: PlanMemo,
+}
+
+impl<'a> StoreLeaves<'a> {
+    pub fn new(ctx: &'a Context, snap: &'a Snapshot, limits: GraphLimits) -> StoreLeaves<'a> {
+        StoreLeaves {
+            ctx,
+            snap,
+            limits,
+            plans: PlanMemo::default(),
+        }
+    }
 }
 
 impl Leaves for StoreLeaves<'_> {
@@ -67,7 +83,9 @@ impl Leaves for StoreLeaves<'_> {
                 let v = value.or(meta.nodata).unwrap_or(f64::NAN);
                 Raster::filled(Dt::from_data_type(meta.dtype), meta.nodata, 1, 1, 1, v).to_buf(0)
             } else {
-                warp(&*stored, grid, &self.ctx.transforms, Resampling::Nearest)
+                self.plans
+                    .nearest(grid, stored.info(), &self.ctx.transforms)
+                    .and_then(|plan| plan.apply(&*stored))
                     .map_err(|e| GraphError::Request(e.to_string()))?
                     .buf
             };
@@ -98,7 +116,7 @@ pub fn evaluate(
 ) -> Result<Warped, RenderError> {
     let limits = GraphLimits::default();
     let graph = Graph::parse(&layer.graph, &limits).map_err(|e| graph_err(layer, e))?;
-    let leaves = StoreLeaves { ctx, snap, limits };
+    let leaves = StoreLeaves::new(ctx, snap, limits);
     let request = Request {
         mode: RequestMode::Vals,
         bbox: grid.bbox,
@@ -145,7 +163,7 @@ pub fn point(
 ) -> Result<super::point::PointValue, RenderError> {
     let limits = GraphLimits::default();
     let graph = Graph::parse(&layer.graph, &limits).map_err(|e| graph_err(layer, e))?;
-    let leaves = StoreLeaves { ctx, snap, limits };
+    let leaves = StoreLeaves::new(ctx, snap, limits);
     let mut request = Request {
         mode: RequestMode::Vals,
         bbox: crate::model::BBox::new(x, y, x, y),

@@ -1,7 +1,8 @@
 //! The render path: `RenderRequest` → cache → frame → warp → style → encode.
 //!
 //! `renderer.rs` is the async front (cache, bounded queue, rayon pool);
-//! `pipeline.rs` the blocking work; `warp.rs` level choice and resampling;
+//! `pipeline.rs` the blocking work; `warp.rs` level choice and resampling,
+//! `warp_plan.rs` the nearest-neighbour plans that sources on one grid share;
 //! `paint.rs` styling and PNG output; `point.rs` the value of a layer at one
 //! point (GetFeatureInfo); `legend.rs` legend images and data limits. Knows
 //! nothing of WMS, WMTS or XYZ.
@@ -14,6 +15,7 @@ mod pipeline;
 mod point;
 mod renderer;
 mod warp;
+mod warp_plan;
 
 pub use error::RenderError;
 pub use pipeline::{Context, render, warp_layer};
