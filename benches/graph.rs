@@ -6,6 +6,12 @@
 //! * `graph/single_source`: a one-node graph `LizardRasterSource(A)`;
 //! * `graph/three_sources`: the three-source graph above.
 //!
+//! The in-memory reader makes `single_source` little more than a copy, so
+//! these isolate the engine's own cost; what a tile of a computed layer costs
+//! against a plain tile (reads, warps, style and PNG included) is
+//! `render/tile_3857_png_graph3` against `render/tile_3857_png` in
+//! `benches/render.rs`.
+//!
 //! Run: `cargo bench --bench graph`.
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};

@@ -136,9 +136,12 @@ pub fn evaluate(
         return Ok(Warped::nothing(grid, None));
     };
     let buf = raster.to_buf(last);
+    // NaN never equals: "no nodata". Non-short-circuit `&` keeps the loop
+    // vectorised.
+    let nodata = raster.nodata.unwrap_or(f64::NAN);
     let valid: Vec<u8> = raster.bands[last]
         .iter()
-        .map(|v| u8::from(!v.is_nan() && Some(*v) != raster.nodata))
+        .map(|&v| u8::from(!v.is_nan() & (v != nodata)))
         .collect();
     let empty = !valid.contains(&1);
     Ok(Warped { buf, valid, empty })

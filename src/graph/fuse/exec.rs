@@ -61,15 +61,33 @@ pub enum Frames<'a> {
 
 /// Runs `prog` over cells `start .. start + out.len()` of the inputs.
 pub fn run(prog: &Program, inputs: &[Frames], start: usize, out: &mut [f64]) {
-    let mut regs = vec![vec![0.0; CHUNK]; prog.regs];
-    for (r, v) in &prog.consts {
-        regs[usize::from(*r)].fill(*v);
-    }
+    let mut regs = registers(prog);
     for (i, dst) in out.chunks_mut(CHUNK).enumerate() {
         let at = start + i * CHUNK;
         chunk(prog, inputs, &mut regs, at, dst.len());
         dst.copy_from_slice(&regs[usize::from(prog.out)][..dst.len()]);
     }
+}
+
+/// Runs `prog` over all `len` cells into a new frame (appended chunk by
+/// chunk: no zeroing pass).
+pub fn collect(prog: &Program, inputs: &[Frames], len: usize) -> Vec<f64> {
+    let mut regs = registers(prog);
+    let mut out = Vec::with_capacity(len);
+    for at in (0..len).step_by(CHUNK) {
+        let n = CHUNK.min(len - at);
+        chunk(prog, inputs, &mut regs, at, n);
+        out.extend_from_slice(&regs[usize::from(prog.out)][..n]);
+    }
+    out
+}
+
+fn registers(prog: &Program) -> Vec<Vec<f64>> {
+    let mut regs = vec![vec![0.0; CHUNK]; prog.regs];
+    for (r, v) in &prog.consts {
+        regs[usize::from(*r)].fill(*v);
+    }
+    regs
 }
 
 /// One chunk of `n` cells starting at cell `at`.

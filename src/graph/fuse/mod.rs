@@ -219,14 +219,15 @@ pub(crate) fn eval(ctx: &Ctx, node: usize, req: &Req) -> Result<Option<Data>, Gr
     let mut bands = Vec::with_capacity(out.bands);
     for t in 0..out.bands {
         let prog = plan::compile(&mut sh, root, t)?;
-        let mut band = vec![0.0; len];
-        if len >= PARALLEL_CELLS {
+        let band = if len >= PARALLEL_CELLS {
+            let mut band = vec![0.0; len];
             band.par_chunks_mut(PIECE)
                 .enumerate()
                 .for_each(|(i, piece)| exec::run(&prog, &frames, i * PIECE, piece));
+            band
         } else {
-            exec::run(&prog, &frames, 0, &mut band);
-        }
+            exec::collect(&prog, &frames, len)
+        };
         bands.push(band);
     }
     Ok(Some(Data::Vals(Raster {

@@ -82,6 +82,8 @@ fn check(name: &str, pre: Vec<Op>, op: Op) {
         exec::run(&prog, &inputs, 0, &mut fast);
         let slow = exec::reference(&prog, &inputs, LEN);
         assert!(same(&fast, &slow), "{name}: chunked ≠ reference");
+        let whole = exec::collect(&prog, &inputs, LEN);
+        assert!(same(&whole, &slow), "{name}: collected ≠ reference");
         // Pieces starting mid-frame (the parallel split) agree too.
         let mut split = vec![0.0; LEN];
         let (a, b) = split.split_at_mut(CHUNK + 5);
