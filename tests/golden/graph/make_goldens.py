@@ -254,6 +254,13 @@ case("tagg_t_null_max", g(node(R + "temporal.TemporalAggregate", "T", None, "max
      {"native": NATIVE}, TIMES)
 case("tagg_u_2h_count", g(node(R + "temporal.TemporalAggregate", "U", "2h", "count")),
      {"native": NATIVE}, TIMES)
+for stat in ["median", "std", "var", "min", "sum", "p90"]:
+    case("tagg_t_3h_" + stat, g(node(R + "temporal.TemporalAggregate", "T", "3h", stat)),
+         {"native": NATIVE}, TIMES)
+case("tagg_t_null_p25", g(node(R + "temporal.TemporalAggregate", "T", None, "p25")),
+     {"native": NATIVE}, TIMES)
+case("tagg_u_null_median", g(node(R + "temporal.TemporalAggregate", "U", None, "median")),
+     {"native": NATIVE}, TIMES)
 case("cumulative_t", g(node(R + "temporal.Cumulative", "T", "sum")), {"native": NATIVE}, TIMES)
 case("resample_t", g(node(R + "temporal.Resample", "T", "2h", "nearest")),
      {"native": NATIVE}, TIMES)
