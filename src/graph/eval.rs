@@ -130,10 +130,14 @@ impl Ctx<'_> {
                     return Ok(Some(frames));
                 }
             }
-            Ok(self.eval(n, r)?.map(|d| match d {
-                Data::Vals(r) => Input::Vals(r),
-                Data::Time(t) => Input::Time(t),
-            }))
+            match self.eval(n, r)? {
+                None => Ok(None),
+                Some(Data::Vals(r)) => Ok(Some(Input::Vals(r))),
+                // Only `time` requests are answered with times.
+                Some(Data::Time(_)) => Err(GraphError::Request(
+                    "a block answered times to a values request".into(),
+                )),
+            }
         };
         if nodes.len() > 1 && req_cells(&reqs[0]) >= PARALLEL_CELLS {
             nodes

@@ -43,9 +43,6 @@ pub(crate) enum Input {
         shape: Shape,
         frames: Vec<RasterBuf>,
     },
-    /// A `time` answer (no block gives one to a `vals` request; passed on
-    /// as the blocks would).
-    Time(Vec<i64>),
 }
 
 impl Input {
@@ -59,13 +56,6 @@ impl Input {
                 height: r.height,
             },
             Input::Stored { shape, .. } => *shape,
-            Input::Time(_) => Shape {
-                dtype: super::Dt::F64,
-                nodata: None,
-                bands: 0,
-                width: 0,
-                height: 0,
-            },
         }
     }
 
@@ -73,7 +63,6 @@ impl Input {
         match self {
             Input::Vals(r) => Frames::F64(&r.bands),
             Input::Stored { frames, .. } => Frames::Typed(frames),
-            Input::Time(_) => Frames::F64(&[]),
         }
     }
 
@@ -84,7 +73,6 @@ impl Input {
         match self {
             Input::Vals(r) => r.bands.iter().all(|b| b.len() == n),
             Input::Stored { frames, .. } => frames.iter().all(|f| f.data.len() == n),
-            Input::Time(_) => true,
         }
     }
 }
@@ -193,7 +181,6 @@ pub(crate) fn eval(ctx: &Ctx, node: usize, req: &Req) -> Result<Option<Data>, Gr
     let mut answers = Vec::with_capacity(nodes.len());
     for a in ctx.eval_inputs(&nodes, &reqs)? {
         match a {
-            Some(Input::Time(t)) => return Ok(Some(Data::Time(t))),
             Some(i) if !i.complete() => {
                 return Err(GraphError::Request(
                     "an input answered a partial grid".into(),

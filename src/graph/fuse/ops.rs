@@ -119,13 +119,15 @@ pub enum Op {
         fill: f64,
     },
     /// FillNoData: copies the data cells of `src` over the destination
-    /// register's current content (which `first` says to start as `fill`).
+    /// register's current content (a `Fill` with the block's fill value,
+    /// then the pastes of its inputs in order).
     Paste {
         src: Reg,
         has: HasData,
         /// `None` when the input's dtype promotes into the output's.
         cast: Option<Dt>,
     },
+    /// Every cell the same value.
     Fill(f64),
     Mask {
         src: Reg,

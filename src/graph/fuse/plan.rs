@@ -134,8 +134,9 @@ impl<'a, M: Members> Shapes<'a, M> {
                 same_size(&present)?;
                 present.first().map(|s| filled(*s))
             }
-            Block::Mask(s, _) | Block::Classify { store: s, .. } => self.of(key, s)?.map(filled),
-            Block::Reclassify { store, .. } => self.of(key, store)?.map(filled),
+            Block::Mask(s, _)
+            | Block::Classify { store: s, .. }
+            | Block::Reclassify { store: s, .. } => self.of(key, s)?.map(filled),
             Block::MaskBelow(s, _) | Block::Step { store: s, .. } => self.of(key, s)?,
             _ => return Err(GraphError::Request("not an elementwise block".into())),
         })
@@ -403,15 +404,14 @@ impl Emitter {
             });
         }
         let out = m.dtype;
-        let (fill, plain) = if out == Dt::Bool {
-            (ops_b2f(op == MathOp::NotEqual), true)
+        let fill = if out == Dt::Bool {
+            super::ops::b2f(op == MathOp::NotEqual)
         } else {
-            (
-                m.fillvalue.unwrap_or(0.0),
-                op.is_comparison() || op.is_logic(),
-            )
+            m.fillvalue.unwrap_or(0.0)
         };
-        let (round, float) = if plain || op.is_comparison() || op.is_logic() {
+        // Bool, comparison and logic results are 0/1: no rounding, no
+        // non-finite test.
+        let (round, float) = if out == Dt::Bool || op.is_comparison() || op.is_logic() {
             (Round::None, false)
         } else {
             match out {
@@ -431,10 +431,6 @@ impl Emitter {
             nb: regs[1].1,
         })
     }
-}
-
-fn ops_b2f(b: bool) -> f64 {
-    super::ops::b2f(b)
 }
 
 enum Side {
