@@ -41,11 +41,8 @@ impl Db {
         };
         db.conn
             .busy_timeout(BUSY_WAIT)
-            .and_then(|()| {
-                db.conn
-                    .pragma_update(None, "journal_mode", "WAL")
-                    .and_then(|()| db.conn.pragma_update(None, "synchronous", "FULL"))
-            })
+            .and_then(|()| use_wal(&db.conn))
+            .and_then(|()| db.conn.pragma_update(None, "synchronous", "FULL"))
             .map_err(|e| db_err(path, e))?;
         db.migrate()?;
         Ok(db)
@@ -131,6 +128,36 @@ impl Db {
         .map_err(err)?;
         tx.commit().map_err(err)?;
         Ok((after, out))
+    }
+}
+
+/// Puts the database in WAL mode (a property of the file, so only its first
+/// opener changes anything). Switching needs the file to itself, and SQLite
+/// answers `SQLITE_BUSY` to a switch that finds another connection reading
+/// without consulting the busy handler; processes opening a new data dir at
+/// the same moment would fail. So a busy switch is retried here, for as long
+/// as a writer would wait.
+fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(mode) => {
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                    Some(format!("the journal mode stays {mode:?}; WAL is needed")),
+                ));
+            }
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && started.elapsed() < BUSY_WAIT =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
 
