@@ -2,13 +2,14 @@
 //! zones, projections, uuids, and naming JSON types in error messages.
 
 use super::blocks::{Arg, Stat};
+use super::freq::Freq;
 use crate::model::Crs;
 use uuid::Uuid;
 
-pub(crate) fn opt_freq(a: Option<&Arg>) -> Result<Option<i64>, String> {
+pub(crate) fn opt_freq(a: Option<&Arg>) -> Result<Option<Freq>, String> {
     match a {
         None | Some(Arg::Null) => Ok(None),
-        Some(Arg::Str(s)) => super::freq::parse(s).map(Some),
+        Some(Arg::Str(s)) => Freq::parse(s).map(Some),
         Some(other) => Err(format!(
             "'{}' object is not allowed as frequency",
             describe(Some(other))

@@ -3,6 +3,7 @@
 //! path table (`class_of`).
 
 use super::dtype::Scalar;
+use super::freq::Freq;
 use super::wkt::Polygon;
 use crate::model::Crs;
 use uuid::Uuid;
@@ -110,8 +111,8 @@ pub enum Block {
     TemporalSum(usize),
     TemporalAggregate {
         source: usize,
-        /// Bin length in ms; `None` = one bin over the whole period.
-        freq: Option<i64>,
+        /// The bins; `None` = one bin over the whole period.
+        freq: Option<Freq>,
         stat: Stat,
         closed_right: bool,
         label_right: bool,
@@ -119,11 +120,11 @@ pub enum Block {
     Cumulative {
         source: usize,
         stat: Stat,
-        freq: Option<i64>,
+        freq: Option<Freq>,
     },
     Resample {
         source: usize,
-        freq: i64,
+        freq: Freq,
         /// 0 nearest, 1 forward, -1 backward.
         direction: i8,
     },

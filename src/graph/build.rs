@@ -287,8 +287,9 @@ pub fn build(key: &str, class: &str, args: &[Arg]) -> Result<Block, GraphError> 
             };
             let (closed, label) = (side(3)?, side(4)?);
             utc_only(args.get(5)).map_err(err)?;
-            // Fixed frequencies default to left/left; null to right/right.
-            let default = freq.is_none();
+            // `_default_closed_label`: end-of-period offsets and null
+            // default to right/right, the others to left/left.
+            let default = freq.is_none_or(|f| f.end_type());
             Block::TemporalAggregate {
                 source: raster(0)?,
                 freq,

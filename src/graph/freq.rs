@@ -1,73 +1,283 @@
-//! pandas-style time bins for the temporal blocks, restricted to fixed
-//! frequencies that divide a day (`"h"`, `"3h"`, `"15min"`, `"D"`, …) in UTC:
-//! then pandas' default origin (midnight of the first day) coincides with the
-//! epoch and every bin edge is a multiple of the frequency. Calendar offsets
-//! (weeks, months, years) and other time zones are refused at parse time.
+//! pandas-style time bins for the temporal blocks: a frequency (`Freq`)
+//! names a lattice of instants, and a bin runs from one lattice instant to the
+//! next. The rules are those of a one-element `Series.resample` in UTC, which
+//! is how dask-geomodeling labels every instant:
+//!
+//! * fixed frequencies that divide a day (`"h"`, `"3h"`, `"15min"`, `"D"`):
+//!   the lattice is every multiple of the frequency since the epoch (pandas'
+//!   origin, midnight of the first day, is then on it);
+//! * calendar offsets, once (`"W"`/`"W-MON"`…, `"MS"`, `"ME"`/`"M"`,
+//!   `"QS"`/`"QS-FEB"`…, `"QE"`/`"Q"`…, `"YS"`/`"AS"`…, `"YE"`/`"Y"`/`"A"`…):
+//!   the lattice is midnight of every day on the offset. For the end-of-period
+//!   offsets closed on the right, pandas moves each bin edge to the end of its
+//!   day (`_adjust_bin_edges`), so a whole last day belongs to its period.
+//!
+//! Multiples of calendar offsets (`"2MS"`) and fixed frequencies that do not
+//! divide a day are refused: pandas anchors those at the first instant it
+//! sees, so dask-geomodeling's labels for one frame and for a series of frames
+//! disagree. Time zones other than UTC are refused where the blocks parse
+//! their arguments.
+
+use chrono::{Datelike, NaiveDate};
 
 const DAY: i64 = 86_400_000;
 
-/// A frequency in ms, or an error message for unsupported aliases.
-pub fn parse(alias: &str) -> Result<i64, String> {
-    let a = alias.trim();
-    let split = a.find(|c: char| !c.is_ascii_digit()).unwrap_or(a.len());
-    let (num, unit) = a.split_at(split);
-    let n: i64 = if num.is_empty() {
-        1
-    } else {
-        num.parse()
-            .map_err(|_| format!("bad frequency '{alias}'"))?
-    };
-    let unit_ms = match unit {
-        "ms" | "L" => 1,
-        "s" | "S" => 1000,
-        "min" | "T" => 60_000,
-        "h" | "H" => 3_600_000,
-        "D" => DAY,
-        _ => {
+/// A resampling frequency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Freq {
+    /// A fixed length in ms that divides a day.
+    Fixed(i64),
+    /// Weekly on a weekday (0 = Monday); pandas' `W` is `W-SUN`.
+    Week(u32),
+    /// Month starts or ends every `step` months (1, 3 or 12), in the months
+    /// `m` (0-based) with `m % step == anchor`.
+    Months { step: u32, anchor: u32, end: bool },
+}
+
+const WEEKDAYS: [&str; 7] = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+
+impl Freq {
+    /// Parses a pandas offset alias, with the aliases dask-geomodeling
+    /// translates for pandas 3 (`M`, `Q`, `A`/`Y`, `AS`, `H`, `T`, `S`, `L`).
+    pub fn parse(alias: &str) -> Result<Freq, String> {
+        let a = alias.trim();
+        let split = a.find(|c: char| !c.is_ascii_digit()).unwrap_or(a.len());
+        let (num, code) = a.split_at(split);
+        let n: i64 = if num.is_empty() {
+            1
+        } else {
+            num.parse()
+                .map_err(|_| format!("bad frequency '{alias}'"))?
+        };
+        let (base, suffix) = match code.split_once('-') {
+            Some((b, s)) => (b, Some(s)),
+            None => (code, None),
+        };
+        let unit_ms = match (base, suffix) {
+            ("ms" | "L", None) => Some(1),
+            ("s" | "S", None) => Some(1000),
+            ("min" | "T", None) => Some(60_000),
+            ("h" | "H", None) => Some(3_600_000),
+            ("D", None) => Some(DAY),
+            _ => None,
+        };
+        if let Some(unit_ms) = unit_ms {
+            let f = n.checked_mul(unit_ms).unwrap_or(0);
+            if f <= 0 || DAY % f != 0 {
+                return Err(format!(
+                    "frequency '{alias}' is not supported: a fixed frequency must divide one day"
+                ));
+            }
+            return Ok(Freq::Fixed(f));
+        }
+        let month = |default: u32| -> Result<u32, String> {
+            match suffix {
+                None => Ok(default),
+                Some(s) => MONTHS
+                    .iter()
+                    .position(|m| *m == s)
+                    .map(|i| i as u32)
+                    .ok_or_else(|| format!("bad frequency '{alias}'")),
+            }
+        };
+        let calendar = match base {
+            "W" => Freq::Week(match suffix {
+                None => 6,
+                Some(s) => WEEKDAYS
+                    .iter()
+                    .position(|d| *d == s)
+                    .ok_or_else(|| format!("bad frequency '{alias}'"))?
+                    as u32,
+            }),
+            "MS" | "ME" | "M" if suffix.is_none() => Freq::Months {
+                step: 1,
+                anchor: 0,
+                end: base != "MS",
+            },
+            "QS" | "QE" | "Q" => Freq::Months {
+                step: 3,
+                anchor: month(if base == "QS" { 0 } else { 11 })? % 3,
+                end: base != "QS",
+            },
+            "YS" | "AS" | "YE" | "Y" | "A" => Freq::Months {
+                step: 12,
+                anchor: month(if matches!(base, "YS" | "AS") { 0 } else { 11 })?,
+                end: !matches!(base, "YS" | "AS"),
+            },
+            _ => {
+                return Err(format!(
+                    "frequency '{alias}' is not supported (fixed frequencies that divide a \
+                     day, and W, MS, ME, QS, QE, YS and YE)"
+                ));
+            }
+        };
+        if n != 1 {
             return Err(format!(
-                "frequency '{alias}' is not supported (only fixed frequencies that divide a day)"
+                "frequency '{alias}' is not supported: calendar offsets are taken once \
+                 (pandas would anchor multiples at the first frame)"
             ));
         }
-    };
-    let f = n * unit_ms;
-    if f <= 0 || DAY % f != 0 {
-        return Err(format!(
-            "frequency '{alias}' is not supported (it must divide one day)"
-        ));
+        Ok(calendar)
     }
-    Ok(f)
+
+    /// The fixed length in ms (a block's `timedelta`); `None` for calendar
+    /// offsets, whose periods differ in length.
+    pub fn fixed_ms(self) -> Option<i64> {
+        match self {
+            Freq::Fixed(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Whether bins close and are labelled on the right by default
+    /// (`_default_closed_label`: the end-of-period offsets and weeks).
+    pub fn end_type(self) -> bool {
+        match self {
+            Freq::Fixed(_) => false,
+            Freq::Week(_) => true,
+            Freq::Months { end, .. } => end,
+        }
+    }
+
+    /// The last lattice instant at or before `t`.
+    fn floor(self, t: i64) -> i64 {
+        match self {
+            Freq::Fixed(f) => t.div_euclid(f) * f,
+            Freq::Week(wd) => {
+                let day = t.div_euclid(DAY);
+                // 1970-01-01 was a Thursday (weekday 3).
+                let back = (day + 3 - i64::from(wd)).rem_euclid(7);
+                (day - back) * DAY
+            }
+            Freq::Months { step, anchor, end } => {
+                let date = date_of(t);
+                let index = month_index(date);
+                let mut m = index - (index - i64::from(anchor)).rem_euclid(i64::from(step));
+                let mut at = month_day(m, end);
+                if at > t {
+                    m -= i64::from(step);
+                    at = month_day(m, end);
+                }
+                at
+            }
+        }
+    }
+
+    /// The lattice instant `k` steps from lattice instant `l` (pandas'
+    /// `l + k * offset`).
+    pub fn step(self, l: i64, k: i64) -> i64 {
+        match self {
+            Freq::Fixed(f) => l + k * f,
+            Freq::Week(_) => l + k * 7 * DAY,
+            Freq::Months { step, end, .. } => {
+                month_day(month_index(date_of(l)) + k * i64::from(step), end)
+            }
+        }
+    }
+
+    /// `_get_bin_label`: the label of the bin holding `t`.
+    pub fn label(self, t: i64, closed_right: bool, label_right: bool) -> i64 {
+        let right = if closed_right {
+            // The first edge at or after `t`; end-of-period edges sit at the
+            // end of their day (pandas moves them by one day less 1 ns).
+            if self.end_type() {
+                self.step(self.floor(t - DAY), 1)
+            } else {
+                let f = self.floor(t);
+                if f == t { t } else { self.step(f, 1) }
+            }
+        } else {
+            self.step(self.floor(t), 1)
+        };
+        if label_right {
+            right
+        } else {
+            self.step(right, -1)
+        }
+    }
+
+    /// `_get_bin_start` (label left): the left label of the bin holding `t`.
+    pub fn bin_start(self, t: i64, closed_right: bool) -> i64 {
+        self.label(t, closed_right, false)
+    }
+
+    /// `_get_closest_label`: the nearest label to `t` (`side` -1: at or
+    /// before, +1: at or after, 0: either; ties to the earlier).
+    pub fn closest(self, t: i64, side: i8) -> i64 {
+        let c = self.floor(t);
+        let mut best: Option<i64> = None;
+        for cand in [self.step(c, -1), c, self.step(c, 1)] {
+            let d = cand - t;
+            if (side > 0 && d < 0) || (side < 0 && d > 0) {
+                continue;
+            }
+            if best.is_none_or(|b| d.abs() < (b - t).abs()) {
+                best = Some(cand);
+            }
+        }
+        best.unwrap_or(c)
+    }
+
+    /// `_shift_datetime` for lattice instant `l`: whole steps as offsets,
+    /// fractions as that part of the enclosing step's length.
+    pub fn shift(self, l: i64, n: f64) -> i64 {
+        let whole = n.floor();
+        let a = self.step(l, whole as i64);
+        if whole == n {
+            return a;
+        }
+        let b = self.step(l, whole as i64 + 1);
+        // Python: `n % 1.0` for n > 0, `-(n % 1.0)` otherwise, applied to
+        // (b - a) from `l`.
+        let frac = n - whole;
+        let frac = if n > 0.0 { frac } else { -frac };
+        l + ((b - a) as f64 * frac) as i64
+    }
+
+    /// Labels from `start` to `stop` (inclusive; `None`: just `start`).
+    pub fn range(self, start: i64, stop: Option<i64>) -> Vec<i64> {
+        let stop = stop.unwrap_or(start);
+        let mut out = vec![];
+        let mut t = start;
+        while t <= stop {
+            out.push(t);
+            t = self.step(t, 1);
+        }
+        out
+    }
 }
 
-/// The label of the bin holding `t`.
-pub fn label(t: i64, f: i64, closed_right: bool, label_right: bool) -> i64 {
-    let k = if closed_right {
-        (t + f - 1).div_euclid(f) - 1
+/// The UTC date of `t` (ms since the epoch).
+fn date_of(t: i64) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(
+        (t.div_euclid(DAY) + i64::from(EPOCH_CE_DAYS)).clamp(1, i64::from(i32::MAX)) as i32,
+    )
+    .unwrap_or(NaiveDate::MIN)
+}
+
+/// `NaiveDate::from_ymd(1970, 1, 1).num_days_from_ce()`.
+const EPOCH_CE_DAYS: i32 = 719_163;
+
+/// Months since year 0 (0 = January of year 0).
+fn month_index(d: NaiveDate) -> i64 {
+    i64::from(d.year()) * 12 + i64::from(d.month0())
+}
+
+/// Midnight (ms) of the first (`end` false) or last day of month `m`.
+fn month_day(m: i64, end: bool) -> i64 {
+    let first = |m: i64| {
+        NaiveDate::from_ymd_opt(m.div_euclid(12) as i32, m.rem_euclid(12) as u32 + 1, 1)
+            .unwrap_or(NaiveDate::MIN)
+    };
+    let day = if end {
+        first(m + 1).pred_opt().unwrap_or(NaiveDate::MIN)
     } else {
-        t.div_euclid(f)
+        first(m)
     };
-    (k + i64::from(label_right)) * f
-}
-
-/// The left edge of the bin holding `t`.
-pub fn bin_start(t: i64, f: i64, closed_right: bool) -> i64 {
-    label(t, f, closed_right, false)
-}
-
-/// `_get_closest_label`: the nearest label to `t` (`side` -1: at or before,
-/// +1: at or after, 0: either; ties to the earlier).
-pub fn closest(t: i64, f: i64, side: i8) -> i64 {
-    let c = t.div_euclid(f) * f;
-    let mut best: Option<i64> = None;
-    for cand in [c - f, c, c + f] {
-        let d = cand - t;
-        if (side > 0 && d < 0) || (side < 0 && d > 0) {
-            continue;
-        }
-        if best.is_none_or(|b| d.abs() < (b - t).abs()) {
-            best = Some(cand);
-        }
-    }
-    best.unwrap_or(c)
+    (i64::from(day.num_days_from_ce()) - i64::from(EPOCH_CE_DAYS)) * DAY
 }
 
 /// `_snap_to_resampled_labels`: request start/stop to labels inside `period`.
@@ -75,11 +285,11 @@ pub fn snap_labels(
     period: Option<(i64, i64)>,
     start: Option<i64>,
     stop: Option<i64>,
-    f: Option<i64>,
+    f: Option<Freq>,
 ) -> Option<(i64, Option<i64>)> {
     let (p0, p1) = period?;
     let start = start.unwrap_or(p1);
-    let near = |t: i64, side: i8| f.map_or(t, |f| closest(t, f, side));
+    let near = |t: i64, side: i8| f.map_or(t, |f| f.closest(t, side));
     match stop {
         None => Some((
             if start <= p0 {
@@ -109,18 +319,6 @@ pub fn snap_labels(
             (s <= e).then_some((s, Some(e)))
         }
     }
-}
-
-/// Labels from `start` to `stop` (inclusive) every `f`.
-pub fn range(start: i64, stop: Option<i64>, f: i64) -> Vec<i64> {
-    let stop = stop.unwrap_or(start);
-    let mut out = vec![];
-    let mut t = start;
-    while t <= stop {
-        out.push(t);
-        t += f;
-    }
-    out
 }
 
 /// `find_neigbours`: for each value the index into sorted `array` (nearest:
@@ -155,22 +353,85 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fixed_frequencies_only() {
-        assert_eq!(parse("h"), Ok(3_600_000));
-        assert_eq!(parse("3h"), Ok(10_800_000));
-        assert_eq!(parse("15min"), Ok(900_000));
-        assert!(parse("ME").is_err());
-        assert!(parse("7h").is_err());
+    fn parsing() {
+        assert_eq!(Freq::parse("h"), Ok(Freq::Fixed(3_600_000)));
+        assert_eq!(Freq::parse("3h"), Ok(Freq::Fixed(10_800_000)));
+        assert_eq!(Freq::parse("15min"), Ok(Freq::Fixed(900_000)));
+        assert_eq!(
+            Freq::parse("QE-MAR"),
+            Freq::parse("Q"),
+            "quarters ending in March end in December too"
+        );
+        for refused in [
+            "7h", "2D", "2MS", "0h", "BME", "SME", "W-XYZ", "ME-JAN", "", "h3",
+        ] {
+            assert!(Freq::parse(refused).is_err(), "{refused}");
+        }
     }
 
     #[test]
-    fn labels_and_closest() {
-        let h = 3_600_000;
-        assert_eq!(label(h, 3 * h, false, false), 0);
-        assert_eq!(label(3 * h, 3 * h, true, true), 3 * h);
-        assert_eq!(label(3 * h + 1, 3 * h, true, true), 6 * h);
-        assert_eq!(closest(h + h / 2, h, 0), h);
-        assert_eq!(closest(h + h / 2, h, 1), 2 * h);
+    fn neighbours_nearest_ties_to_the_earlier() {
         assert_eq!(neighbours(&[0, 10, 20], &[5, 6, 25], 0), vec![0, 1, 2]);
+        assert_eq!(neighbours(&[0, 10, 20], &[5, 25], 1), vec![1, 2]);
+        assert_eq!(neighbours(&[0, 10, 20], &[5, -5], -1), vec![0, 0]);
+    }
+
+    /// Every helper against dask-geomodeling's, over instants at and around
+    /// period edges (`tests/golden/graph/freq.json`, from `make_goldens.py`).
+    #[test]
+    fn helpers_equal_dask_geomodeling() {
+        let table: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/golden/graph/freq.json"))
+                .expect("freq.json");
+        for (alias, name) in table["synonyms"].as_object().expect("synonyms") {
+            let name = name.as_str().expect("name");
+            assert_eq!(Freq::parse(alias), Freq::parse(name), "{alias} = {name}");
+        }
+        let ms = |v: &serde_json::Value| v.as_i64().expect("ms");
+        let mut checked = 0;
+        for fr in table["freqs"].as_array().expect("freqs") {
+            let alias = fr["alias"].as_str().expect("alias");
+            let f = Freq::parse(alias).unwrap_or_else(|e| panic!("{alias}: {e}"));
+            assert_eq!(Freq::parse(fr["name"].as_str().expect("name")), Ok(f));
+            assert_eq!(f.end_type(), fr["closed_right"].as_bool().expect("closed"));
+            assert_eq!(f.end_type(), fr["label_right"].as_bool().expect("label"));
+            assert_eq!(
+                f.fixed_ms(),
+                fr["timedelta_ms"].as_i64(),
+                "{alias} timedelta"
+            );
+            for row in fr["rows"].as_array().expect("rows") {
+                let row: Vec<i64> = row.as_array().expect("row").iter().map(ms).collect();
+                let t = row[0];
+                let at = |what: &str| format!("{alias} at {t} ({what})");
+                for (k, (closed, label)) in
+                    [(false, false), (false, true), (true, false), (true, true)]
+                        .into_iter()
+                        .enumerate()
+                {
+                    assert_eq!(
+                        f.label(t, closed, label),
+                        row[1 + k],
+                        "{}",
+                        at(&format!("label closed_right={closed} label_right={label}"))
+                    );
+                }
+                for (k, side) in [-1, 0, 1].into_iter().enumerate() {
+                    assert_eq!(
+                        f.closest(t, side),
+                        row[5 + k],
+                        "{}",
+                        at(&format!("closest {side}"))
+                    );
+                }
+                let l = row[1];
+                for (k, n) in [-1.0, -0.5, 0.5, 1.0].into_iter().enumerate() {
+                    assert_eq!(f.shift(l, n), row[8 + k], "{}", at(&format!("shift {n}")));
+                }
+                assert_eq!(f.range(l, Some(f.step(l, 3))), row[12..], "{}", at("range"));
+                checked += 1;
+            }
+        }
+        assert!(checked > 500, "{checked} rows");
     }
 }

@@ -6,7 +6,7 @@
 use super::blocks::{Block, MathOp, UnaryOp};
 use super::dtype::{self, Dt};
 use super::error::GraphError;
-use super::freq;
+use super::freq::Freq;
 use super::leaves::{Leaf, Leaves, SourceMeta};
 use super::meta_rules::*;
 use super::parse::Graph;
@@ -283,11 +283,11 @@ fn node_meta(
                 period: x.period.map(|(a, b)| match freq {
                     None => (b, b),
                     Some(f) => (
-                        freq::label(a, *f, *closed_right, *label_right),
-                        freq::label(b, *f, *closed_right, *label_right),
+                        f.label(a, *closed_right, *label_right),
+                        f.label(b, *closed_right, *label_right),
                     ),
                 }),
-                timedelta: *freq,
+                timedelta: freq.and_then(Freq::fixed_ms),
                 temporal: freq.is_some(),
                 ..x.clone()
             }
@@ -305,7 +305,7 @@ fn node_meta(
             let x = &m[*source];
             Meta {
                 period: x.period.map(|p| resample_period(p, *f, *direction)),
-                timedelta: Some(*f),
+                timedelta: f.fixed_ms(),
                 ..x.clone()
             }
         }

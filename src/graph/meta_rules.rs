@@ -5,7 +5,7 @@
 use super::blocks::{Operand, Stat};
 use super::dtype::{self, Dt, Scalar};
 use super::error::GraphError;
-use super::freq;
+use super::freq::Freq;
 use super::meta::Meta;
 use crate::geo::Transformer;
 use crate::model::{BBox, Crs};
@@ -50,18 +50,18 @@ pub(crate) fn stat_dtype(dt: Dt, stat: Stat) -> Dt {
 }
 
 /// Resample.period.
-pub(crate) fn resample_period((p0, p1): (i64, i64), f: i64, direction: i8) -> (i64, i64) {
+pub(crate) fn resample_period((p0, p1): (i64, i64), f: Freq, direction: i8) -> (i64, i64) {
     if direction != 0 {
         let side = if direction > 0 { -1 } else { 1 };
-        return (freq::closest(p0, f, side), freq::closest(p1, f, side));
+        return (f.closest(p0, side), f.closest(p1, side));
     }
-    let mut start = freq::closest(p0, f, -1);
-    if p0 as f64 >= start as f64 + 0.5 * f as f64 {
-        start = freq::closest(p0, f, 1);
+    let mut start = f.closest(p0, -1);
+    if p0 >= f.shift(start, 0.5) {
+        start = f.closest(p0, 1);
     }
-    let mut end = freq::closest(p1, f, 1);
-    if (p1 as f64) < end as f64 - 0.5 * f as f64 {
-        end = freq::closest(p1, f, -1);
+    let mut end = f.closest(p1, 1);
+    if p1 < f.shift(end, -0.5) {
+        end = f.closest(p1, -1);
     }
     (start, end)
 }

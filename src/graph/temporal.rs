@@ -1,6 +1,6 @@
 //! Temporal blocks (dask-geomodeling's `raster/temporal.py`): Snap, Shift,
-//! TemporalSum, TemporalAggregate, Cumulative, Resample. Bins follow `freq`
-//! (fixed frequencies in UTC). Aggregations run in
+//! TemporalSum, TemporalAggregate, Cumulative, Resample. Bins follow a
+//! `Freq` (fixed or calendar, in UTC; see `freq`). Aggregations run in
 //! `result_type(float32, dtype)` with nodata as NaN, summing frames in order
 //! as NumPy does along the first axis.
 
@@ -8,7 +8,7 @@ use super::blocks::Stat;
 use super::dtype::{self, Dt};
 use super::error::GraphError;
 use super::eval::Ctx;
-use super::freq;
+use super::freq::{self, Freq};
 use super::raster::{Data, Mode, Raster, Req};
 use std::collections::BTreeSet;
 
@@ -231,7 +231,7 @@ pub(crate) fn temporal_aggregate(
     ctx: &Ctx,
     node: usize,
     source: usize,
-    f: Option<i64>,
+    f: Option<Freq>,
     stat: Stat,
     closed_right: bool,
     label_right: bool,
@@ -244,7 +244,7 @@ pub(crate) fn temporal_aggregate(
     };
     let labels = match f {
         None => vec![start_label],
-        Some(f) => freq::range(start_label, stop_label, f),
+        Some(f) => f.range(start_label, stop_label),
     };
     if req.mode == Mode::Time {
         return Ok(Some(Data::Time(labels)));
@@ -252,11 +252,25 @@ pub(crate) fn temporal_aggregate(
     let (s, e) = match f {
         None => ctx.metas[source].period.unwrap_or_default(),
         Some(f) => {
-            let mut s = start_label - if label_right { f } else { 0 };
+            // `_labels_to_start_stop`. For end-of-period offsets closed on
+            // the right this misses frames late on a period's last day (and
+            // reads some of the day before it, which bin elsewhere), as
+            // dask-geomodeling does: its bins end at the end of that day,
+            // but the request ends at its midnight.
+            let mut s = if label_right {
+                f.step(start_label, -1)
+            } else {
+                start_label
+            };
             if closed_right {
                 s += 1;
             }
-            let mut e = stop_label.unwrap_or(start_label) + if label_right { 0 } else { f };
+            let stop_label = stop_label.unwrap_or(start_label);
+            let mut e = if label_right {
+                stop_label
+            } else {
+                f.step(stop_label, 1)
+            };
             if !closed_right {
                 e -= 1;
             }
@@ -298,7 +312,7 @@ pub(crate) fn temporal_aggregate(
             .zip(&planes)
             .filter(|(t, _)| match f {
                 None => true,
-                Some(f) => freq::label(**t, f, closed_right, label_right) == *l,
+                Some(f) => f.label(**t, closed_right, label_right) == *l,
             })
             .map(|(_, p)| p.as_slice())
             .collect();
@@ -331,7 +345,7 @@ pub(crate) fn cumulative(
     node: usize,
     source: usize,
     stat: Stat,
-    f: Option<i64>,
+    f: Option<Freq>,
     req: &Req,
 ) -> Result<Option<Data>, GraphError> {
     if req.mode == Mode::Time {
@@ -346,7 +360,7 @@ pub(crate) fn cumulative(
     };
     let s = match f {
         None => m.period.map_or(start, |p| p.0),
-        Some(f) => freq::bin_start(start, f, true),
+        Some(f) => f.bin_start(start, true),
     };
     let src_times = times(ctx, source, req, Some(s), Some(stop))?.unwrap_or_default();
     let r = Req {
@@ -372,7 +386,7 @@ pub(crate) fn cumulative(
     let mut bin: Option<i64> = None;
     let mut bands = Vec::new();
     for (ti, plane) in src_times.iter().zip(&planes) {
-        let b = f.map(|f| freq::label(*ti, f, true, true));
+        let b = f.map(|f| f.label(*ti, true, true));
         if b != bin {
             acc.iter_mut().for_each(|a| *a = 0.0);
             bin = b;
@@ -404,7 +418,7 @@ pub(crate) fn resample(
     ctx: &Ctx,
     node: usize,
     source: usize,
-    f: i64,
+    f: Freq,
     direction: i8,
     req: &Req,
 ) -> Result<Option<Data>, GraphError> {
@@ -412,7 +426,7 @@ pub(crate) fn resample(
     let Some((start, stop)) = freq::snap_labels(m.period, req.start, req.stop, Some(f)) else {
         return Ok(empty(req.mode));
     };
-    let labels = freq::range(start, stop, f);
+    let labels = f.range(start, stop);
     if req.mode == Mode::Time {
         return Ok(Some(Data::Time(labels)));
     }
@@ -421,8 +435,10 @@ pub(crate) fn resample(
         -1 => -1.0,
         _ => -0.5,
     };
-    let at = |t: i64, n: f64| t + (n * f as f64) as i64;
-    let (is, ie) = (at(start, shift), at(stop.unwrap_or(start), shift + 1.0));
+    let (is, ie) = (
+        f.shift(start, shift),
+        f.shift(stop.unwrap_or(start), shift + 1.0),
+    );
     let mut set = time_set(ctx, source, req, Some(is), None)?;
     set.extend(time_set(ctx, source, req, Some(is), Some(ie))?);
     set.extend(time_set(ctx, source, req, Some(ie), None)?);

@@ -15,6 +15,8 @@ tests/golden/graph/:
 * cases.json      one entry per graph x request: the graph (with
                   LizardRasterSource uuids), the request, and the expected
                   answer (dtype, no_data_value, shape, values file or times);
+* freq.json       how dask-geomodeling's temporal helpers label, snap and
+                  shift instants near calendar edges, per frequency alias;
 * values/*.bin    expected values, raw little-endian in the stated dtype
                   (bool as one byte 0/1), shape [bands][height][width].
 
@@ -94,10 +96,24 @@ def make_inputs():
         uframes.append(u)
         write_tif(f"{INPUTS}/u_i16_{k}.tif", [u], "int16", -9999, (155000, 463160), 10)
     write_tif(f"{INPUTS}/u_i16_all.tif", uframes, "int16", -9999, (155000, 463160), 10)
+    # M: 100 small float32 frames every 103 h from 2019-11-20 06:00, over
+    # month, quarter and year ends at every hour of the day (for calendar
+    # frequencies).
+    mframes = []
+    for k in range(M_FRAMES):
+        m = rng.uniform(0, 10, (4, 5)).round(2).astype("float32")
+        m[rng.random((4, 5)) < 0.1] = -1
+        mframes.append(m)
+        write_tif(f"{INPUTS}/m_f32_{k}.tif", [m], "float32", -1, (155000, 463160), 10)
+    write_tif(f"{INPUTS}/m_f32_all.tif", mframes, "float32", -1, (155000, 463160), 10)
+
+
+M_FRAMES = 100
+M0 = datetime(2019, 11, 20, 6)
 
 
 def ms(dt):
-    return int((dt - EPOCH).total_seconds() * 1000)
+    return (dt - EPOCH) // timedelta(milliseconds=1)
 
 
 SOURCES = {
@@ -108,8 +124,10 @@ SOURCES = {
           [f"t_f32_{k}.tif" for k in range(6)], ms(T0), HOUR),
     "u": ("00000000-0000-0000-0000-00000000000f",
           [f"u_i16_{k}.tif" for k in range(4)], ms(T0) + HOUR // 2, HOUR),
+    "m": ("00000000-0000-0000-0000-000000000010",
+          [f"m_f32_{k}.tif" for k in range(M_FRAMES)], ms(M0), 103 * HOUR),
 }
-MULTIBAND = {"t": "t_f32_all.tif", "u": "u_i16_all.tif"}
+MULTIBAND = {"t": "t_f32_all.tif", "u": "u_i16_all.tif", "m": "m_f32_all.tif"}
 
 NATIVE = {"bbox": [155000, 463000, 155200, 463160], "projection": "EPSG:28992",
           "width": 20, "height": 16}
@@ -153,7 +171,8 @@ NN = {"native": NATIVE, "point": POINT}
 
 
 def g(out, **nodes):
-    graph = {"A": src("a"), "B": src("b"), "C": src("c"), "T": src("t"), "U": src("u")}
+    graph = {"A": src("a"), "B": src("b"), "C": src("c"), "T": src("t"), "U": src("u"),
+             "TM": src("m")}
     graph.update(nodes)
     graph["out"] = out
     return graph
@@ -264,6 +283,38 @@ case("tagg_u_null_median", g(node(R + "temporal.TemporalAggregate", "U", None, "
 case("cumulative_t", g(node(R + "temporal.Cumulative", "T", "sum")), {"native": NATIVE}, TIMES)
 case("resample_t", g(node(R + "temporal.Resample", "T", "2h", "nearest")),
      {"native": NATIVE}, TIMES)
+# -- calendar frequencies over the months-long input M
+M_NATIVE = {"bbox": [155000, 463120, 155050, 463160], "projection": "EPSG:28992",
+            "width": 5, "height": 4}
+M_TIMES = {
+    "last": {},
+    "one": {"start": datetime(2020, 3, 10)},
+    "range": {"start": datetime(2020, 1, 15), "stop": datetime(2020, 5, 20, 12)},
+    "edges": {"start": datetime(2020, 2, 29), "stop": datetime(2020, 3, 31)},
+    "all": {"start": datetime(2019, 1, 1), "stop": datetime(2022, 1, 1)},
+    "outside": {"start": datetime(2023, 1, 1), "stop": datetime(2023, 6, 1)},
+}
+TA = R + "temporal.TemporalAggregate"
+for fname, args in [
+    ("me_mean", ["ME", "mean"]), ("m_sum", ["M", "sum"]), ("ms_sum", ["MS", "sum"]),
+    ("w_count", ["W", "count"]), ("wwed_min", ["W-WED", "min"]), ("qs_max", ["QS", "max"]),
+    ("qe_median", ["Q", "median"]), ("ys_mean", ["AS", "mean"]), ("ye_sum", ["YE", "sum"]),
+    ("d_count", ["D", "count"]),
+    ("me_left_left", ["ME", "sum", "left", "left"]),
+    ("me_right_left", ["ME", "sum", "right", "left"]),
+    ("ms_right_right", ["MS", "sum", "right", "right"]),
+    ("w_left_right", ["W", "max", "left", "right"]),
+]:
+    case("tagg_m_" + fname, g(node(TA, "TM", *args)), {"native": M_NATIVE}, M_TIMES)
+for fname, args in [("me_sum", ["sum", "ME"]), ("w_count", ["count", "W"]),
+                    ("ys_sum", ["sum", "YS"]), ("ms_sum", ["sum", "MS"])]:
+    case("cumulative_m_" + fname, g(node(R + "temporal.Cumulative", "TM", *args)),
+         {"native": M_NATIVE}, M_TIMES)
+for fname, args in [("ms_nearest", ["MS", "nearest"]), ("me_forward", ["ME", "forward"]),
+                    ("w_backward", ["W", "backward"]), ("qe_nearest", ["QE", "nearest"]),
+                    ("d_nearest", ["D", "nearest"])]:
+    case("resample_m_" + fname, g(node(R + "temporal.Resample", "TM", *args)),
+         {"native": M_NATIVE}, M_TIMES)
 # -- spatial
 case("dilate_c", g(node(R + "spatial.Dilate", "C", [1, 4])), SPATIAL_REQS)
 case("movingmax_a", g(node(R + "spatial.MovingMax", "A", 5)), {"native": NATIVE, "fine": FINE})
@@ -342,8 +393,76 @@ def promotions():
     return out
 
 
+FREQ_ALIASES = ["h", "3h", "15min", "D", "W", "W-MON", "W-WED", "MS", "ME", "QS",
+                "QS-FEB", "QE", "QE-JAN", "YS", "YE", "YE-JUN", "YS-JUL"]
+# Older spellings, checked to mean the same offset as their pandas 3 name.
+FREQ_SYNONYMS = ["H", "T", "S", "L", "M", "Q", "A", "Y", "AS", "QE-DEC", "W-SUN"]
+
+
+def freq_instants():
+    """Both sides of period edges: the last and first day of months,
+    quarters and years (on several weekdays), at and around midnight."""
+    days = []
+    for y, m, d in [(2019, 12, 31), (2020, 2, 29), (2020, 3, 31), (2020, 6, 30),
+                    (2020, 9, 30), (2021, 2, 28)]:
+        days += [datetime(y, m, d), datetime(y, m, d) + timedelta(days=1)]
+    offsets = [timedelta(0), timedelta(milliseconds=1), timedelta(hours=12),
+               timedelta(hours=24) - timedelta(milliseconds=1)]
+    return [d + o for d in days for o in offsets]
+
+
+def freq_table():
+    """dask-geomodeling's labelling helpers over edge instants (freq.json).
+
+    Each row is [t, 4 labels (closed, label: left/left, left/right,
+    right/left, right/right), 3 closest labels (side left, both, right),
+    4 shifts of the left/left label by -1, -0.5, 0.5 and 1, and the label
+    range from it to 3 steps later], in ms since the epoch."""
+    from dask_geomodeling.raster import temporal as tp
+    from dask_geomodeling.utils import normalize_offset, offset_to_timedelta
+    table = {"synonyms": {a: normalize_offset(a) for a in FREQ_SYNONYMS}, "freqs": []}
+    for alias in FREQ_ALIASES:
+        f = normalize_offset(alias)
+        closed, label = tp._default_closed_label(f, None, None)
+        td = offset_to_timedelta(f)
+        rows = []
+        for t in freq_instants():
+            row = [ms(t)]
+            row += [ms(tp._get_bin_label(t, f, c, lab, "UTC"))
+                    for c in ("left", "right") for lab in ("left", "right")]
+            row += [ms(tp._get_closest_label(t, f, "UTC", side))
+                    for side in ("left", "both", "right")]
+            lab = tp._get_bin_label(t, f, "left", "left", "UTC")
+            row += [ms(tp._shift_datetime(lab, f, "UTC", n)) for n in (-1, -0.5, 0.5, 1)]
+            row += [ms(x) for x in tp._get_label_range(
+                lab, tp._shift_datetime(lab, f, "UTC", 3), f, "UTC")]
+            rows.append(row)
+        table["freqs"].append({
+            "alias": alias, "name": f, "closed_right": closed == "right",
+            "label_right": label == "right",
+            "timedelta_ms": None if td is None else td // timedelta(milliseconds=1),
+            "rows": rows})
+    return table
+
+
+def write_freq_table(path, table):
+    """JSON with one row per line."""
+    compact = {"separators": (",", ":")}
+    lines = ['{"synonyms":' + json.dumps(table["synonyms"], **compact) + ',"freqs":[']
+    for i, fr in enumerate(table["freqs"]):
+        head = json.dumps({k: v for k, v in fr.items() if k != "rows"}, **compact)
+        lines.append(head[:-1] + ',"rows":[')
+        lines += [json.dumps(r, **compact) + ("," if j + 1 < len(fr["rows"]) else "")
+                  for j, r in enumerate(fr["rows"])]
+        lines.append("]}" + ("," if i + 1 < len(table["freqs"]) else ""))
+    lines.append("]}")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def run():
     make_inputs()
+    write_freq_table(os.path.join(HERE, "freq.json"), freq_table())
     with open(os.path.join(HERE, "promotion.json"), "w") as f:
         json.dump({"numpy": np.__version__, "cases": promotions()}, f, indent=1)
     os.makedirs(VALUES, exist_ok=True)
