@@ -216,14 +216,13 @@ fn calendar_aggregates_are_published_at_their_period_labels() {
             .and_then(|b| b.split("</Layer>").next())
             .unwrap_or_default()
             .to_string();
-        let dim = block
+        block
             .split("<Dimension name=\"time\"")
             .nth(1)
             .and_then(|d| d.split('>').nth(1))
             .and_then(|d| d.split('<').next())
             .unwrap_or_default()
-            .to_string();
-        dim
+            .to_string()
     };
     let map = |layer: &str, time: Option<&str>| {
         let t = time.map(|t| format!("&TIME={t}")).unwrap_or_default();
