@@ -3,6 +3,7 @@
 
 use super::blocks::{Arg, Stat};
 use super::freq::Freq;
+use super::zone::Zone;
 use crate::model::Crs;
 use uuid::Uuid;
 
@@ -38,13 +39,24 @@ pub(crate) fn stat_arg(a: Option<&Arg>, allowed: &[&str]) -> Result<Stat, String
     }
 }
 
-/// Time zones other than UTC are not implemented.
-pub(crate) fn utc_only(a: Option<&Arg>) -> Result<(), String> {
-    match a {
-        None | Some(Arg::Null) => Ok(()),
-        Some(Arg::Str(s)) if s == "UTC" => Ok(()),
-        Some(_) => Err("only the UTC time zone is supported".into()),
-    }
+/// A frequency binned in a time zone (absent: UTC). As in
+/// dask-geomodeling, the zone must be a string only when there is a
+/// frequency.
+pub(crate) fn zoned_freq(freq: Option<&Arg>, zone: Option<&Arg>) -> Result<Option<Freq>, String> {
+    let Some(freq) = opt_freq(freq)? else {
+        return Ok(None);
+    };
+    let zone = match zone {
+        None => Zone::UTC,
+        Some(Arg::Str(s)) => Zone::parse(s)?,
+        Some(other) => {
+            return Err(format!(
+                "'{}' object is not allowed as time zone",
+                describe(Some(other))
+            ));
+        }
+    };
+    freq.in_zone(zone).map(Some)
 }
 
 /// `EPSG:n` (any case) to a `Crs`.

@@ -2,7 +2,7 @@
 //! checks dask-geomodeling's constructors make on argument count and JSON
 //! types (ints vs floats matter). Checks needing input metadata live in `meta`.
 
-use super::args::{describe, opt_freq, parse_projection, stat_arg, utc_only, uuid_arg};
+use super::args::{describe, parse_projection, stat_arg, uuid_arg, zoned_freq};
 use super::blocks::{Arg, Block, MathOp, Operand, Stat, UnaryOp};
 use super::dtype::Scalar;
 use super::error::GraphError;
@@ -271,7 +271,7 @@ pub fn build(key: &str, class: &str, args: &[Arg]) -> Result<Block, GraphError> 
         }
         "TemporalAggregate" => {
             count(2, 6)?;
-            let freq = opt_freq(args.get(1)).map_err(err)?;
+            let freq = zoned_freq(args.get(1), args.get(5)).map_err(err)?;
             let stat = stat_arg(
                 args.get(2),
                 &["sum", "count", "min", "max", "mean", "median", "std", "var"],
@@ -286,7 +286,6 @@ pub fn build(key: &str, class: &str, args: &[Arg]) -> Result<Block, GraphError> 
                 )),
             };
             let (closed, label) = (side(3)?, side(4)?);
-            utc_only(args.get(5)).map_err(err)?;
             // `_default_closed_label`: end-of-period offsets and null
             // default to right/right, the others to left/left.
             let default = freq.is_none_or(|f| f.end_type());
@@ -309,8 +308,7 @@ pub fn build(key: &str, class: &str, args: &[Arg]) -> Result<Block, GraphError> 
         "Cumulative" => {
             count(1, 4)?;
             let stat = stat_arg(args.get(1), &["sum", "count"]).map_err(err)?;
-            let freq = opt_freq(args.get(2)).map_err(err)?;
-            utc_only(args.get(3)).map_err(err)?;
+            let freq = zoned_freq(args.get(2), args.get(3)).map_err(err)?;
             Block::Cumulative {
                 source: raster(0)?,
                 stat,
@@ -319,7 +317,7 @@ pub fn build(key: &str, class: &str, args: &[Arg]) -> Result<Block, GraphError> 
         }
         "Resample" => {
             count(2, 4)?;
-            let freq = opt_freq(args.get(1))
+            let freq = zoned_freq(args.get(1), args.get(3))
                 .map_err(err)?
                 .ok_or_else(|| err("Resample needs a frequency".into()))?;
             let direction = match args.get(2) {
@@ -333,7 +331,6 @@ pub fn build(key: &str, class: &str, args: &[Arg]) -> Result<Block, GraphError> 
                     ));
                 }
             };
-            utc_only(args.get(3)).map_err(err)?;
             Block::Resample {
                 source: raster(0)?,
                 freq,

@@ -1,30 +1,42 @@
 //! pandas-style time bins for the temporal blocks: a frequency (`Freq`)
 //! names a lattice of instants, and a bin runs from one lattice instant to the
-//! next. The rules are those of a one-element `Series.resample` in UTC, which
-//! is how dask-geomodeling labels every instant:
+//! next. The rules are those of a one-element `Series.resample`, which is how
+//! dask-geomodeling labels every instant:
 //!
 //! * fixed frequencies that divide a day (`"h"`, `"3h"`, `"15min"`, `"D"`):
-//!   the lattice is every multiple of the frequency since the epoch (pandas'
-//!   origin, midnight of the first day, is then on it);
+//!   the lattice is every multiple of the frequency since midnight (pandas'
+//!   origin);
 //! * calendar offsets, once (`"W"`/`"W-MON"`…, `"MS"`, `"ME"`/`"M"`,
 //!   `"QS"`/`"QS-FEB"`…, `"QE"`/`"Q"`…, `"YS"`/`"AS"`…, `"YE"`/`"Y"`/`"A"`…):
 //!   the lattice is midnight of every day on the offset. For the end-of-period
 //!   offsets closed on the right, pandas moves each bin edge to the end of its
 //!   day (`_adjust_bin_edges`), so a whole last day belongs to its period.
 //!
+//! Bins follow a time zone's wall clock (`zone`, UTC by default): days and
+//! calendar offsets step on the wall clock, shorter frequencies in absolute
+//! time from local midnight.
+//!
 //! Multiples of calendar offsets (`"2MS"`) and fixed frequencies that do not
-//! divide a day are refused: pandas anchors those at the first instant it
-//! sees, so dask-geomodeling's labels for one frame and for a series of frames
-//! disagree. Time zones other than UTC are refused where the blocks parse
-//! their arguments.
+//! divide a day are refused, as are (outside UTC) frequencies below a day that
+//! do not divide an hour: pandas anchors those at the first instant it sees,
+//! so dask-geomodeling's labels for one frame and for a series of frames
+//! disagree.
 
+use super::zone::Zone;
 use chrono::{Datelike, NaiveDate};
 
 const DAY: i64 = 86_400_000;
 
-/// A resampling frequency.
+/// A resampling frequency: a lattice of instants in a zone's wall clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Freq {
+pub struct Freq {
+    unit: Unit,
+    zone: Zone,
+}
+
+/// The lattice, in wall-clock ms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit {
     /// A fixed length in ms that divides a day.
     Fixed(i64),
     /// Weekly on a weekday (0 = Monday); pandas' `W` is `W-SUN`.
@@ -39,10 +51,10 @@ const MONTHS: [&str; 12] = [
     "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
 ];
 
-impl Freq {
+impl Unit {
     /// Parses a pandas offset alias, with the aliases dask-geomodeling
     /// translates for pandas 3 (`M`, `Q`, `A`/`Y`, `AS`, `H`, `T`, `S`, `L`).
-    pub fn parse(alias: &str) -> Result<Freq, String> {
+    fn parse(alias: &str) -> Result<Unit, String> {
         let a = alias.trim();
         let split = a.find(|c: char| !c.is_ascii_digit()).unwrap_or(a.len());
         let (num, code) = a.split_at(split);
@@ -71,7 +83,7 @@ impl Freq {
                     "frequency '{alias}' is not supported: a fixed frequency must divide one day"
                 ));
             }
-            return Ok(Freq::Fixed(f));
+            return Ok(Unit::Fixed(f));
         }
         let month = |default: u32| -> Result<u32, String> {
             match suffix {
@@ -84,7 +96,7 @@ impl Freq {
             }
         };
         let calendar = match base {
-            "W" => Freq::Week(match suffix {
+            "W" => Unit::Week(match suffix {
                 None => 6,
                 Some(s) => WEEKDAYS
                     .iter()
@@ -92,17 +104,17 @@ impl Freq {
                     .ok_or_else(|| format!("bad frequency '{alias}'"))?
                     as u32,
             }),
-            "MS" | "ME" | "M" if suffix.is_none() => Freq::Months {
+            "MS" | "ME" | "M" if suffix.is_none() => Unit::Months {
                 step: 1,
                 anchor: 0,
                 end: base != "MS",
             },
-            "QS" | "QE" | "Q" => Freq::Months {
+            "QS" | "QE" | "Q" => Unit::Months {
                 step: 3,
                 anchor: month(if base == "QS" { 0 } else { 11 })? % 3,
                 end: base != "QS",
             },
-            "YS" | "AS" | "YE" | "Y" | "A" => Freq::Months {
+            "YS" | "AS" | "YE" | "Y" | "A" => Unit::Months {
                 step: 12,
                 anchor: month(if matches!(base, "YS" | "AS") { 0 } else { 11 })?,
                 end: !matches!(base, "YS" | "AS"),
@@ -125,34 +137,34 @@ impl Freq {
 
     /// The fixed length in ms (a block's `timedelta`); `None` for calendar
     /// offsets, whose periods differ in length.
-    pub fn fixed_ms(self) -> Option<i64> {
+    fn fixed_ms(self) -> Option<i64> {
         match self {
-            Freq::Fixed(f) => Some(f),
+            Unit::Fixed(f) => Some(f),
             _ => None,
         }
     }
 
     /// Whether bins close and are labelled on the right by default
     /// (`_default_closed_label`: the end-of-period offsets and weeks).
-    pub fn end_type(self) -> bool {
+    fn end_type(self) -> bool {
         match self {
-            Freq::Fixed(_) => false,
-            Freq::Week(_) => true,
-            Freq::Months { end, .. } => end,
+            Unit::Fixed(_) => false,
+            Unit::Week(_) => true,
+            Unit::Months { end, .. } => end,
         }
     }
 
-    /// The last lattice instant at or before `t`.
+    /// The last lattice time at or before `t`.
     fn floor(self, t: i64) -> i64 {
         match self {
-            Freq::Fixed(f) => t.div_euclid(f) * f,
-            Freq::Week(wd) => {
+            Unit::Fixed(f) => t.div_euclid(f) * f,
+            Unit::Week(wd) => {
                 let day = t.div_euclid(DAY);
                 // 1970-01-01 was a Thursday (weekday 3).
                 let back = (day + 3 - i64::from(wd)).rem_euclid(7);
                 (day - back) * DAY
             }
-            Freq::Months { step, anchor, end } => {
+            Unit::Months { step, anchor, end } => {
                 let date = date_of(t);
                 let index = month_index(date);
                 let mut m = index - (index - i64::from(anchor)).rem_euclid(i64::from(step));
@@ -166,15 +178,84 @@ impl Freq {
         }
     }
 
+    /// The lattice time `k` steps from lattice time `l`.
+    fn step(self, l: i64, k: i64) -> i64 {
+        match self {
+            Unit::Fixed(f) => l + k * f,
+            Unit::Week(_) => l + k * 7 * DAY,
+            Unit::Months { step, end, .. } => {
+                month_day(month_index(date_of(l)) + k * i64::from(step), end)
+            }
+        }
+    }
+}
+
+impl Freq {
+    /// Parses a pandas offset alias, with the aliases dask-geomodeling
+    /// translates for pandas 3 (`M`, `Q`, `A`/`Y`, `AS`, `H`, `T`, `S`, `L`),
+    /// binned in UTC.
+    pub fn parse(alias: &str) -> Result<Freq, String> {
+        Ok(Freq {
+            unit: Unit::parse(alias)?,
+            zone: Zone::UTC,
+        })
+    }
+
+    /// The same bins in `zone`'s wall clock. Days and calendar offsets
+    /// follow the wall clock (a day may last 23 or 25 hours); shorter fixed
+    /// frequencies must divide an hour, so that clock changes keep their
+    /// lattice (pandas anchors it at the first frame's local midnight).
+    pub fn in_zone(self, zone: Zone) -> Result<Freq, String> {
+        if let Unit::Fixed(f) = self.unit
+            && f < DAY
+            && 3_600_000 % f != 0
+            && !zone.is_utc()
+        {
+            return Err(
+                "in a time zone other than UTC, a frequency shorter than a day must divide one hour"
+                    .into(),
+            );
+        }
+        Ok(Freq { zone, ..self })
+    }
+
+    /// The fixed length in ms (a block's `timedelta`); `None` for calendar
+    /// offsets, whose periods differ in length.
+    pub fn fixed_ms(self) -> Option<i64> {
+        self.unit.fixed_ms()
+    }
+
+    /// Whether bins close and are labelled on the right by default
+    /// (`_default_closed_label`: the end-of-period offsets and weeks).
+    pub fn end_type(self) -> bool {
+        self.unit.end_type()
+    }
+
+    /// Whether the lattice steps in absolute time (pandas' `Tick`s) rather
+    /// than on the wall clock.
+    fn absolute(self) -> bool {
+        self.zone.is_utc() || matches!(self.unit, Unit::Fixed(f) if f < DAY)
+    }
+
+    /// The last lattice instant at or before `t`.
+    fn floor(self, t: i64) -> i64 {
+        if self.absolute() {
+            // In a zone, `f` divides an hour and so every offset from UTC.
+            t - (self.zone.wall_of(t) - self.unit.floor(self.zone.wall_of(t)))
+        } else {
+            self.zone
+                .instant_of_wall(self.unit.floor(self.zone.wall_of(t)))
+        }
+    }
+
     /// The lattice instant `k` steps from lattice instant `l` (pandas'
     /// `l + k * offset`).
     pub fn step(self, l: i64, k: i64) -> i64 {
-        match self {
-            Freq::Fixed(f) => l + k * f,
-            Freq::Week(_) => l + k * 7 * DAY,
-            Freq::Months { step, end, .. } => {
-                month_day(month_index(date_of(l)) + k * i64::from(step), end)
-            }
+        if self.absolute() {
+            self.unit.step(l, k)
+        } else {
+            self.zone
+                .instant_of_wall(self.unit.step(self.zone.wall_of(l), k))
         }
     }
 
@@ -184,7 +265,9 @@ impl Freq {
             // The first edge at or after `t`; end-of-period edges sit at the
             // end of their day (pandas moves them by one day less 1 ns).
             if self.end_type() {
-                self.step(self.floor(t - DAY), 1)
+                let w = self.zone.wall_of(t) - DAY;
+                self.zone
+                    .instant_of_wall(self.unit.step(self.unit.floor(w), 1))
             } else {
                 let f = self.floor(t);
                 if f == t { t } else { self.step(f, 1) }
@@ -354,9 +437,11 @@ mod tests {
 
     #[test]
     fn parsing() {
-        assert_eq!(Freq::parse("h"), Ok(Freq::Fixed(3_600_000)));
-        assert_eq!(Freq::parse("3h"), Ok(Freq::Fixed(10_800_000)));
-        assert_eq!(Freq::parse("15min"), Ok(Freq::Fixed(900_000)));
+        let ms = |a: &str| Freq::parse(a).map(Freq::fixed_ms);
+        assert_eq!(ms("h"), Ok(Some(3_600_000)));
+        assert_eq!(ms("3h"), Ok(Some(10_800_000)));
+        assert_eq!(ms("15min"), Ok(Some(900_000)));
+        assert_eq!(ms("ME"), Ok(None));
         assert_eq!(
             Freq::parse("QE-MAR"),
             Freq::parse("Q"),
@@ -391,8 +476,14 @@ mod tests {
         let mut checked = 0;
         for fr in table["freqs"].as_array().expect("freqs") {
             let alias = fr["alias"].as_str().expect("alias");
-            let f = Freq::parse(alias).unwrap_or_else(|e| panic!("{alias}: {e}"));
-            assert_eq!(Freq::parse(fr["name"].as_str().expect("name")), Ok(f));
+            let zone = fr["zone"].as_str().expect("zone");
+            let zone = Zone::parse(zone).unwrap_or_else(|e| panic!("{zone}: {e}"));
+            let f = Freq::parse(alias)
+                .and_then(|f| f.in_zone(zone))
+                .unwrap_or_else(|e| panic!("{alias}: {e}"));
+            let named =
+                Freq::parse(fr["name"].as_str().expect("name")).and_then(|f| f.in_zone(zone));
+            assert_eq!(named, Ok(f));
             assert_eq!(f.end_type(), fr["closed_right"].as_bool().expect("closed"));
             assert_eq!(f.end_type(), fr["label_right"].as_bool().expect("label"));
             assert_eq!(
@@ -403,7 +494,10 @@ mod tests {
             for row in fr["rows"].as_array().expect("rows") {
                 let row: Vec<i64> = row.as_array().expect("row").iter().map(ms).collect();
                 let t = row[0];
-                let at = |what: &str| format!("{alias} at {t} ({what})");
+                let row: Vec<i64> = std::iter::once(t)
+                    .chain(row[1..].iter().map(|d| t + d))
+                    .collect();
+                let at = |what: &str| format!("{alias} in {zone:?} at {t} ({what})");
                 for (k, (closed, label)) in
                     [(false, false), (false, true), (true, false), (true, true)]
                         .into_iter()
@@ -432,6 +526,6 @@ mod tests {
                 checked += 1;
             }
         }
-        assert!(checked > 500, "{checked} rows");
+        assert!(checked > 2000, "{checked} rows");
     }
 }

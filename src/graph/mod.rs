@@ -51,6 +51,7 @@ mod spatial;
 mod temporal;
 mod time;
 mod wkt;
+mod zone;
 
 pub use dtype::Dt;
 pub use error::GraphError;

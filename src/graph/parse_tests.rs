@@ -85,6 +85,63 @@ fn errors_name_the_node() {
 }
 
 #[test]
+fn frequencies_and_time_zones_are_checked_when_parsed() {
+    const T: &str = "dask_geomodeling.raster.temporal.";
+    let node = |block: &str, args: serde_json::Value| {
+        let mut x = vec![json!(format!("{T}{block}")), json!("a")];
+        x.extend(args.as_array().expect("args").iter().cloned());
+        parse(json!({"name": "x", "graph": {"a": src(), "x": x}}))
+    };
+    for (block, args) in [
+        (
+            "TemporalAggregate",
+            json!(["ME", "sum", null, null, "Europe/Amsterdam"]),
+        ),
+        ("TemporalAggregate", json!(["QS-FEB", "mean"])),
+        ("TemporalAggregate", json!([null, "sum", null, null, 5])),
+        ("Cumulative", json!(["sum", "W-MON", "America/New_York"])),
+        ("Resample", json!(["15min", "forward", "Asia/Kolkata"])),
+    ] {
+        assert!(node(block, args.clone()).is_ok(), "{block} {args}");
+    }
+    for (block, args, says) in [
+        (
+            "TemporalAggregate",
+            json!(["2MS", "sum"]),
+            "calendar offsets are taken once",
+        ),
+        (
+            "TemporalAggregate",
+            json!(["7h", "sum"]),
+            "must divide one day",
+        ),
+        ("TemporalAggregate", json!(["BME", "sum"]), "not supported"),
+        (
+            "TemporalAggregate",
+            json!(["D", "sum", null, null, "Mars/Olympus"]),
+            "unknown time zone",
+        ),
+        (
+            "TemporalAggregate",
+            json!(["D", "sum", null, null, null]),
+            "time zone",
+        ),
+        (
+            "Cumulative",
+            json!(["sum", "3h", "Europe/Amsterdam"]),
+            "divide one hour",
+        ),
+        ("Resample", json!(["D", "nearest", 1]), "time zone"),
+    ] {
+        let e = node(block, args.clone()).unwrap_err().to_string();
+        assert!(
+            e.contains("node 'x'") && e.contains(says),
+            "{block} {args}: {e}"
+        );
+    }
+}
+
+#[test]
 fn dtype_checks_need_metadata_and_name_the_node() {
     let l = leaves();
     let g = parse(json!({"name": "x", "graph": {"a": src(), "x": ["dask_geomodeling.raster.And", "a", true]}})).unwrap();

@@ -242,6 +242,10 @@ pub(crate) fn temporal_aggregate(
     else {
         return Ok(empty(req.mode));
     };
+    // Labels step through the zone's wall clock, as the bins do. (dask-
+    // geomodeling 2.8 steps a naive UTC `date_range` here, so outside UTC its
+    // labels miss its own bins and come out empty; the documented rule is
+    // bins in the zone, labels as UTC, which this follows.)
     let labels = match f {
         None => vec![start_label],
         Some(f) => f.range(start_label, stop_label),

@@ -193,16 +193,18 @@ fn geoblocks_are_published_with_extent_time_and_point_values() {
 fn calendar_aggregates_are_published_at_their_period_labels() {
     // The rain frames (2024-06-01 12:00 to 12:55, a Saturday) aggregated by
     // calendar periods: month ends and weeks label on the right, month
-    // starts on the left (pandas' defaults).
+    // starts on the left (pandas' defaults); days in Amsterdam start at
+    // 22:00 UTC in summer.
     let server = TestServer::start(test_config("geoblocks-calendar"));
     let rain = rain_source(&server);
-    let layer = |slug: &str, freq: &str| {
+    let layer = |slug: &str, freq: &str, zone: &str| {
         add_layer(
             &server,
             slug,
             json!({"name": "agg", "graph": {
                 "s": ["lizard_nxt.blocks.LizardRasterSource", rain.to_string()],
-                "agg": ["dask_geomodeling.raster.temporal.TemporalAggregate", "s", freq, "sum"]}}),
+                "agg": ["dask_geomodeling.raster.temporal.TemporalAggregate", "s", freq, "sum",
+                        null, null, zone]}}),
         )
     };
     let caps_time = |name: &str| {
@@ -241,12 +243,18 @@ fn calendar_aggregates_are_published_at_their_period_labels() {
             )
         })
         .collect();
-    for (slug, freq, label) in [
-        ("rain-month-end", "ME", "2024-06-30T00:00:00Z"),
-        ("rain-month-start", "MS", "2024-06-01T00:00:00Z"),
-        ("rain-week", "W", "2024-06-02T00:00:00Z"),
+    for (slug, freq, zone, label) in [
+        ("rain-month-end", "ME", "UTC", "2024-06-30T00:00:00Z"),
+        ("rain-month-start", "MS", "UTC", "2024-06-01T00:00:00Z"),
+        ("rain-week", "W", "UTC", "2024-06-02T00:00:00Z"),
+        (
+            "rain-day-amsterdam",
+            "D",
+            "Europe/Amsterdam",
+            "2024-05-31T22:00:00Z",
+        ),
     ] {
-        let name = layer(slug, freq);
+        let name = layer(slug, freq, zone);
         assert_eq!(caps_time(&name), label, "{freq}");
         for time in [None, Some(label)] {
             let got = map(&name, time);

@@ -29,6 +29,7 @@ import sys
 from datetime import datetime, timedelta
 
 import numpy as np
+import pandas as pd
 from osgeo import gdal, osr
 
 from dask_geomodeling.core import construct
@@ -286,6 +287,8 @@ case("resample_t", g(node(R + "temporal.Resample", "T", "2h", "nearest")),
 # -- calendar frequencies over the months-long input M
 M_NATIVE = {"bbox": [155000, 463120, 155050, 463160], "projection": "EPSG:28992",
             "width": 5, "height": 4}
+M_POINT = {"bbox": [155023.4, 463131.2, 155023.4, 463131.2], "projection": "EPSG:28992",
+           "width": 1, "height": 1}
 M_TIMES = {
     "last": {},
     "one": {"start": datetime(2020, 3, 10)},
@@ -313,6 +316,22 @@ for fname, args in [("me_sum", ["sum", "ME"]), ("w_count", ["count", "W"]),
 for fname, args in [("ms_nearest", ["MS", "nearest"]), ("me_forward", ["ME", "forward"]),
                     ("w_backward", ["W", "backward"]), ("qe_nearest", ["QE", "nearest"]),
                     ("d_nearest", ["D", "nearest"])]:
+    case("resample_m_" + fname, g(node(R + "temporal.Resample", "TM", *args)),
+         {"native": M_NATIVE}, M_TIMES)
+# ... and binned in other time zones' wall clocks
+for fname, args in [("me_sum_ams", ["ME", "sum", None, None, "Europe/Amsterdam"]),
+                    ("d_count_ny", ["D", "count", None, None, "America/New_York"]),
+                    ("w_mean_kolkata", ["W", "mean", None, None, "Asia/Kolkata"]),
+                    ("h_max_ams", ["h", "max", None, None, "Europe/Amsterdam"])]:
+    # hourly labels over the whole series: one cell
+    reqs = {"point": M_POINT} if fname.startswith("h_") else {"native": M_NATIVE}
+    case("tagg_m_" + fname, g(node(TA, "TM", *args)), reqs, M_TIMES)
+for fname, args in [("me_sum_ams", ["sum", "ME", "Europe/Amsterdam"]),
+                    ("d_count_ny", ["count", "D", "America/New_York"])]:
+    case("cumulative_m_" + fname, g(node(R + "temporal.Cumulative", "TM", *args)),
+         {"native": M_NATIVE}, M_TIMES)
+for fname, args in [("d_forward_ams", ["D", "forward", "Europe/Amsterdam"]),
+                    ("ms_nearest_kolkata", ["MS", "nearest", "Asia/Kolkata"])]:
     case("resample_m_" + fname, g(node(R + "temporal.Resample", "TM", *args)),
          {"native": M_NATIVE}, M_TIMES)
 # -- spatial
@@ -399,46 +418,57 @@ FREQ_ALIASES = ["h", "3h", "15min", "D", "W", "W-MON", "W-WED", "MS", "ME", "QS"
 FREQ_SYNONYMS = ["H", "T", "S", "L", "M", "Q", "A", "Y", "AS", "QE-DEC", "W-SUN"]
 
 
-def freq_instants():
+FREQ_ZONES = ["Europe/Amsterdam", "America/New_York", "Asia/Kolkata"]
+FREQ_ZONE_ALIASES = ["h", "15min", "D", "W", "MS", "ME", "YS"]
+
+
+def freq_instants(zone):
     """Both sides of period edges: the last and first day of months,
-    quarters and years (on several weekdays), at and around midnight."""
-    days = []
-    for y, m, d in [(2019, 12, 31), (2020, 2, 29), (2020, 3, 31), (2020, 6, 30),
-                    (2020, 9, 30), (2021, 2, 28)]:
-        days += [datetime(y, m, d), datetime(y, m, d) + timedelta(days=1)]
-    offsets = [timedelta(0), timedelta(milliseconds=1), timedelta(hours=12),
-               timedelta(hours=24) - timedelta(milliseconds=1)]
+    quarters and years (on several weekdays), at and around midnight; in
+    other zones around local midnight and the clock changes."""
+    if zone == "UTC":
+        dates = [(2019, 12, 31), (2020, 2, 29), (2020, 3, 31), (2020, 6, 30),
+                 (2020, 9, 30), (2021, 2, 28)]
+        offsets = [timedelta(0), timedelta(milliseconds=1), timedelta(hours=12),
+                   timedelta(hours=24) - timedelta(milliseconds=1)]
+        days = [datetime(*d) + timedelta(days=k) for d in dates for k in range(2)]
+    else:
+        days = [datetime(*d) for d in [(2019, 12, 31), (2020, 1, 1), (2020, 2, 29),
+                                       (2020, 3, 1), (2020, 3, 8), (2020, 3, 29),
+                                       (2020, 10, 25), (2020, 11, 1)]]
+        offsets = [timedelta(hours=h) for h in (-5.5, -2, -1, 0, 1, 2, 5, 6)]
+        offsets.append(-timedelta(milliseconds=1))
     return [d + o for d in days for o in offsets]
 
 
 def freq_table():
     """dask-geomodeling's labelling helpers over edge instants (freq.json).
 
-    Each row is [t, 4 labels (closed, label: left/left, left/right,
-    right/left, right/right), 3 closest labels (side left, both, right),
-    4 shifts of the left/left label by -1, -0.5, 0.5 and 1, and the label
-    range from it to 3 steps later], in ms since the epoch."""
+    Each row is [t, then relative to t: 4 labels (closed, label: left/left,
+    left/right, right/left, right/right), 3 closest labels (side left, both,
+    right), 4 shifts of the left/left label by -1, -0.5, 0.5 and 1, and the
+    label range from it to 3 steps later], in ms."""
     from dask_geomodeling.raster import temporal as tp
     from dask_geomodeling.utils import normalize_offset, offset_to_timedelta
     table = {"synonyms": {a: normalize_offset(a) for a in FREQ_SYNONYMS}, "freqs": []}
-    for alias in FREQ_ALIASES:
+    cases = [("UTC", a) for a in FREQ_ALIASES]
+    cases += [(z, a) for z in FREQ_ZONES for a in FREQ_ZONE_ALIASES]
+    for zone, alias in cases:
         f = normalize_offset(alias)
         closed, label = tp._default_closed_label(f, None, None)
         td = offset_to_timedelta(f)
         rows = []
-        for t in freq_instants():
-            row = [ms(t)]
-            row += [ms(tp._get_bin_label(t, f, c, lab, "UTC"))
+        for t in freq_instants(zone):
+            vals = [tp._get_bin_label(t, f, c, lab, zone)
                     for c in ("left", "right") for lab in ("left", "right")]
-            row += [ms(tp._get_closest_label(t, f, "UTC", side))
-                    for side in ("left", "both", "right")]
-            lab = tp._get_bin_label(t, f, "left", "left", "UTC")
-            row += [ms(tp._shift_datetime(lab, f, "UTC", n)) for n in (-1, -0.5, 0.5, 1)]
-            row += [ms(x) for x in tp._get_label_range(
-                lab, tp._shift_datetime(lab, f, "UTC", 3), f, "UTC")]
-            rows.append(row)
+            vals += [tp._get_closest_label(t, f, zone, side)
+                     for side in ("left", "both", "right")]
+            lab = tp._get_bin_label(t, f, "left", "left", zone)
+            vals += [tp._shift_datetime(lab, f, zone, n) for n in (-1, -0.5, 0.5, 1)]
+            vals += tp._get_label_range(lab, tp._shift_datetime(lab, f, zone, 3), f, zone)
+            rows.append([ms(t)] + [ms(v) - ms(t) for v in vals])
         table["freqs"].append({
-            "alias": alias, "name": f, "closed_right": closed == "right",
+            "alias": alias, "zone": zone, "name": f, "closed_right": closed == "right",
             "label_right": label == "right",
             "timedelta_ms": None if td is None else td // timedelta(milliseconds=1),
             "rows": rows})
@@ -460,7 +490,49 @@ def write_freq_table(path, table):
         f.write("\n".join(lines) + "\n")
 
 
+class _ZonedLabels:
+    """pandas, except that `date_range` steps through a zone's wall clock.
+
+    dask-geomodeling 2.8's TemporalAggregate.process builds its labels with
+    `pd.date_range` over naive UTC times, while its bins (and the labels of
+    `period` and `_get_label_range`) follow the zone's wall clock; in a zone
+    other than UTC the two miss each other and bins come out empty (a monthly
+    sum in Europe/Amsterdam is all zeros). tegel bins as documented: in the
+    zone, labels returned as UTC. Its golden cases come from that process run
+    with this one call in the zone."""
+
+    def __init__(self, zone):
+        self.zone = zone
+
+    def __getattr__(self, name):
+        return getattr(pd, name)
+
+    def date_range(self, start, end, freq):
+        def local(t):
+            return pd.Timestamp(t, tz="UTC").tz_convert(self.zone)
+        labels = pd.date_range(local(start), local(end), freq=freq)
+        return labels.tz_convert("UTC").tz_localize(None)
+
+
+def label_aggregates_in_their_zone():
+    from dask_geomodeling.raster import temporal as tp
+    original = tp.TemporalAggregate.process
+
+    def process(process_kwargs, time_data=None, data=None):
+        zone = process_kwargs.get("timezone") or "UTC"
+        if zone == "UTC":
+            return original(process_kwargs, time_data, data)
+        tp.pd = _ZonedLabels(zone)
+        try:
+            return original(process_kwargs, time_data, data)
+        finally:
+            tp.pd = pd
+
+    tp.TemporalAggregate.process = staticmethod(process)
+
+
 def run():
+    label_aggregates_in_their_zone()
     make_inputs()
     write_freq_table(os.path.join(HERE, "freq.json"), freq_table())
     with open(os.path.join(HERE, "promotion.json"), "w") as f:
