@@ -235,6 +235,10 @@ case("chain_fill_classify", g(node(R + "elemwise.FillNoData", "K", "C"),
 # -- combine / reduce
 case("group_a_b", g(node(R + "combine.Group", "A", "B")), SPATIAL_REQS)
 case("group_c_b", g(node(R + "combine.Group", "C", "B")), NN)
+case("lizardgroup_a_b", {"out": ["lizard_nxt.blocks.LizardRasterGroup",
+                                  SOURCES["a"][0], SOURCES["b"][0]]}, SPATIAL_REQS)
+case("lizardgroup_c_b_a", {"out": ["lizard_nxt.blocks.LizardRasterGroup", SOURCES["c"][0],
+                                    SOURCES["b"][0], SOURCES["a"][0]]}, NN)
 case("max_a_b", g(node(R + "reduction.Max", "A", "B")), SPATIAL_REQS)
 case("max_c_b", g(node(R + "reduction.Max", "C", "B")), NN)
 # -- misc
@@ -343,16 +347,27 @@ case("place_c", g(node(R + "spatial.Place", "C", "EPSG:28992", [155050, 463050],
                        [[155100, 463100], [155130, 463060]], "max")), {"native": NATIVE})
 
 
+def file_source(name):
+    uuid, files, t0, dt = SOURCES[name]
+    path = os.path.join(INPUTS, MULTIBAND.get(name, files[0]))
+    return [R + "sources.RasterFileSource", "file://" + path, t0, dt]
+
+
 def to_dgm(graph):
     """The same graph with RasterFileSource leaves."""
     out = {}
     by_uuid = {v[0]: k for k, v in SOURCES.items()}
     for key, value in graph.items():
         if value[0] == "lizard_nxt.blocks.LizardRasterSource":
-            name = by_uuid[value[1]]
-            uuid, files, t0, dt = SOURCES[name]
-            path = os.path.join(INPUTS, MULTIBAND.get(name, files[0]))
-            out[key] = [R + "sources.RasterFileSource", "file://" + path, t0, dt]
+            out[key] = file_source(by_uuid[value[1]])
+        elif value[0] == "lizard_nxt.blocks.LizardRasterGroup":
+            # Lizard's group of untimed layers is documented as Group's rule
+            # (left to right, the right one wins, nodata is transparent).
+            parts = []
+            for i, uuid in enumerate(value[1:]):
+                parts.append(f"{key}__{i}")
+                out[parts[-1]] = file_source(by_uuid[uuid])
+            out[key] = [R + "combine.Group"] + parts
         elif value[0].startswith("geoblocks."):
             # the legacy package name (before 2.0.1) is no longer importable
             out[key] = ["dask_geomodeling." + value[0][len("geoblocks."):]] + value[1:]
