@@ -9,6 +9,7 @@ use super::people::{ApiKey, Role, User};
 use super::records::{LayerCollection, ObservationType, Organisation, RasterLayer, Task};
 use super::source::RasterSource;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 /// Everything the catalogue stores.
@@ -54,6 +55,28 @@ pub struct Snapshot {
     wms_names: Index<String>,
     /// Source or layer uuid → indices of the layers whose graph names it.
     dependants: HashMap<Uuid, Vec<usize>>,
+    /// `shown_source` of computed layers, by layer uuid: each costs a graph
+    /// parse, metadata inference and a time evaluation over the whole
+    /// period, and a snapshot never changes.
+    computed: Mutex<HashMap<Uuid, Option<Arc<RasterSource>>>>,
+}
+
+/// A layer's source as map services show it (see [`Snapshot::shown_source`]).
+#[derive(Debug)]
+pub enum Shown<'a> {
+    Stored(&'a RasterSource),
+    Computed(Arc<RasterSource>),
+}
+
+impl std::ops::Deref for Shown<'_> {
+    type Target = RasterSource;
+
+    fn deref(&self) -> &RasterSource {
+        match self {
+            Shown::Stored(s) => s,
+            Shown::Computed(s) => s,
+        }
+    }
 }
 
 impl Snapshot {
@@ -96,6 +119,7 @@ impl Snapshot {
             tasks: index(&data.tasks, |t| t.id),
             wms_names,
             dependants,
+            computed: Mutex::default(),
             data,
         }
     }
@@ -251,14 +275,21 @@ impl Snapshot {
     /// What a map service shows of a layer: its one source, or for a
     /// computation the grid and instants of its graph (see
     /// `graphmeta::virtual_source`). `None` for broken layers.
-    pub fn shown_source(&self, layer: &RasterLayer) -> Option<std::borrow::Cow<'_, RasterSource>> {
+    pub fn shown_source(&self, layer: &RasterLayer) -> Option<Shown<'_>> {
         if let Some(s) = self.single_source(layer) {
-            return Some(std::borrow::Cow::Borrowed(s));
+            return Some(Shown::Stored(s));
         }
         if !graphref::is_geoblock(&layer.graph) {
             return None;
         }
-        super::graphmeta::virtual_source(self, layer).map(std::borrow::Cow::Owned)
+        let lock = || self.computed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(known) = lock().get(&layer.uuid) {
+            return known.clone().map(Shown::Computed);
+        }
+        // Computed unlocked: requests for other layers need not wait.
+        let shown = super::graphmeta::virtual_source(self, layer).map(Arc::new);
+        lock().insert(layer.uuid, shown.clone());
+        shown.map(Shown::Computed)
     }
 
     /// The version a cached rendering of `layer` depends on: the newest
