@@ -5,6 +5,8 @@
 //! * `graph/leaf_read`: one `Leaves::read` of source A (the reader alone);
 //! * `graph/single_source`: a one-node graph `LizardRasterSource(A)`;
 //! * `graph/three_sources`: the three-source graph above.
+//! * `graph/temporal/…`: TemporalAggregate (mean, median) and Cumulative
+//!   over 24 hourly frames of a fourth, temporal source, into 6-hour bins.
 //!
 //! The in-memory reader makes `single_source` little more than a copy, so
 //! these isolate the engine's own cost; what a tile of a computed layer costs
@@ -27,6 +29,50 @@ const IDS: [&str; 3] = [
     "00000000-0000-0000-0000-00000000000b",
     "00000000-0000-0000-0000-00000000000c",
 ];
+const TEMPORAL: &str = "00000000-0000-0000-0000-00000000000d";
+const HOUR: i64 = 3_600_000;
+
+/// 24 hourly float32 frames of 512² cells over the first source's corner.
+fn temporal_source() -> MemorySource {
+    let side = 512u32;
+    let n = (side * side) as usize;
+    let frames = (0..24)
+        .map(|t| RasterBuf {
+            width: side,
+            height: side,
+            data: RasterData::F32(
+                (0..n)
+                    .map(|i| {
+                        if (i + t) % 53 == 0 {
+                            -1.0
+                        } else {
+                            ((i * 7 + t * 13) % 1000) as f32 * 0.1
+                        }
+                    })
+                    .collect(),
+            ),
+            nodata: Some(-1.0),
+        })
+        .collect();
+    MemorySource {
+        meta: SourceMeta {
+            dtype: DataType::F32,
+            nodata: Some(-1.0),
+            crs: Crs(28992),
+            geo_transform: GeoTransform {
+                origin_x: 150_000.0,
+                origin_y: 465_000.0,
+                pixel_x: 1.0,
+                pixel_y: -1.0,
+            },
+            width: side,
+            height: side,
+            times: (0..24).map(|t| t * HOUR).collect(),
+            interval: Some(HOUR),
+        },
+        frames,
+    }
+}
 
 fn source(kind: usize) -> MemorySource {
     let n = (SIZE * SIZE) as usize;
@@ -85,6 +131,7 @@ fn bench(c: &mut Criterion) {
     for (k, id) in IDS.iter().enumerate() {
         leaves.add(Uuid::parse_str(id).unwrap(), source(k));
     }
+    leaves.add(Uuid::parse_str(TEMPORAL).unwrap(), temporal_source());
     // A 256² tile at 1.5 m cells (not aligned with the 1 m sources).
     let bbox = BBox::new(150_100.0, 464_300.0, 150_484.0, 464_684.0);
     let req = Request {
@@ -153,6 +200,50 @@ fn bench(c: &mut Criterion) {
     ] {
         g.bench_function(format!("block/{name}"), |b| {
             b.iter(|| black_box(graph.evaluate(&leaves, &req).unwrap()))
+        });
+    }
+    // Temporal blocks over the whole day: 4 bins of 6 frames.
+    let day = Request {
+        start: Some(0),
+        stop: Some(23 * HOUR),
+        ..req
+    };
+    for (name, node) in [
+        (
+            "mean",
+            json!([
+                "dask_geomodeling.raster.temporal.TemporalAggregate",
+                "t",
+                "6h",
+                "mean"
+            ]),
+        ),
+        (
+            "median",
+            json!([
+                "dask_geomodeling.raster.temporal.TemporalAggregate",
+                "t",
+                "6h",
+                "median"
+            ]),
+        ),
+        (
+            "cumulative",
+            json!([
+                "dask_geomodeling.raster.temporal.Cumulative",
+                "t",
+                "sum",
+                "6h"
+            ]),
+        ),
+    ] {
+        let graph = Graph::parse(
+            &json!({"name": "x", "graph": {"t": src(TEMPORAL), "x": node}}),
+            &GraphLimits::default(),
+        )
+        .unwrap();
+        g.bench_function(format!("temporal/{name}"), |b| {
+            b.iter(|| black_box(graph.evaluate(&leaves, &day).unwrap()))
         });
     }
     g.finish();

@@ -47,6 +47,7 @@ mod misc;
 mod parse;
 mod place;
 mod raster;
+mod reduce;
 mod spatial;
 mod temporal;
 mod time;

@@ -10,6 +10,7 @@ use super::error::GraphError;
 use super::eval::Ctx;
 use super::freq::{self, Freq};
 use super::raster::{Data, Mode, Raster, Req};
+use super::reduce;
 use std::collections::BTreeSet;
 
 fn times(
@@ -163,55 +164,6 @@ pub(crate) fn temporal_sum(ctx: &Ctx, store: usize, req: &Req) -> Result<Option<
     })
 }
 
-/// One frame aggregated over `frames` (NaN = nodata), in `calc` precision.
-fn aggregate(stat: Stat, calc: Dt, frames: &[&[f64]], i: usize) -> f64 {
-    let vals = frames.iter().map(|f| f[i]).filter(|v| !v.is_nan());
-    let round = |v: f64| dtype::cast(calc, v);
-    match stat {
-        Stat::Sum => vals.fold(0.0, |a, v| round(a + v)),
-        Stat::Count => vals.count() as f64,
-        Stat::Min => vals.fold(f64::NAN, |a, v| if a.is_nan() || v < a { v } else { a }),
-        Stat::Max => vals.fold(f64::NAN, |a, v| if a.is_nan() || v > a { v } else { a }),
-        // Not offered by the temporal blocks (parse refuses them).
-        Stat::Last => vals.into_iter().next_back().unwrap_or(f64::NAN),
-        Stat::First => vals.into_iter().next().unwrap_or(f64::NAN),
-        Stat::Mean => {
-            let (mut s, mut n) = (0.0, 0usize);
-            for v in vals {
-                s = round(s + v);
-                n += 1;
-            }
-            if n == 0 {
-                f64::NAN
-            } else {
-                round(s / n as f64)
-            }
-        }
-        Stat::Median => percentile(vals.collect(), 50.0),
-        Stat::Percentile(q) => percentile(vals.collect(), q),
-        Stat::Std | Stat::Var => {
-            let v: Vec<f64> = vals.collect();
-            if v.is_empty() {
-                return f64::NAN;
-            }
-            let mean = v.iter().sum::<f64>() / v.len() as f64;
-            let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / v.len() as f64;
-            round(if stat == Stat::Std { var.sqrt() } else { var })
-        }
-    }
-}
-
-/// NumPy's default (linear) percentile.
-fn percentile(mut v: Vec<f64>, q: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let pos = q / 100.0 * (v.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
-}
-
 /// Source frames as NaN-for-nodata planes in the calculation dtype.
 fn as_nan(r: &Raster) -> Vec<Vec<f64>> {
     let nd = r.nodata.unwrap_or(f64::NAN);
@@ -309,30 +261,37 @@ pub(crate) fn temporal_aggregate(
         m.fillvalue.unwrap_or(0.0)
     };
     let len = data.width as usize * data.height as usize;
-    let mut bands = Vec::with_capacity(labels.len());
-    for l in &labels {
-        let members: Vec<&[f64]> = src_times
-            .iter()
-            .zip(&planes)
-            .filter(|(t, _)| match f {
-                None => true,
-                Some(f) => f.label(**t, closed_right, label_right) == *l,
-            })
-            .map(|(_, p)| p.as_slice())
-            .collect();
-        let mut out = vec![fill_bin; len];
-        if !members.is_empty() {
-            for (i, o) in out.iter_mut().enumerate() {
-                let v = aggregate(stat, calc, &members, i);
-                *o = if v.is_finite() {
-                    dtype::cast(m.dtype, v)
-                } else {
-                    fill_bin
-                };
-            }
+    // Each frame's bin, found once (labels are sorted).
+    let mut members: Vec<Vec<&[f64]>> = vec![Vec::new(); labels.len()];
+    for (t, plane) in src_times.iter().zip(&planes) {
+        let slot = match f {
+            None => Some(0),
+            Some(f) => labels
+                .binary_search(&f.label(*t, closed_right, label_right))
+                .ok(),
+        };
+        if let Some(slot) = slot {
+            members[slot].push(plane.as_slice());
         }
-        bands.push(out);
     }
+    let bands = members
+        .iter()
+        .map(|frames| {
+            if frames.is_empty() {
+                return vec![fill_bin; len];
+            }
+            reduce::reduce(stat, calc, frames, len)
+                .into_iter()
+                .map(|v| {
+                    if v.is_finite() {
+                        dtype::cast(m.dtype, v)
+                    } else {
+                        fill_bin
+                    }
+                })
+                .collect()
+        })
+        .collect();
     Ok(Some(Data::Vals(Raster {
         dtype: m.dtype,
         nodata: m.fillvalue,
@@ -395,14 +354,7 @@ pub(crate) fn cumulative(
             acc.iter_mut().for_each(|a| *a = 0.0);
             bin = b;
         }
-        for (a, v) in acc.iter_mut().zip(plane) {
-            if !v.is_nan() {
-                *a = match stat {
-                    Stat::Count => *a + 1.0,
-                    _ => dtype::cast(calc, *a + v),
-                };
-            }
-        }
+        reduce::accumulate(stat, calc, &mut acc, plane);
         if *ti >= start && *ti <= stop {
             bands.push(acc.iter().map(|a| dtype::cast(m.dtype, *a)).collect());
         }
