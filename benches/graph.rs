@@ -31,6 +31,13 @@ const IDS: [&str; 3] = [
 ];
 const TEMPORAL: &str = "00000000-0000-0000-0000-00000000000d";
 const HOUR: i64 = 3_600_000;
+/// Every source's 1 m grid starts at this corner.
+const CORNER: GeoTransform = GeoTransform {
+    origin_x: 150_000.0,
+    origin_y: 465_000.0,
+    pixel_x: 1.0,
+    pixel_y: -1.0,
+};
 
 /// 24 hourly float32 frames of 512² cells over the first source's corner.
 fn temporal_source() -> MemorySource {
@@ -59,12 +66,7 @@ fn temporal_source() -> MemorySource {
             dtype: DataType::F32,
             nodata: Some(-1.0),
             crs: Crs(28992),
-            geo_transform: GeoTransform {
-                origin_x: 150_000.0,
-                origin_y: 465_000.0,
-                pixel_x: 1.0,
-                pixel_y: -1.0,
-            },
+            geo_transform: CORNER,
             width: side,
             height: side,
             times: (0..24).map(|t| t * HOUR).collect(),
@@ -106,12 +108,7 @@ fn source(kind: usize) -> MemorySource {
             dtype,
             nodata: Some(nodata),
             crs: Crs(28992),
-            geo_transform: GeoTransform {
-                origin_x: 150_000.0,
-                origin_y: 465_000.0,
-                pixel_x: 1.0,
-                pixel_y: -1.0,
-            },
+            geo_transform: CORNER,
             width: SIZE,
             height: SIZE,
             times: vec![0],

@@ -240,7 +240,8 @@ impl Freq {
     /// The last lattice instant at or before `t`.
     fn floor(self, t: i64) -> i64 {
         if self.absolute() {
-            // In a zone, `f` divides an hour and so every offset from UTC.
+            // The wall clock's multiples of `f`, as pandas' lattice from
+            // local midnight; `f` divides an hour, so clock changes keep it.
             t - (self.zone.wall_of(t) - self.unit.floor(self.zone.wall_of(t)))
         } else {
             self.zone
