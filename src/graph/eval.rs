@@ -6,6 +6,7 @@
 use super::blocks::Block;
 use super::combine;
 use super::error::GraphError;
+use super::freq::Freq;
 use super::fuse::{self, Input, Shape};
 use super::leaves::{Leaf, Leaves};
 use super::meta::{self, Meta};
@@ -167,6 +168,7 @@ impl Ctx<'_> {
             return Ok(None);
         }
         let m = meta::source_meta_with(&sm, false);
+        self.check_values(frames.len(), req)?;
         let bufs = self.leaves.read(id, &req.grid, &frames)?;
         Ok(Some(Input::Stored {
             shape: Shape {
@@ -209,6 +211,7 @@ impl Ctx<'_> {
                     )));
                 }
                 let m = meta::source_meta_with(&sm, false);
+                self.check_values(frames.len(), req)?;
                 let (w, h) = (req.grid.width, req.grid.height);
                 if w == 0 || h == 0 || frames.is_empty() {
                     return Ok(Some(Data::Vals(Raster::filled(
@@ -232,6 +235,32 @@ impl Ctx<'_> {
 
 fn req_cells(r: &Req) -> usize {
     r.grid.width as usize * r.grid.height as usize
+}
+
+impl Ctx<'_> {
+    /// Refuses an answer of `bands` frames of the request's grid beyond
+    /// `max_values`, before anything is read or allocated.
+    pub fn check_values(&self, bands: usize, req: &Req) -> Result<(), GraphError> {
+        let max = self.graph.limits.max_values;
+        if bands.saturating_mul(req_cells(req)) > max {
+            return Err(GraphError::Limit(format!(
+                "the request needs {bands} frames of {}x{} cells, more than {max} values; \
+                 ask for a shorter time range or a smaller map",
+                req.grid.width, req.grid.height
+            )));
+        }
+        Ok(())
+    }
+
+    /// The labels of `f` from `start` to `stop`, refused beyond `max_steps`.
+    pub fn labels(&self, f: Freq, start: i64, stop: Option<i64>) -> Result<Vec<i64>, GraphError> {
+        let max = self.graph.limits.max_steps;
+        f.range(start, stop, max).ok_or_else(|| {
+            GraphError::Limit(format!(
+                "the time range holds more than {max} steps of the frequency; ask for a shorter one"
+            ))
+        })
+    }
 }
 
 /// BaseElementwise: with both start and stop, the window is clipped to the

@@ -321,16 +321,31 @@ impl Freq {
         l + ((b - a) as f64 * frac) as i64
     }
 
-    /// Labels from `start` to `stop` (inclusive; `None`: just `start`).
-    pub fn range(self, start: i64, stop: Option<i64>) -> Vec<i64> {
+    /// Labels from `start` to `stop` (inclusive; `None`: just `start`), or
+    /// `None` when there would be more than `max`.
+    pub fn range(self, start: i64, stop: Option<i64>, max: usize) -> Option<Vec<i64>> {
         let stop = stop.unwrap_or(start);
+        if let Some(f) = self.unit.fixed_ms().filter(|_| self.absolute()) {
+            let n = (stop.saturating_sub(start) / f).saturating_add(1);
+            if usize::try_from(n).is_ok_and(|n| n > max) {
+                return None;
+            }
+        }
         let mut out = vec![];
         let mut t = start;
         while t <= stop {
+            if out.len() == max {
+                return None;
+            }
             out.push(t);
-            t = self.step(t, 1);
+            let next = self.step(t, 1);
+            if next <= t {
+                // Beyond the calendar's range: no later label exists.
+                break;
+            }
+            t = next;
         }
-        out
+        Some(out)
     }
 }
 
@@ -523,7 +538,18 @@ mod tests {
                 for (k, n) in [-1.0, -0.5, 0.5, 1.0].into_iter().enumerate() {
                     assert_eq!(f.shift(l, n), row[8 + k], "{}", at(&format!("shift {n}")));
                 }
-                assert_eq!(f.range(l, Some(f.step(l, 3))), row[12..], "{}", at("range"));
+                assert_eq!(
+                    f.range(l, Some(f.step(l, 3)), 4).as_deref(),
+                    Some(&row[12..]),
+                    "{}",
+                    at("range")
+                );
+                assert_eq!(
+                    f.range(l, Some(f.step(l, 3)), 3),
+                    None,
+                    "{}",
+                    at("range limit")
+                );
                 checked += 1;
             }
         }

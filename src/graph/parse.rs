@@ -23,6 +23,11 @@ pub struct GraphLimits {
     /// Nested layer graphs (a `LizardRasterSource` naming a layer) within one
     /// another.
     pub max_nesting: usize,
+    /// Cells times frames one block may hold for a request (frames read,
+    /// bins or labels answered); more is refused before it is allocated.
+    pub max_values: usize,
+    /// Instants one block may answer (labels of a frequency over a period).
+    pub max_steps: usize,
 }
 
 impl Default for GraphLimits {
@@ -31,6 +36,9 @@ impl Default for GraphLimits {
             max_nodes: 256,
             max_depth: 64,
             max_nesting: 8,
+            // 512 MiB of f64; a 256² tile over 1024 frames.
+            max_values: 1 << 26,
+            max_steps: 1 << 20,
         }
     }
 }

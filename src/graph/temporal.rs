@@ -104,6 +104,7 @@ pub(crate) fn snap(
     let (Some(first), Some(last)) = (store_time.first(), store_time.last()) else {
         return Ok(None);
     };
+    ctx.check_values(index_time.len(), req)?;
     let nearest = freq::neighbours(&store_time, &index_time, 0);
     let r = Req {
         start: Some(*first),
@@ -200,11 +201,12 @@ pub(crate) fn temporal_aggregate(
     // bins in the zone, labels as UTC, which this follows.)
     let labels = match f {
         None => vec![start_label],
-        Some(f) => f.range(start_label, stop_label),
+        Some(f) => ctx.labels(f, start_label, stop_label)?,
     };
     if req.mode == Mode::Time {
         return Ok(Some(Data::Time(labels)));
     }
+    ctx.check_values(labels.len(), req)?;
     let (s, e) = match f {
         None => ctx.metas[source].period.unwrap_or_default(),
         Some(f) => {
@@ -382,10 +384,11 @@ pub(crate) fn resample(
     let Some((start, stop)) = freq::snap_labels(m.period, req.start, req.stop, Some(f)) else {
         return Ok(empty(req.mode));
     };
-    let labels = f.range(start, stop);
+    let labels = ctx.labels(f, start, stop)?;
     if req.mode == Mode::Time {
         return Ok(Some(Data::Time(labels)));
     }
+    ctx.check_values(labels.len(), req)?;
     let shift = match direction {
         1 => 0.0,
         -1 => -1.0,

@@ -8,8 +8,14 @@ pub enum RenderError {
     NoSuchLayer(uuid::Uuid),
     #[error("layer {0} is broken: its raster source was deleted")]
     BrokenLayer(uuid::Uuid),
+    /// Evaluating a layer's graph failed; `class` says whose fault it is (a
+    /// request beyond the engine's budget, a graph no longer valid, storage).
     #[error("layer {layer} cannot be evaluated: {message}")]
-    Graph { layer: uuid::Uuid, message: String },
+    Graph {
+        layer: uuid::Uuid,
+        message: String,
+        class: ErrorClass,
+    },
     #[error("the server is busy rendering; try again shortly")]
     Busy,
     #[error(transparent)]
@@ -30,7 +36,8 @@ impl RenderError {
     pub fn class(&self) -> ErrorClass {
         match self {
             RenderError::NoSuchLayer(_) => ErrorClass::NotFound,
-            RenderError::BrokenLayer(_) | RenderError::Graph { .. } => ErrorClass::Conflict,
+            RenderError::BrokenLayer(_) => ErrorClass::Conflict,
+            RenderError::Graph { class, .. } => *class,
             RenderError::Busy => ErrorClass::Unavailable,
             RenderError::Geo(e) => e.class(),
             RenderError::Style(e) => e.class(),

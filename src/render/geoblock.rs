@@ -19,7 +19,7 @@ use crate::catalogue::{RasterLayer, Snapshot};
 use crate::graph::{
     Dt, Graph, GraphError, GraphLimits, Leaf, Leaves, Output, Raster, Request, RequestMode,
 };
-use crate::model::{GridSpec, RasterBuf, RasterSource, TimeSel};
+use crate::model::{ErrorClass, GridSpec, RasterBuf, RasterSource, TimeSel};
 use uuid::Uuid;
 
 /// The engine's view of one snapshot and the store, for one evaluation.
@@ -148,9 +148,18 @@ pub fn evaluate(
 }
 
 fn graph_err(layer: &RasterLayer, e: GraphError) -> RenderError {
+    let class = match &e {
+        // What this request asks is beyond the engine: the client's to change.
+        GraphError::Limit(_) | GraphError::Request(_) => ErrorClass::BadRequest,
+        GraphError::Read(_) => ErrorClass::Internal,
+        // The stored graph no longer evaluates (a source gone, a changed
+        // nested layer): the layer is broken.
+        _ => ErrorClass::Conflict,
+    };
     RenderError::Graph {
         layer: layer.uuid,
         message: e.to_string(),
+        class,
     }
 }
 

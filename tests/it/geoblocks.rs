@@ -292,6 +292,55 @@ fn calendar_aggregates_are_published_at_their_period_labels() {
 }
 
 #[test]
+fn requests_beyond_the_engine_budget_are_refused_not_attempted() {
+    // Millisecond labels over the rain hour: 3.3 million instants, more than
+    // a block may answer; the server refuses such requests (an OGC exception
+    // report, with the configured status of client errors) and stays up.
+    let server = TestServer::start(test_config("geoblocks-budget"));
+    let rain = rain_source(&server);
+    let fine = add_layer(
+        &server,
+        "rain-per-ms",
+        json!({"name": "x", "graph": {
+            "s": ["lizard_nxt.blocks.LizardRasterSource", rain.to_string()],
+            "x": ["dask_geomodeling.raster.temporal.Resample", "s", "ms", "backward"]}}),
+    );
+    let span = server.get(&format!(
+        "/wms/?{RAIN_MAP}&LAYERS={fine}&TIME=2024-06-01T12:00:00Z/2024-06-01T12:50:00Z"
+    ));
+    let refused = |r: &crate::support::Resp| {
+        assert!(matches!(r.status, 200 | 400), "{}: {}", r.status, r.text());
+        assert!(r.text().contains("<ServiceException"), "{}", r.text());
+    };
+    refused(&span);
+    assert!(span.text().contains("shorter"), "{}", span.text());
+    // One instant is one label: drawn.
+    let one = server.get(&format!(
+        "/wms/?{RAIN_MAP}&LAYERS={fine}&TIME=2024-06-01T12:15:00Z"
+    ));
+    assert_eq!(one.status, 200, "{}", one.text());
+    // A plain temporal graph over many frames at a size whose values exceed
+    // the budget: refused the same way.
+    let wet = add_layer(
+        &server,
+        "rain-wet",
+        json!({"name": "x", "graph": {
+            "s": ["lizard_nxt.blocks.LizardRasterSource", rain.to_string()],
+            "x": ["dask_geomodeling.raster.Multiply", "s", 2]}}),
+    );
+    let big = server.get(&format!(
+        "/wms/?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&STYLES=&CRS=EPSG:28992\
+         &BBOX=120000,400000,240000,500000&WIDTH=4000&HEIGHT=4000&FORMAT=image/tiff\
+         &LAYERS={wet}&TIME=2024-06-01T12:00:00Z/2024-06-01T12:55:00Z"
+    ));
+    refused(&big);
+    assert!(big.text().contains("smaller map"), "{}", big.text());
+    server
+        .get("/wms/?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0")
+        .expect_status(200);
+}
+
+#[test]
 fn the_api_refuses_graphs_the_engine_refuses_naming_the_node() {
     use crate::api::client::{Client, json as body_of, user_key};
     let server = TestServer::start(test_config("geoblocks-api"));
