@@ -242,7 +242,8 @@ impl Freq {
         if self.absolute() {
             // The wall clock's multiples of `f`, as pandas' lattice from
             // local midnight; `f` divides an hour, so clock changes keep it.
-            t - (self.zone.wall_of(t) - self.unit.floor(self.zone.wall_of(t)))
+            let w = self.zone.wall_of(t);
+            t - (w - self.unit.floor(w))
         } else {
             self.zone
                 .instant_of_wall(self.unit.floor(self.zone.wall_of(t)))

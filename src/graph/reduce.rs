@@ -20,14 +20,27 @@ pub(crate) fn reduce(stat: Stat, calc: Dt, frames: &[&[f64]], len: usize) -> Vec
     }
 }
 
-/// `F32`: round running results to float32 (else the calculation is f64).
+/// `v` rounded to the calculation dtype: float32 when `F32`, else f64.
+fn round<const F32: bool>(v: f64) -> f64 {
+    if F32 { f64::from(v as f32) } else { v }
+}
+
+/// A running sum after value `v` (NaN: skipped). The sum is formed before
+/// the choice, so the loops stay branch-free and vectorise.
+fn sum_step<const F32: bool>(a: f64, v: f64) -> f64 {
+    let added = round::<F32>(a + v);
+    if v.is_nan() { a } else { added }
+}
+
+/// A running count after value `v` (NaN: not counted).
+fn count_step(a: f64, v: f64) -> f64 {
+    a + f64::from(u8::from(!v.is_nan()))
+}
+
 fn planes<const F32: bool>(stat: Stat, calc: Dt, frames: &[&[f64]], len: usize) -> Vec<f64> {
-    let round = |v: f64| if F32 { f64::from(v as f32) } else { v };
-    let sum = |a: f64, v: f64| if v.is_nan() { a } else { round(a + v) };
-    let count = |a: f64, v: f64| a + f64::from(u8::from(!v.is_nan()));
     match stat {
-        Stat::Sum => fold(frames, len, 0.0, sum),
-        Stat::Count => fold(frames, len, 0.0, count),
+        Stat::Sum => fold(frames, len, 0.0, sum_step::<F32>),
+        Stat::Count => fold(frames, len, 0.0, count_step),
         Stat::Min => fold(frames, len, f64::NAN, |a, v| {
             if !v.is_nan() && (a.is_nan() || v < a) {
                 v
@@ -50,7 +63,13 @@ fn planes<const F32: bool>(stat: Stat, calc: Dt, frames: &[&[f64]], len: usize) 
             }
             s.iter()
                 .zip(&n)
-                .map(|(s, n)| if *n == 0.0 { f64::NAN } else { round(s / n) })
+                .map(|(s, n)| {
+                    if *n == 0.0 {
+                        f64::NAN
+                    } else {
+                        round::<F32>(s / n)
+                    }
+                })
                 .collect()
         }
         _ => (0..len).map(|i| reference(stat, calc, frames, i)).collect(),
@@ -86,36 +105,18 @@ fn apply(acc: &mut [f64], frame: &[f64], step: impl Fn(f64, f64) -> f64) {
 ))]
 fn mean_step<const F32: bool>(sum: &mut [f64], count: &mut [f64], frame: &[f64]) {
     for ((s, n), v) in sum.iter_mut().zip(count.iter_mut()).zip(frame) {
-        let miss = v.is_nan();
-        let added = if F32 {
-            f64::from((*s + v) as f32)
-        } else {
-            *s + v
-        };
-        *s = if miss { *s } else { added };
-        *n += f64::from(u8::from(!miss));
+        *s = sum_step::<F32>(*s, *v);
+        *n = count_step(*n, *v);
     }
 }
 
 /// Adds one frame to running sums or counts (Cumulative), with `reduce`'s
-/// rounding.
+/// rounding (`calc` is float32 or float64, as `result_type(float32, …)`).
 pub(crate) fn accumulate(stat: Stat, calc: Dt, acc: &mut [f64], frame: &[f64]) {
     match (stat, calc) {
-        (Stat::Count, _) => apply(acc, frame, |a, v| a + f64::from(u8::from(!v.is_nan()))),
-        (_, Dt::F32) => apply(acc, frame, |a, v| {
-            if v.is_nan() {
-                a
-            } else {
-                f64::from((a + v) as f32)
-            }
-        }),
-        _ => apply(acc, frame, |a, v| {
-            if v.is_nan() {
-                a
-            } else {
-                dtype::cast(calc, a + v)
-            }
-        }),
+        (Stat::Count, _) => apply(acc, frame, count_step),
+        (_, Dt::F32) => apply(acc, frame, sum_step::<true>),
+        _ => apply(acc, frame, sum_step::<false>),
     }
 }
 
