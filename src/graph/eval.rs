@@ -151,6 +151,30 @@ impl Ctx<'_> {
         }
     }
 
+    /// Refuses an answer of `bands` frames of the request's grid beyond
+    /// `max_values`, before anything is read or allocated.
+    pub fn check_values(&self, bands: usize, req: &Req) -> Result<(), GraphError> {
+        let max = self.graph.limits.max_values;
+        if bands.saturating_mul(req_cells(req)) > max {
+            return Err(GraphError::Limit(format!(
+                "the request needs {bands} frames of {}x{} cells, more than {max} values; \
+                 ask for a shorter time range or a smaller map",
+                req.grid.width, req.grid.height
+            )));
+        }
+        Ok(())
+    }
+
+    /// The labels of `f` from `start` to `stop`, refused beyond `max_steps`.
+    pub fn labels(&self, f: Freq, start: i64, stop: Option<i64>) -> Result<Vec<i64>, GraphError> {
+        let max = self.graph.limits.max_steps;
+        f.range(start, stop, max).ok_or_else(|| {
+            GraphError::Limit(format!(
+                "the time range holds more than {max} steps of the frequency; ask for a shorter one"
+            ))
+        })
+    }
+
     /// A raster source's frames for a `vals` request, as stored; `None`
     /// when the node is not a plain source read (a nested layer, a time
     /// request, no frames): `source` answers those.
@@ -235,32 +259,6 @@ impl Ctx<'_> {
 
 fn req_cells(r: &Req) -> usize {
     r.grid.width as usize * r.grid.height as usize
-}
-
-impl Ctx<'_> {
-    /// Refuses an answer of `bands` frames of the request's grid beyond
-    /// `max_values`, before anything is read or allocated.
-    pub fn check_values(&self, bands: usize, req: &Req) -> Result<(), GraphError> {
-        let max = self.graph.limits.max_values;
-        if bands.saturating_mul(req_cells(req)) > max {
-            return Err(GraphError::Limit(format!(
-                "the request needs {bands} frames of {}x{} cells, more than {max} values; \
-                 ask for a shorter time range or a smaller map",
-                req.grid.width, req.grid.height
-            )));
-        }
-        Ok(())
-    }
-
-    /// The labels of `f` from `start` to `stop`, refused beyond `max_steps`.
-    pub fn labels(&self, f: Freq, start: i64, stop: Option<i64>) -> Result<Vec<i64>, GraphError> {
-        let max = self.graph.limits.max_steps;
-        f.range(start, stop, max).ok_or_else(|| {
-            GraphError::Limit(format!(
-                "the time range holds more than {max} steps of the frequency; ask for a shorter one"
-            ))
-        })
-    }
 }
 
 /// BaseElementwise: with both start and stop, the window is clipped to the
