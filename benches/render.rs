@@ -4,8 +4,9 @@
 //!   from a stored 4096² f32 frame (EPSG:28992, 1 m; field A below): a zoom-16
 //!   EPSG:3857 tile (reprojected), the same tile bilinear, and a 512² map in the
 //!   frame's own CRS;
-//! * `render/*`: the whole blocking render of a request (catalogue lookup, frame,
-//!   warp, style, PNG) — what one uncached tile costs a render thread;
+//! * `render/*`: the whole blocking render of a request (layer resolution in a
+//!   catalogue snapshot, frame, warp, style, PNG) — what one uncached tile
+//!   costs a render thread;
 //! * `render/tile_3857_png_graph3`: the same tile of a computed layer,
 //!   `FillNoData(Classify(Subtract(A, B)), C)` over three distinct sources (three
 //!   synthetic fields with their own nodata, ingested on the same 4096² grid like
@@ -26,7 +27,7 @@ use tegel::model::{
     RasterBuf, RasterData, RasterSource, RenderRequest, Resampling, Rgb, SourceError, TimeSel,
     Window,
 };
-use tegel::render::{Context, render, warp};
+use tegel::render::{Engine, Layer, warp};
 use tegel::storage::{Limits, Store};
 
 const SIZE: u32 = 4096;
@@ -103,7 +104,10 @@ fn input_file(dir: &std::path::Path, field: &Field) -> PathBuf {
 }
 
 struct Fixture {
-    ctx: Context,
+    catalogue: Arc<Catalogue>,
+    store: Arc<Store>,
+    transforms: Arc<TransformCache>,
+    engine: Engine,
     layer: LayerRef,
     /// The computed layer over the three sources (field A is `layer`'s).
     computed: LayerRef,
@@ -169,12 +173,12 @@ fn fixture() -> Fixture {
             Ok(id)
         })
         .unwrap();
+    let transforms = Arc::new(TransformCache::new());
     Fixture {
-        ctx: Context {
-            catalogue,
-            store,
-            transforms: TransformCache::new(),
-        },
+        engine: Engine::new(store.clone(), transforms.clone()),
+        catalogue,
+        store,
+        transforms,
         layer,
         computed: LayerRef {
             id: computed,
@@ -221,22 +225,15 @@ fn request(layer: LayerRef, grid: GridSpec) -> RenderRequest {
 
 fn benches(c: &mut Criterion) {
     let fx = fixture();
-    let snap = fx.ctx.catalogue.snapshot();
+    let snap = fx.catalogue.snapshot();
     let layer = snap.layer(fx.layer.id).unwrap();
     let source = snap.single_source(layer).unwrap();
     let frame = fx
-        .ctx
         .store
         .open_frame(source.uuid, &source.frames[0].file)
         .unwrap();
     // The tile must really hit data, or the benchmark measures an empty fast path.
-    let warped = warp(
-        &*frame,
-        &tile_grid(),
-        &fx.ctx.transforms,
-        Resampling::Nearest,
-    )
-    .unwrap();
+    let warped = warp(&*frame, &tile_grid(), &fx.transforms, Resampling::Nearest).unwrap();
     assert!(
         warped.valid.iter().filter(|&&v| v == 1).count() > 60_000,
         "tile outside the raster"
@@ -249,7 +246,7 @@ fn benches(c: &mut Criterion) {
             warp(
                 &*frame,
                 black_box(&tile_grid()),
-                &fx.ctx.transforms,
+                &fx.transforms,
                 Resampling::Nearest,
             )
             .unwrap()
@@ -260,7 +257,7 @@ fn benches(c: &mut Criterion) {
             warp(
                 &*frame,
                 black_box(&tile_grid()),
-                &fx.ctx.transforms,
+                &fx.transforms,
                 Resampling::Bilinear,
             )
             .unwrap()
@@ -272,7 +269,7 @@ fn benches(c: &mut Criterion) {
             warp(
                 &*frame,
                 black_box(&native_grid()),
-                &fx.ctx.transforms,
+                &fx.transforms,
                 Resampling::Nearest,
             )
             .unwrap()
@@ -282,14 +279,20 @@ fn benches(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("render");
     g.throughput(Throughput::Elements(1));
+    // What a render thread does per request: resolve the layer in the
+    // current snapshot, then render.
+    let render = |req: RenderRequest| {
+        let layer = Layer::resolve(&fx.catalogue.snapshot(), req.layer.id).unwrap();
+        fx.engine.render(&layer, &req).unwrap()
+    };
     g.bench_function("tile_3857_png", |b| {
-        b.iter(|| render(&fx.ctx, black_box(&request(fx.layer, tile_grid()))).unwrap())
+        b.iter(|| render(black_box(request(fx.layer, tile_grid()))))
     });
     g.bench_function("tile_3857_png_graph3", |b| {
-        b.iter(|| render(&fx.ctx, black_box(&request(fx.computed, tile_grid()))).unwrap())
+        b.iter(|| render(black_box(request(fx.computed, tile_grid()))))
     });
     g.bench_function("map_28992_512_png", |b| {
-        b.iter(|| render(&fx.ctx, black_box(&request(fx.layer, native_grid()))).unwrap())
+        b.iter(|| render(black_box(request(fx.layer, native_grid()))))
     });
     g.finish();
 
@@ -301,7 +304,7 @@ fn benches(c: &mut Criterion) {
             warp(
                 &constant,
                 black_box(&tile_grid()),
-                &fx.ctx.transforms,
+                &fx.transforms,
                 Resampling::Nearest,
             )
             .unwrap()

@@ -2,13 +2,14 @@
 //! by the integration tests, so both start tegel the same way.
 
 use crate::cache::TileCache;
-use crate::catalogue::{Catalogue, CatalogueError, demo};
+use crate::catalogue::{Catalogue, CatalogueError, Repo, demo, worker::Worker};
 use crate::config::Config;
 use crate::geo::cache::TransformCache;
 use crate::geo::tms::{self, TileMatrixSet};
 use crate::geo::tms_json;
 use crate::http::{AppState, Server};
-use crate::render::{Context, RenderError, Renderer};
+use crate::render::{Engine, Pool, RenderError, Renderer};
+use crate::serve::{Service, Settings};
 use crate::storage::{Limits, Store, StoreError};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,8 @@ pub enum StartError {
     Render(#[from] RenderError),
     #[error("tile matrix set {path}: {message}")]
     TileMatrixSet { path: PathBuf, message: String },
+    #[error("start-up failed: {0}")]
+    Startup(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -118,6 +121,32 @@ pub fn load_tile_matrix_sets(config: &Config) -> Result<Vec<&'static TileMatrixS
     Ok(sets)
 }
 
+/// The request path over `data`: tile cache, render pool and engine, and
+/// the service layer with the settings of `config`.
+pub fn build_service(
+    config: &Config,
+    data: &DataDir,
+    public_url: &str,
+    extra_sets: &[&'static TileMatrixSet],
+) -> Result<Service, StartError> {
+    let cache = TileCache::new(config.cache.max_bytes.bytes());
+    let transforms = Arc::new(TransformCache::new());
+    let pool = Arc::new(Pool::new(
+        config.render.effective_threads(),
+        config.render.queue_depth,
+    )?);
+    let engine = Engine::new(data.store.clone(), transforms.clone());
+    let renderer = Renderer::new(engine, cache, pool);
+    Ok(Service::new(
+        data.catalogue.clone(),
+        renderer,
+        transforms,
+        Settings::from_config(config),
+        public_url,
+        tms::with_extra(extra_sets),
+    ))
+}
+
 /// A server running on a background task.
 pub struct Running {
     pub addr: SocketAddr,
@@ -153,21 +182,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             Ok((data, sets))
         })
         .await
-        .map_err(|e| RenderError::Internal(e.to_string()))??
+        .map_err(|e| StartError::Startup(e.to_string()))??
     };
-    let cache = TileCache::new(config.cache.max_bytes.bytes());
-    let ctx = Context {
-        catalogue: data.catalogue.clone(),
-        store: data.store.clone(),
-        transforms: TransformCache::new(),
-    };
-    let renderer = Renderer::new(
-        ctx,
-        cache,
-        config.render.effective_threads(),
-        config.render.queue_depth,
-    )?;
-
     let listen = config.server.listen;
     let server = Server::bind(listen)
         .await
@@ -180,16 +196,17 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         source,
     })?;
     let public_url = config.server.public_url_for(addr);
-    let state = Arc::new(
-        AppState::new(config, renderer, public_url.clone())
-            .with_tile_matrix_sets(&tile_matrix_sets),
-    );
-
-    state.repo.worker.start(
-        state.repo.catalogue.clone(),
-        state.repo.store.clone(),
-        state.repo.limits,
-    );
+    let service = build_service(&config, &data, &public_url, &tile_matrix_sets)?;
+    let repo = Arc::new(Repo {
+        catalogue: data.catalogue.clone(),
+        store: data.store.clone(),
+        limits: input_limits(&config),
+        data_dir: config.server.data_dir.clone(),
+        worker: Worker::idle(),
+    });
+    repo.worker
+        .start(repo.catalogue.clone(), repo.store.clone(), repo.limits);
+    let state = Arc::new(AppState::new(config, service, repo));
     watch_catalogue(data.catalogue.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(server.run(state.clone(), async {

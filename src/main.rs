@@ -220,7 +220,7 @@ fn print_urls(running: &tegel::app::Running) {
     println!("tegel is serving on http://{}", running.addr);
     println!("  WMS (QGIS, GDAL):  {base}/wms/?SERVICE=WMS&REQUEST=GetCapabilities");
     println!("  WMTS (QGIS, GDAL): {base}/wmts/1.0.0/WMTSCapabilities.xml");
-    let snap = running.state.catalogue().snapshot();
+    let snap = running.state.service.snapshot();
     for layer in snap.layers() {
         if let Some(name) = snap.wms_name(layer) {
             println!("  XYZ {name:<48} {base}/tiles/{name}/{{z}}/{{x}}/{{y}}.png");

@@ -84,12 +84,7 @@ impl Fields for LayerCollection {
 }
 
 fn guard(c: &LayerCollection) -> Guard<'_> {
-    Guard {
-        organisation: c.organisation,
-        access: c.access_modifier,
-        shared_with: &[],
-        supplier: c.supplier.as_deref(),
-    }
+    Guard::collection(c)
 }
 
 /// The collection as the API shows it to this caller.

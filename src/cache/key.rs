@@ -141,6 +141,22 @@ impl From<&RenderRequest> for RenderKey {
     }
 }
 
+/// A strong ETag for a response that is not a `RenderKey`'s (capabilities,
+/// legends, composites): `"<kind>-<16 hex digits>"`, the hash of `parts`
+/// each length-prefixed, with the same stable hash as [`RenderKey::etag`]
+/// (equal in every process, run and platform).
+pub fn etag_of(kind: &str, parts: &[&[u8]]) -> String {
+    let mut h = Fnv1a::new();
+    h.write(KEY_SCHEMA);
+    h.write(&(kind.len() as u64).to_le_bytes());
+    h.write(kind.as_bytes());
+    for part in parts {
+        h.write(&(part.len() as u64).to_le_bytes());
+        h.write(part);
+    }
+    format!("\"{kind}-{:016x}\"", fmix64(h.0))
+}
+
 /// 64-bit FNV-1a (offset basis 0xcbf29ce484222325, prime 0x100000001b3).
 struct Fnv1a(u64);
 

@@ -6,7 +6,7 @@
 mod key;
 mod tile_cache;
 
-pub use key::RenderKey;
+pub use key::{RenderKey, etag_of};
 pub use tile_cache::{CacheStats, Rendered, TileCache};
 
 #[cfg(test)]

@@ -17,8 +17,9 @@
 
 use super::people;
 use super::people::{RoleKind, User};
-use super::records::AccessModifier;
+use super::records::{AccessModifier, LayerCollection, RasterLayer};
 use super::snapshot::Snapshot;
+use super::source::RasterSource;
 use chrono::Utc;
 use uuid::Uuid;
 
@@ -120,7 +121,38 @@ pub struct Guard<'a> {
     pub supplier: Option<&'a str>,
 }
 
-impl Guard<'_> {
+impl<'a> Guard<'a> {
+    /// The guard of a raster layer: its organisation, access, the
+    /// organisations it is shared with, and its supplier.
+    pub fn layer(layer: &'a RasterLayer) -> Guard<'a> {
+        Guard {
+            organisation: layer.organisation,
+            access: layer.access_modifier,
+            shared_with: &layer.shared_with,
+            supplier: layer.supplier.as_deref(),
+        }
+    }
+
+    /// The guard of a raster source (never shared).
+    pub fn source(source: &'a RasterSource) -> Guard<'a> {
+        Guard {
+            organisation: source.organisation,
+            access: source.access_modifier,
+            shared_with: &[],
+            supplier: source.supplier.as_deref(),
+        }
+    }
+
+    /// The guard of a layer collection (never shared).
+    pub fn collection(collection: &'a LayerCollection) -> Guard<'a> {
+        Guard {
+            organisation: collection.organisation,
+            access: collection.access_modifier,
+            shared_with: &[],
+            supplier: collection.supplier.as_deref(),
+        }
+    }
+
     pub fn can_read(&self, caller: &Caller) -> bool {
         if caller.is_superuser() {
             return true;

@@ -61,7 +61,8 @@ pub async fn handle(state: &AppState, parts: &Parts, body: Incoming) -> Response
         Ok(req) => run(state, req).await,
         Err(e) => Err(e),
     };
-    write(format, &title, &method_line, allow, answer)
+    let error_policy = state.service.settings().cache_control_errors.as_deref();
+    write(format, &title, &method_line, allow, answer, error_policy)
 }
 
 /// Everything up to the handler: method, path, query, caller, body.
@@ -83,7 +84,7 @@ async fn prepare(
         .find(|(k, _)| k == "format")
         .map(|(_, v)| v.as_str());
     let format = Format::negotiate(format_param, accept)?;
-    let snapshot = state.catalogue().snapshot();
+    let snapshot = state.service.snapshot();
     let caller = auth::caller(&snapshot, &parts.headers).map_err(|_| ApiError::BadCredentials)?;
     let mut req = ApiRequest {
         method,
@@ -91,7 +92,7 @@ async fn prepare(
         params,
         caller,
         body: ApiBody::Empty,
-        base: state.public_url.clone(),
+        base: state.service.public_url().to_string(),
         format,
         snapshot,
     };
@@ -224,6 +225,7 @@ fn write(
     method_line: &str,
     allow: &'static str,
     answer: Result<ApiResponse, ApiError>,
+    error_policy: Option<&str>,
 ) -> Response<Body> {
     let (status, body, err) = match answer {
         Ok(r) => (r.status, r.body, None),
@@ -258,15 +260,14 @@ fn write(
         header::VARY,
         HeaderValue::from_static("Accept, Authorization"),
     );
-    // Errors are never stored, as every other error of the server.
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if err.is_some() {
-            "no-store"
-        } else {
-            "private, no-cache"
-        }),
-    );
+    // Errors carry the policy of every other error of the server.
+    let policy = match err {
+        Some(_) => error_policy.and_then(|p| HeaderValue::from_str(p).ok()),
+        None => Some(HeaderValue::from_static("private, no-cache")),
+    };
+    if let Some(policy) = policy {
+        h.insert(header::CACHE_CONTROL, policy);
+    }
     if matches!(
         err,
         Some(ApiError::BadCredentials) | Some(ApiError::NotAuthenticated)

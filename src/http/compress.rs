@@ -9,7 +9,7 @@
 //! out uncompressed rather than waiting.
 
 use super::response::Body;
-use crate::render::Renderer;
+use crate::render::Pool;
 use bytes::Bytes;
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -74,7 +74,7 @@ fn gzip_etag(etag: &HeaderValue) -> Option<HeaderValue> {
 /// Compresses `resp` when its type is XML/JSON and the client accepts gzip;
 /// adds `Vary: Accept-Encoding` to every XML/JSON response either way.
 pub async fn negotiate(
-    renderer: &Renderer,
+    pool: &Pool,
     request_headers: &HeaderMap,
     resp: Response<Body>,
 ) -> Response<Body> {
@@ -105,7 +105,7 @@ pub async fn negotiate(
         return Response::from_parts(parts, Full::new(bytes));
     }
     let plain = bytes.clone();
-    match renderer.run_blocking(move |_| Ok(gzip_bytes(&plain))).await {
+    match pool.run(move || Ok(gzip_bytes(&plain))).await {
         Ok(Some(packed)) => {
             if let Some(tag) = parts.headers.get(header::ETAG).and_then(gzip_etag) {
                 parts.headers.insert(header::ETAG, tag);

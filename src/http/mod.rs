@@ -1,32 +1,23 @@
-//! HTTP: the hyper server, the router, the endpoint handlers, caching headers,
-//! and the one place mapping `ErrorClass` to statuses and error bodies.
+//! HTTP: the hyper server (`server.rs`: connection limit, timeouts, graceful
+//! shutdown), the router (`router.rs`), credentials (`auth.rs`), the
+//! catalogue API's transport (`api.rs`, `upload.rs`), compression
+//! (`compress.rs`) and CORS (`cors.rs`); and exactly one `Reply` → response
+//! function (`response.rs`) and one failure → status + body function
+//! (`errors.rs`).
 //!
-//! Handlers are thin: they parse with `protocol`, look layers up in the
-//! catalogue snapshot, and hand `RenderRequest`s to the `render::Renderer`.
+//! Everything between a parsed request and its answer is `serve`'s; `http`
+//! decides nothing about layers, styles, time or access.
 
 mod api;
 mod auth;
-mod capabilities;
-mod colormaps;
-mod composite;
 mod compress;
 mod cors;
-mod dimension;
 mod errors;
-mod exceptions_image;
-mod getfeatureinfo;
-mod index;
-mod layers;
-mod legend;
-mod published;
 mod response;
 mod router;
 mod server;
 mod state;
 mod upload;
-mod wms;
-mod wmts;
-mod xyz;
 
 pub use server::Server;
 pub use state::AppState;

@@ -115,7 +115,7 @@ async fn handle(
     });
     let response = match tokio::time::timeout(timeout, router::route(&state, req)).await {
         Ok(r) => r,
-        Err(_) => super::errors::timeout_response(),
+        Err(_) => super::errors::timeout(state.service.settings()),
     };
     if let Some((started, method, path)) = log {
         let micros = started.elapsed().as_micros() as u64;

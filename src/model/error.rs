@@ -24,6 +24,8 @@ pub enum ErrorClass {
     MethodNotAllowed,
     /// The request body's media type is not one the endpoint reads.
     UnsupportedMediaType,
+    /// The resource exists, but not in a media type the client accepts.
+    NotAcceptable,
     /// The request or upload is beyond a configured limit.
     TooLarge,
     /// Understood, but a feature tegel does not offer (e.g. a multi-band GeoTIFF).
@@ -47,6 +49,7 @@ impl ErrorClass {
             ErrorClass::PreconditionFailed => 412,
             ErrorClass::MethodNotAllowed => 405,
             ErrorClass::UnsupportedMediaType => 415,
+            ErrorClass::NotAcceptable => 406,
             ErrorClass::TooLarge => 413,
             ErrorClass::Unsupported => 400,
             ErrorClass::Unavailable => 503,
@@ -71,6 +74,7 @@ mod tests {
             PreconditionFailed,
             MethodNotAllowed,
             UnsupportedMediaType,
+            NotAcceptable,
             TooLarge,
             Unsupported,
             Unavailable,
@@ -79,7 +83,9 @@ mod tests {
         let codes: Vec<u16> = all.iter().map(|c| c.status_code()).collect();
         assert_eq!(
             codes,
-            [400, 404, 403, 401, 409, 412, 405, 415, 413, 400, 503, 500]
+            [
+                400, 404, 403, 401, 409, 412, 405, 415, 406, 413, 400, 503, 500
+            ]
         );
     }
 }

@@ -2,14 +2,13 @@
 //! source CRS and the one cell holding it is read from level 0 (full
 //! resolution, never an overview) of the frame a time selection picks.
 //!
-//! Blocking work: callers run it through `Renderer::run_blocking`. Knows
-//! nothing of WMS or of output formats.
+//! Blocking work on the render pool. Knows nothing of WMS or of output
+//! formats.
 
 use super::error::RenderError;
-use super::pipeline::Context;
-use crate::model::{Crs, DataType, RasterBuf, RasterSource, TimeSel, Window};
+use crate::geo::cache::TransformCache;
+use crate::model::{Crs, DataType, RasterBuf, RasterSource, Window};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 /// What a point query found for one layer at one time selection.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,55 +22,16 @@ pub struct PointValue {
     pub time: Option<DateTime<Utc>>,
 }
 
-/// The value of `layer` at (`x`, `y`) in `crs` (x = east, y = north) in the
-/// frame `time` picks. The cell is the level-0 cell whose area holds the
-/// transformed point (cells are half-open: a point on a cell's west or north
-/// edge belongs to that cell). Errors: unknown layer, a layer whose source is
-/// gone, a CRS pair without a transform, a failed read. Cost: one transform
-/// and a 1×1 window read.
-pub fn value_at(
-    ctx: &Context,
-    layer: Uuid,
-    crs: Crs,
-    (x, y): (f64, f64),
-    time: TimeSel,
-) -> Result<PointValue, RenderError> {
-    let snap = ctx.catalogue.snapshot();
-    let layer = snap.layer(layer).ok_or(RenderError::NoSuchLayer(layer))?;
-    let Some(source) = snap.single_source(layer) else {
-        if crate::catalogue::graphref::is_geoblock(&layer.graph) {
-            return super::geoblock::point(ctx, &snap, layer, crs, (x, y), time);
-        }
-        return Err(RenderError::BrokenLayer(layer.uuid));
-    };
-    let dtype = source.grid.as_ref().map(|g| g.dtype);
-    let Some(frame) = source.frame_for(time) else {
-        return Ok(PointValue {
-            value: None,
-            dtype,
-            time: None,
-        });
-    };
-    let stamp = frame.timestamp.filter(|_| source.temporal);
-    let frame = ctx.store.open_frame(source.uuid, &frame.file)?;
-    let value = read_cell(&*frame, ctx, crs, x, y)?;
-    Ok(PointValue {
-        value,
-        dtype: Some(frame.info().dtype),
-        time: stamp,
-    })
-}
-
 /// The level-0 value under the point, `None` outside the raster or at nodata.
 pub(super) fn read_cell(
     source: &dyn RasterSource,
-    ctx: &Context,
+    transforms: &TransformCache,
     crs: Crs,
     x: f64,
     y: f64,
 ) -> Result<Option<f64>, RenderError> {
     let info = source.info();
-    let to_src = ctx.transforms.get(crs, info.crs)?;
+    let to_src = transforms.get(crs, info.crs)?;
     // A point the transform cannot reach lies outside the raster.
     let Ok((sx, sy)) = to_src.transform(x, y) else {
         return Ok(None);

@@ -1,14 +1,18 @@
-//! `Renderer`: the async front of the render path. Looks the request up in the
-//! tile cache (single-flight on misses) and runs misses on the rayon pool behind
-//! a bounded queue; a full queue answers `Busy` at once instead of queueing
-//! forever. The only place that crosses from async to blocking work.
+//! `Renderer`: the async front of the render path. A resolved layer and a
+//! `RenderRequest` in, bytes and their ETag out: looked up in the tile cache
+//! (single-flight on misses), misses rendered by the [`Engine`] on the
+//! [`Pool`]. The other answers drawn from layers or styles (composites,
+//! point values, limits, legends, exception images) run on the same pool.
 
+use super::engine::Engine;
 use super::error::RenderError;
-use super::pipeline::{self, Context};
+use super::layer::Layer;
+use super::point::PointValue;
+use super::pool::Pool;
 use crate::cache::{RenderKey, Rendered, TileCache};
-use crate::model::RenderRequest;
+use crate::model::{Crs, GridSpec, RenderRequest, Rgb, TimeSel};
+use crate::style::Style;
 use std::sync::Arc;
-use tokio::sync::{Semaphore, oneshot};
 
 /// A rendered response and its strong ETag.
 #[derive(Clone, Debug)]
@@ -17,81 +21,125 @@ pub struct Output {
     pub etag: String,
 }
 
+/// The render service of one process.
 pub struct Renderer {
-    ctx: Arc<Context>,
+    /// Evaluates layers and encodes (blocking; shared with pool jobs).
+    engine: Arc<Engine>,
+    /// Rendered responses by `RenderKey`, so equal requests render once.
     cache: TileCache,
-    pool: rayon::ThreadPool,
-    queue: Arc<Semaphore>,
+    /// Where blocking work runs, behind a bounded queue.
+    pool: Arc<Pool>,
 }
 
 impl Renderer {
-    /// `threads == 0` uses one thread per core; `queue_depth` bounds the number
-    /// of renders running or waiting on the pool.
-    pub fn new(
-        ctx: Context,
-        cache: TileCache,
-        threads: usize,
-        queue_depth: usize,
-    ) -> Result<Renderer, RenderError> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("tegel-render-{i}"))
-            // A panicking job must not take the process down: its caller gets an
-            // internal error when the job's channel closes.
-            .panic_handler(|_| tracing::error!("a render job panicked"))
-            .build()
-            .map_err(|e| RenderError::Internal(e.to_string()))?;
-        Ok(Renderer {
-            ctx: Arc::new(ctx),
+    pub fn new(engine: Engine, cache: TileCache, pool: Arc<Pool>) -> Renderer {
+        Renderer {
+            engine: Arc::new(engine),
             cache,
             pool,
-            queue: Arc::new(Semaphore::new(queue_depth.max(1))),
-        })
-    }
-
-    pub fn context(&self) -> &Context {
-        &self.ctx
+        }
     }
 
     pub fn cache(&self) -> &TileCache {
         &self.cache
     }
 
-    /// The encoded response for `req`, from the cache or freshly rendered,
-    /// with its ETag (a hash of every input that shapes the bytes).
-    pub async fn render(&self, req: RenderRequest) -> Result<Output, RenderError> {
+    /// The pool this renderer runs on, for other blocking work of the server.
+    pub fn pool(&self) -> &Arc<Pool> {
+        &self.pool
+    }
+
+    /// The encoded response for `req` of `layer`, from the cache or freshly
+    /// rendered, with its ETag (a hash of every input that shapes the bytes).
+    pub async fn render(&self, layer: &Layer, req: RenderRequest) -> Result<Output, RenderError> {
         let key = RenderKey::from(&req);
         let etag = key.etag();
         let rendered = self
             .cache
-            .get_or_render(key, || self.render_on_pool(req))
+            .get_or_render(key, || {
+                let (engine, layer) = (self.engine.clone(), layer.clone());
+                self.pool.run(move || engine.render(&layer, &req))
+            })
             .await?;
         Ok(Output { rendered, etag })
     }
 
-    /// Runs a blocking job on the pool behind the bounded queue.
-    pub async fn run_blocking<T: Send + 'static>(
+    /// Several layers as one PNG: each rendered (and cached) on its own,
+    /// then blended in order (see `composite.rs`).
+    pub async fn composite(
         &self,
-        job: impl FnOnce(&Context) -> Result<T, RenderError> + Send + 'static,
-    ) -> Result<T, RenderError> {
-        let permit = self
-            .queue
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| RenderError::Busy)?;
-        let (tx, rx) = oneshot::channel();
-        let ctx = self.ctx.clone();
-        self.pool.spawn(move || {
-            let out = job(&ctx);
-            drop(permit);
-            let _ = tx.send(out);
-        });
-        rx.await
-            .map_err(|_| RenderError::Internal("render job was dropped".into()))?
+        layers: Vec<(Layer, RenderRequest)>,
+        transparent: bool,
+        bgcolor: Rgb,
+    ) -> Result<Output, RenderError> {
+        let (w, h) = layers
+            .first()
+            .map_or((0, 0), |(_, r)| (r.grid.width, r.grid.height));
+        let mut parts = Vec::with_capacity(layers.len());
+        for (layer, req) in layers {
+            parts.push(self.render(&layer, req).await?);
+        }
+        let etag = super::composite::etag(&parts, transparent, bgcolor);
+        let pngs: Vec<_> = parts.into_iter().map(|p| p.rendered).collect();
+        let rendered = self
+            .pool
+            .run(move || super::composite::blend(&pngs, w, h, transparent, bgcolor))
+            .await?;
+        Ok(Output {
+            rendered: Arc::new(rendered),
+            etag,
+        })
     }
 
-    async fn render_on_pool(&self, req: RenderRequest) -> Result<Rendered, RenderError> {
-        self.run_blocking(move |ctx| pipeline::render(ctx, &req))
+    /// The values of `layer` at one point for each time selection.
+    pub async fn values_at(
+        &self,
+        points: Vec<(Layer, TimeSel)>,
+        crs: Crs,
+        point: (f64, f64),
+    ) -> Result<Vec<PointValue>, RenderError> {
+        let engine = self.engine.clone();
+        self.pool
+            .run(move || {
+                points
+                    .iter()
+                    .map(|(layer, time)| engine.value_at(layer, crs, point, *time))
+                    .collect()
+            })
             .await
+    }
+
+    /// See [`Engine::limits`].
+    pub async fn limits(
+        &self,
+        layer: &Layer,
+        grid: GridSpec,
+        time: TimeSel,
+    ) -> Result<Option<(f64, f64)>, RenderError> {
+        let (engine, layer) = (self.engine.clone(), layer.clone());
+        self.pool
+            .run(move || engine.limits(&layer, &grid, time))
+            .await
+    }
+
+    /// The legend PNG of `style` (see `legend.rs`).
+    pub async fn legend_png(
+        &self,
+        style: Style,
+        width: u32,
+        height: u32,
+        transparent: bool,
+    ) -> Result<Vec<u8>, RenderError> {
+        self.pool
+            .run(move || super::legend::legend_png(&style, width, height, transparent))
+            .await
+    }
+
+    /// An error drawn as an image (see `exception_image.rs`).
+    pub async fn exception_png(
+        &self,
+        image: super::ExceptionImage,
+    ) -> Result<Vec<u8>, RenderError> {
+        self.pool.run(move || image.png()).await
     }
 }

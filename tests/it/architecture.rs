@@ -1,5 +1,7 @@
-//! The module dependency table (DESIGN §2): lower modules never import higher
-//! ones, and `unsafe` lives only in the mmap file.
+//! The module dependency table (ARCHITECTURE.md): lower modules never import
+//! higher ones, external crates with a lane stay in it (HTTP crates in
+//! `http`, the async runtime at the edges), and `unsafe` lives only in the
+//! mmap file.
 //!
 //! Reads the files under `src/` as text (comments and literals stripped) and
 //! follows every `crate::…` and `super::…` path that leaves its own module.
@@ -37,22 +39,28 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("protocol", &["model", "geo", "style"]),
     (
+        "serve",
+        &[
+            "model",
+            "config",
+            "geo",
+            "cache",
+            "catalogue",
+            "render",
+            "protocol",
+            "style",
+        ],
+    ),
+    (
         "http",
         &[
             "model",
-            "api",
             "config",
-            "geo",
-            "kernels",
-            "style",
-            "encode",
-            "storage",
-            "cache",
             "catalogue",
-            "graph",
             "api",
-            "render",
             "protocol",
+            "render",
+            "serve",
         ],
     ),
     (
@@ -61,16 +69,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "model",
             "config",
             "geo",
-            "kernels",
-            "style",
-            "encode",
             "storage",
             "cache",
             "catalogue",
-            "graph",
-            "api",
             "render",
-            "protocol",
+            "serve",
             "http",
         ],
     ),
@@ -403,6 +406,55 @@ fn lower_modules_never_import_higher_ones() {
     assert!(
         violations.is_empty(),
         "module dependency rule broken:\n{}",
+        violations.join("\n")
+    );
+}
+
+/// External crates that belong to one band of the crate: the modules
+/// (besides `main.rs`) that may name them.
+const LANES: &[(&str, &[&str])] = &[
+    ("hyper", &["http"]),
+    // `config` validates header values and URLs while loading.
+    ("http", &["http", "config"]),
+    ("http_body_util", &["http"]),
+    ("hyper_util", &["http"]),
+    ("tokio", &["http", "render", "app"]),
+    ("rusqlite", &["catalogue"]),
+];
+
+/// True when `code` names the external crate `name` as a path head
+/// (`name::…`, not `crate::name::…` or `other_name::…`).
+fn names_crate(code: &str, name: &str) -> bool {
+    let pattern = format!("{name}::");
+    code.match_indices(&pattern).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        !before.is_some_and(|c| is_ident_char(c) || c == ':')
+    })
+}
+
+#[test]
+fn external_crates_stay_in_their_lanes() {
+    assert!(names_crate("use http::HeaderMap;", "http"));
+    assert!(!names_crate("use crate::http::Server;", "http"));
+    assert!(!names_crate("let x = my_http::f();", "http"));
+    let scan = scan();
+    let mut violations = Vec::new();
+    for (rel, code) in &scan.files {
+        let module = module_path(rel)[0].clone();
+        // The command may use everything; unit tests drive what they test.
+        let test_file = rel.ends_with("tests.rs") || rel.contains("/tests/");
+        if module == "main" || test_file {
+            continue;
+        }
+        for (name, lanes) in LANES {
+            if names_crate(code, name) && !lanes.contains(&module.as_str()) {
+                violations.push(format!("src/{rel}: `{module}` uses `{name}`"));
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "external crates outside their lanes:\n{}",
         violations.join("\n")
     );
 }

@@ -8,7 +8,7 @@ use tegel::catalogue::{Catalogue, RasterLayer, SourceGrid};
 use uuid::Uuid;
 
 /// Adds a layer with `graph` to the demo organisation; returns its WMS name.
-fn add_layer(server: &TestServer, slug: &str, graph: serde_json::Value) -> String {
+pub fn add_layer(server: &TestServer, slug: &str, graph: serde_json::Value) -> String {
     let cat = Catalogue::open(&server.data_dir).expect("catalogue");
     let name = cat
         .update(|d, rev| {
@@ -36,7 +36,7 @@ fn add_layer(server: &TestServer, slug: &str, graph: serde_json::Value) -> Strin
 }
 
 /// The dem source's uuid and grid.
-fn dem(server: &TestServer) -> (Uuid, SourceGrid) {
+pub fn dem(server: &TestServer) -> (Uuid, SourceGrid) {
     let cat = Catalogue::open(&server.data_dir).expect("catalogue");
     let snap = cat.snapshot();
     let layer = snap.layers().iter().find(|l| l.slug == "dem").expect("dem");
@@ -454,4 +454,43 @@ fn a_time_interval_reaches_an_aggregating_graph() {
             assert_eq!(one.values[i] as f32, mid.values[i] as f32, "cell {i}");
         }
     }
+}
+
+#[test]
+fn resampling_reaches_computed_layers_as_it_reaches_stored_ones() {
+    use tegel::geo::tiles::xyz_bbox;
+    let server = TestServer::start(test_config("geoblocks-bilinear"));
+    let (src, _) = dem(&server);
+    let same = add_layer(
+        &server,
+        "dem-same",
+        json!({"name": "x", "graph": {
+            "s": ["lizard_nxt.blocks.LizardRasterSource", src.to_string()],
+            "x": ["dask_geomodeling.raster.elemwise.Multiply", "s", 1]}}),
+    );
+    // A reprojected zoom-15 tile over the DEM.
+    let b = xyz_bbox(15, 16882, 10823).expect("tile");
+    let values = |layer: &str, resampling: &str| {
+        let url = format!(
+            "/wms/?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS={layer}&STYLES=&CRS=EPSG:3857&BBOX={},{},{},{}&WIDTH=256&HEIGHT=256&FORMAT=image/tiff&RESAMPLING={resampling}",
+            b.min_x, b.min_y, b.max_x, b.max_y
+        );
+        decode_tiff(&server.get(&url).expect_status(200).body)
+    };
+    let stored = values("nelen-schuurmans:dem", "bilinear");
+    let computed = values(&same, "bilinear");
+    let nearest = values(&same, "nearest");
+    let valid = |v: &crate::support::Values, i: usize| Some(v.values[i]) != v.nodata;
+    let (mut equal, mut moved) = (0, 0);
+    for i in 0..stored.values.len() {
+        assert_eq!(valid(&stored, i), valid(&computed, i), "pixel {i}");
+        if valid(&stored, i) {
+            assert_eq!(stored.values[i], computed.values[i], "pixel {i}");
+            equal += 1;
+            moved += usize::from(computed.values[i] != nearest.values[i]);
+        }
+    }
+    assert!(equal > 10_000, "{equal} valid pixels");
+    // Bilinear really was applied: most values are interpolated.
+    assert!(moved * 2 > equal, "{moved} of {equal} differ from nearest");
 }

@@ -65,12 +65,7 @@ fn references(
             ));
         }
         if let Some(s) = snap.source(id) {
-            let guard = Guard {
-                organisation: s.organisation,
-                access: s.access_modifier,
-                shared_with: &[],
-                supplier: s.supplier.as_deref(),
-            };
+            let guard = Guard::source(s);
             if depth == 0 && !guard.can_read(caller) {
                 return Err(missing(id));
             }
@@ -80,12 +75,7 @@ fn references(
                 ));
             }
         } else if let Some(l) = snap.layer(id) {
-            let guard = Guard {
-                organisation: l.organisation,
-                access: l.access_modifier,
-                shared_with: &l.shared_with,
-                supplier: l.supplier.as_deref(),
-            };
+            let guard = Guard::layer(l);
             if depth == 0 && !guard.can_read(caller) {
                 return Err(missing(id));
             }

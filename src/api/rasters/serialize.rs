@@ -20,12 +20,7 @@ pub fn writable(req: &ApiRequest, layer: &RasterLayer) -> bool {
 
 /// The access rules' view of a layer.
 pub fn guard(layer: &RasterLayer) -> Guard<'_> {
-    Guard {
-        organisation: layer.organisation,
-        access: layer.access_modifier,
-        shared_with: &layer.shared_with,
-        supplier: layer.supplier.as_deref(),
-    }
+    Guard::layer(layer)
 }
 
 /// The layer as the API shows it to the request's caller.
@@ -108,13 +103,7 @@ pub fn serialize(req: &ApiRequest, snap: &Snapshot, layer: &RasterLayer, d: &Der
 
 /// Whether the caller may read a layer collection.
 pub fn collection_readable(req: &ApiRequest, c: &LayerCollection) -> bool {
-    Guard {
-        organisation: c.organisation,
-        access: c.access_modifier,
-        shared_with: &[],
-        supplier: c.supplier.as_deref(),
-    }
-    .can_read(&req.caller)
+    Guard::collection(c).can_read(&req.caller)
 }
 
 /// `{uuid, slug, access_modifier, supplier, url, name}` of a collection

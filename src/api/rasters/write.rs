@@ -89,15 +89,7 @@ pub fn update(
 ) -> Result<(), ApiError> {
     let snap = Snapshot::new(data.clone());
     let old = snap.layer(uuid).ok_or(ApiError::NotFound)?;
-    let guard = |l: &RasterLayer| {
-        Guard {
-            organisation: l.organisation,
-            access: l.access_modifier,
-            shared_with: &[],
-            supplier: l.supplier.as_deref(),
-        }
-        .can_write(&req.caller)
-    };
+    let guard = |l: &RasterLayer| Guard::layer(l).can_write(&req.caller);
     if !guard(old) {
         return Err(ApiError::permission_denied());
     }
@@ -344,12 +336,7 @@ fn copy_supplier_code(
             "Only a layer over one raster source has a supplier code.",
         )
     })?;
-    let guard = Guard {
-        organisation: source.organisation,
-        access: source.access_modifier,
-        shared_with: &[],
-        supplier: source.supplier.as_deref(),
-    };
+    let guard = Guard::source(source);
     if !guard.can_write(&req.caller) {
         return Err(ApiError::field(
             "supplier_code",

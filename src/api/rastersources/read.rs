@@ -56,12 +56,7 @@ pub const SCHEMA: Schema = Schema {
 
 /// The guard of a source: its organisation, access and supplier.
 pub fn guard(src: &RasterSource) -> Guard<'_> {
-    Guard {
-        organisation: src.organisation,
-        access: src.access_modifier,
-        shared_with: &[],
-        supplier: src.supplier.as_deref(),
-    }
+    Guard::source(src)
 }
 
 /// `(first, last)` value timestamps (see the module header).

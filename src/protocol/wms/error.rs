@@ -102,6 +102,11 @@ impl OgcError {
         }
     }
 
+    /// The same error with another class (code, locator and text stay).
+    pub fn with_class(self, class: ErrorClass) -> OgcError {
+        OgcError { class, ..self }
+    }
+
     /// The same error, reported in another version's format.
     pub fn in_version(self, version: WmsVersion) -> OgcError {
         OgcError { version, ..self }

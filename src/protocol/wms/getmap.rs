@@ -170,6 +170,9 @@ pub(super) fn parse_map_part(
 
     let width = parse_size(version, "WIDTH", required("WIDTH")?, limits.max_width)?;
     let height = parse_size(version, "HEIGHT", required("HEIGHT")?, limits.max_height)?;
+    if op == "GetMap" {
+        check_pixels(version, width, height, limits)?;
+    }
     let format_raw = match kvp.get_nonempty("FORMAT") {
         None if op != "GetMap" => "image/png",
         _ => required("FORMAT")?,
@@ -293,6 +296,28 @@ pub(super) fn to_internal_bbox(version: WmsVersion, crs: CrsName, [a, b, c, d]: 
     }
 }
 
+/// Refuses an image of more than `limits.max_pixels` pixels, before
+/// anything is computed.
+pub(super) fn check_pixels(
+    version: WmsVersion,
+    width: u32,
+    height: u32,
+    limits: &WmsLimits,
+) -> Result<(), OgcError> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > limits.max_pixels {
+        return Err(OgcError::too_large(
+            version,
+            "WIDTH",
+            format!(
+                "WIDTH × HEIGHT is {pixels} pixels; at most {} are allowed",
+                limits.max_pixels
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// What an image exception (`EXCEPTIONS=INIMAGE` or `BLANK`) of a GetMap
 /// looks like: kind, size, background.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -324,6 +349,7 @@ pub fn image_exception_params(kvp: &Kvp, limits: &WmsLimits) -> Option<ImageExce
     let v = WmsVersion::hint(kvp);
     let width = parse_size(v, "WIDTH", kvp.get_nonempty("WIDTH")?, limits.max_width).ok()?;
     let height = parse_size(v, "HEIGHT", kvp.get_nonempty("HEIGHT")?, limits.max_height).ok()?;
+    check_pixels(v, width, height, limits).ok()?;
     let transparent = kvp
         .get_nonempty("TRANSPARENT")
         .and_then(|t| parse_bool(v, "TRANSPARENT", t).ok())

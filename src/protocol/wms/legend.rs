@@ -241,7 +241,7 @@ pub fn parse_getlegend(kvp: &Kvp) -> Result<GetLegend, OgcError> {
 /// BBOX (axis order as GetMap of the version; 1.1.1 when VERSION is absent),
 /// WIDTH and HEIGHT (the sample grid, within `max`), optional TIME. STYLES
 /// and FORMAT are ignored.
-pub fn parse_getlimits(kvp: &Kvp, max_width: u32, max_height: u32) -> Result<GetLimits, OgcError> {
+pub fn parse_getlimits(kvp: &Kvp, limits: &super::WmsLimits) -> Result<GetLimits, OgcError> {
     let v = version(kvp, WmsVersion::V1_1_1)?;
     let required = |name: &str| {
         kvp.get_nonempty(name).ok_or_else(|| {
@@ -271,8 +271,9 @@ pub fn parse_getlimits(kvp: &Kvp, max_width: u32, max_height: u32) -> Result<Get
             "BBOX minimum must be less than maximum on both axes (minx,miny,maxx,maxy)",
         ));
     }
-    let width = parse_size(v, "WIDTH", required("WIDTH")?, max_width)?;
-    let height = parse_size(v, "HEIGHT", required("HEIGHT")?, max_height)?;
+    let width = parse_size(v, "WIDTH", required("WIDTH")?, limits.max_width)?;
+    let height = parse_size(v, "HEIGHT", required("HEIGHT")?, limits.max_height)?;
+    super::getmap::check_pixels(v, width, height, limits)?;
     let time = match kvp.get_nonempty("TIME") {
         Some(t) => Some(TimeParam::parse(t).map_err(|e| OgcError::from_time(v, &e))?),
         None => None,
@@ -291,6 +292,7 @@ pub fn parse_getlimits(kvp: &Kvp, max_width: u32, max_height: u32) -> Result<Get
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::wms::WmsLimits;
 
     fn kvp(q: &str) -> Kvp {
         Kvp::parse(q).unwrap()
@@ -337,16 +339,14 @@ mod tests {
         assert!(parse_getlegend(&kvp("style=x&format=image/png")).is_err());
         let r = parse_getlimits(
             &kvp("layers=a:b&width=16&height=16&srs=epsg:4326&bbox=5,50,6,52"),
-            4096,
-            4096,
+            &WmsLimits::default(),
         )
         .unwrap();
         assert_eq!(r.version, WmsVersion::V1_1_1);
         assert_eq!(r.bbox, BBox::new(5.0, 50.0, 6.0, 52.0));
         let r = parse_getlimits(
             &kvp("version=1.3.0&layers=a&width=16&height=16&crs=EPSG:4326&bbox=50,5,52,6"),
-            4096,
-            4096,
+            &WmsLimits::default(),
         )
         .unwrap();
         assert_eq!(r.bbox, BBox::new(5.0, 50.0, 6.0, 52.0));
@@ -356,7 +356,18 @@ mod tests {
             "layers=a&width=99999&height=16&srs=epsg:4326&bbox=5,50,6,52",
             "layers=a&width=16&height=16&bbox=5,50,6,52",
         ] {
-            assert!(parse_getlimits(&kvp(bad), 4096, 4096).is_err(), "{bad}");
+            assert!(
+                parse_getlimits(&kvp(bad), &WmsLimits::default()).is_err(),
+                "{bad}"
+            );
         }
+        let small = WmsLimits {
+            max_pixels: 1000,
+            ..WmsLimits::default()
+        };
+        let q = |w: u32| format!("layers=a&width={w}&height=25&srs=epsg:4326&bbox=5,50,6,52");
+        assert!(parse_getlimits(&kvp(&q(40)), &small).is_ok());
+        let e = parse_getlimits(&kvp(&q(41)), &small).unwrap_err();
+        assert!(e.message.contains("at most 1000"), "{}", e.message);
     }
 }

@@ -34,6 +34,8 @@ use crate::protocol::kvp::{Kvp, clip};
 pub struct WmsLimits {
     pub max_width: u32,
     pub max_height: u32,
+    /// Largest `WIDTH × HEIGHT` of one map (GetMap) or value grid (getlimits).
+    pub max_pixels: u64,
     pub layer_limit: u32,
 }
 
@@ -43,6 +45,7 @@ impl Default for WmsLimits {
         WmsLimits {
             max_width: 4096,
             max_height: 4096,
+            max_pixels: 4096 * 4096,
             layer_limit: 10,
         }
     }
@@ -110,8 +113,7 @@ pub fn parse_wms(kvp: &Kvp, limits: &WmsLimits) -> Result<WmsRequest, OgcError> 
         }
         "getlegendgraphic" => legend::parse_getlegendgraphic(kvp).map(WmsRequest::GetLegendGraphic),
         "getlegend" => legend::parse_getlegend(kvp).map(WmsRequest::GetLegend),
-        "getlimits" => legend::parse_getlimits(kvp, limits.max_width, limits.max_height)
-            .map(WmsRequest::GetLimits),
+        "getlimits" => legend::parse_getlimits(kvp, limits).map(WmsRequest::GetLimits),
         _ => {
             let what = if NOT_SERVED.contains(&op.as_str()) {
                 "is not supported by this server"

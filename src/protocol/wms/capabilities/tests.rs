@@ -16,6 +16,7 @@ fn service() -> ServiceInfo {
         limits: WmsLimits {
             max_width: 4096,
             max_height: 4096,
+            max_pixels: u64::MAX,
             layer_limit: 10,
         },
         update_sequence: Some(42),
@@ -202,6 +203,7 @@ fn hostile_and_edge_inputs_stay_valid() {
     s.limits = WmsLimits {
         max_width: 0,
         max_height: 0,
+        max_pixels: u64::MAX,
         layer_limit: 0,
     };
     s.keywords.clear();

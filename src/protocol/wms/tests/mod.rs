@@ -14,6 +14,7 @@ fn limits() -> WmsLimits {
     WmsLimits {
         max_width: 4096,
         max_height: 2048,
+        max_pixels: u64::MAX,
         layer_limit: 3,
     }
 }

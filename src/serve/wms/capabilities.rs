@@ -3,14 +3,19 @@
 //! scope, with the CRSs and extents WMS offers, its styles with their legend
 //! URLs, and its time values.
 
+use super::super::failure::Failure;
+use super::super::layer::Access;
+use super::super::published::{self, Published, envelope};
+use super::super::reply::{Reply, revalidate};
+use super::super::service::Service;
+use super::Offered;
 use super::legend::legend_link;
-use super::published::{self, Published, envelope};
-use super::state::AppState;
-use crate::catalogue::{Caller, Snapshot};
+use crate::cache::etag_of;
+use crate::catalogue::Snapshot;
 use crate::geo::cache::TransformCache;
 use crate::model::{BBox, Crs};
 use crate::protocol::wms::capabilities::{LayerInfo, ServiceInfo, capabilities};
-use crate::protocol::wms::{ExceptionsFormat, WmsLimits, WmsVersion};
+use crate::protocol::wms::{ExceptionsFormat, GetCapabilities, WmsVersion};
 use uuid::Uuid;
 
 /// CRSs every layer is offered in, besides its own and the UTM zones it touches.
@@ -23,80 +28,92 @@ const BBOX_CRS: &[u32] = &[3857];
 /// Service keywords (`Service/KeywordList`).
 const KEYWORDS: &[&str] = &["WMS", "raster", "map"];
 
-/// Which layers a WMS offers, its scope already checked readable.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Scope {
-    /// `/wms/`: every layer.
-    All,
-    /// `/wms/raster_<uuid>/`: that layer only.
-    Layer(Uuid),
-    /// `/wms/<slug>/`: the layers of the layer collection (uuid, slug).
-    Collection(Uuid, String),
-}
-
-impl Scope {
+impl Offered {
     /// The path of the WMS, with its final `/`.
-    pub fn path(&self) -> String {
+    fn path(&self) -> String {
         match self {
-            Scope::All => "/wms/".to_string(),
-            Scope::Layer(id) => format!("/wms/raster_{id}/"),
-            Scope::Collection(_, slug) => format!("/wms/{slug}/"),
+            Offered::All => "/wms/".to_string(),
+            Offered::Layer(id) => format!("/wms/raster_{id}/"),
+            Offered::Collection(_, slug) => format!("/wms/{slug}/"),
         }
     }
 
     fn offers(&self, snap: &Snapshot, layer: Uuid) -> bool {
         match self {
-            Scope::All => true,
-            Scope::Layer(id) => *id == layer,
-            Scope::Collection(c, _) => snap
+            Offered::All => true,
+            Offered::Layer(id) => *id == layer,
+            Offered::Collection(c, _) => snap
                 .layer(layer)
                 .is_some_and(|l| l.layer_collections.contains(c)),
         }
     }
 }
 
-/// The capabilities document of the WMS of `scope` as `caller` sees it:
+/// GetCapabilities: the document of the WMS at `offered` as the caller sees
+/// it. It changes whenever the catalogue does (clients revalidate) and
+/// differs per caller (the layers they may read): the tag covers its whole
+/// content, so one caller's copy never validates another's.
+pub(super) fn answer(
+    service: &Service,
+    access: Access<'_>,
+    offered: &Offered,
+    req: &GetCapabilities,
+) -> Result<Reply, Failure> {
+    let revision = access.snap.data().revision;
+    req.check_update_sequence(Some(revision))?;
+    let (mime, body) = document(service, access, req.version, offered);
+    let tag = etag_of(
+        "caps",
+        &[
+            req.version.as_str().as_bytes(),
+            &revision.to_le_bytes(),
+            &body,
+        ],
+    );
+    Ok(Reply::new(mime, body)
+        .etag(tag)
+        .cache_control(revalidate(!access.caller.is_authenticated()))
+        .for_caller(true))
+}
+
+/// The capabilities document of the WMS at `offered` as the caller sees it:
 /// only the layers they may read; operation URLs point at the scope's path.
-pub fn document_scoped(
-    state: &AppState,
-    snap: &Snapshot,
-    caller: &Caller,
+fn document(
+    service: &Service,
+    access: Access<'_>,
     version: WmsVersion,
-    scope: &Scope,
+    offered: &Offered,
 ) -> (&'static str, Vec<u8>) {
-    let path = scope.path();
-    let service = ServiceInfo {
-        title: state.config.wms.title.clone(),
-        abstract_: Some(state.config.wms.abstract_text.clone()).filter(|s| !s.is_empty()),
+    let snap = access.snap;
+    let path = offered.path();
+    let info = ServiceInfo {
+        title: service.settings.title.clone(),
+        abstract_: service.settings.abstract_text.clone(),
         keywords: KEYWORDS.iter().map(|k| k.to_string()).collect(),
-        online_resource: format!("{}{path}", state.public_url),
-        limits: WmsLimits {
-            max_width: state.config.render.max_width,
-            max_height: state.config.render.max_height,
-            layer_limit: state.config.render.layer_limit,
-        },
+        online_resource: format!("{}{path}", service.public_url),
+        limits: service.settings.wms_limits,
         update_sequence: Some(snap.data().revision),
-        // Answered as images by GetMap (`exceptions_image.rs`).
+        // Answered as images by GetMap (`mod.rs`).
         exceptions: vec![ExceptionsFormat::InImage, ExceptionsFormat::Blank],
     };
-    let transforms = &state.renderer.context().transforms;
-    let layers: Vec<LayerInfo> = published::all(snap, caller, transforms)
+    let transforms = &*service.transforms;
+    let layers: Vec<LayerInfo> = published::all(access, transforms)
         .into_iter()
-        .filter(|p| scope.offers(snap, p.uuid))
+        .filter(|p| offered.offers(snap, p.uuid))
         .map(|p| layer_info(p, transforms))
-        .map(|mut info| {
-            for s in &mut info.styles {
+        .map(|mut layer| {
+            for s in &mut layer.styles {
                 s.legend = Some(legend_link(
-                    &service.online_resource,
+                    &info.online_resource,
                     version,
-                    &info.name,
+                    &layer.name,
                     &s.name,
                 ));
             }
-            info
+            layer
         })
         .collect();
-    capabilities(version, &service, &layers)
+    capabilities(version, &info, &layers)
 }
 
 /// A published layer's entry: its CRSs and per-CRS boxes.

@@ -5,8 +5,8 @@
 //! Shared by the WMS and WMTS capabilities and WMTS GetTile; builds no
 //! document and renders nothing.
 
-use super::layers::{default_style_name, readable, uses_colormap};
-use crate::catalogue::{Caller, RasterLayer, Snapshot};
+use super::layer::{Access, default_style_name, uses_colormap};
+use crate::catalogue::{RasterLayer, Snapshot};
 use crate::geo::cache::TransformCache;
 use crate::geo::envelope::transform_bbox;
 use crate::model::{BBox, Crs};
@@ -34,11 +34,10 @@ pub struct Published {
 }
 
 /// Every layer `caller` may read that has data, in catalogue order.
-pub fn all(snap: &Snapshot, caller: &Caller, transforms: &TransformCache) -> Vec<Published> {
-    snap.layers()
-        .iter()
-        .filter(|l| readable(l, caller))
-        .filter_map(|l| one(snap, l, transforms))
+pub fn all(access: Access<'_>, transforms: &TransformCache) -> Vec<Published> {
+    access
+        .layers()
+        .filter_map(|l| one(access.snap, l, transforms))
         .collect()
 }
 

@@ -1,50 +1,30 @@
-//! Multi-layer GetMap: each layer is rendered (and cached) on its own as a
+//! Multi-layer maps: each layer is rendered (and cached) on its own as a
 //! transparent PNG, then they are blended in request order (the first layer at
 //! the bottom) with the "over" operator, and painted over BGCOLOR unless the
 //! request is transparent.
 
-use crate::cache::Rendered;
+use super::error::RenderError;
+use super::renderer::Output;
+use crate::cache::{Rendered, etag_of};
 use crate::encode::png::encode_rgba;
-use crate::model::{OutputFormat, RenderRequest, Rgb};
-use crate::render::{Output, RenderError, Renderer};
+use crate::model::{OutputFormat, Rgb};
 use std::sync::Arc;
 
-pub async fn composite(
-    renderer: &Renderer,
-    layers: Vec<RenderRequest>,
-    transparent: bool,
-    bgcolor: Rgb,
-) -> Result<Output, RenderError> {
-    let (w, h) = layers
-        .first()
-        .map_or((0, 0), |r| (r.grid.width, r.grid.height));
-    let mut parts = Vec::with_capacity(layers.len());
-    for layer in layers {
-        parts.push(renderer.render(layer).await?);
-    }
-    let mut etag_src = String::new();
-    for p in &parts {
-        etag_src.push_str(&p.etag);
-    }
-    let etag = format!(
-        "\"c{:016x}{}{:02x}{:02x}{:02x}\"",
-        fnv(etag_src.as_bytes()),
+/// The composite's ETag: its parts' tags, in order, and the background.
+pub(super) fn etag(parts: &[Output], transparent: bool, bgcolor: Rgb) -> String {
+    let mut bytes: Vec<&[u8]> = parts.iter().map(|p| p.etag.as_bytes()).collect();
+    let tail = [
         u8::from(transparent),
         bgcolor.0[0],
         bgcolor.0[1],
-        bgcolor.0[2]
-    );
-    let pngs: Vec<_> = parts.into_iter().map(|p| p.rendered).collect();
-    let rendered = renderer
-        .run_blocking(move |_| blend(&pngs, w, h, transparent, bgcolor))
-        .await?;
-    Ok(Output {
-        rendered: Arc::new(rendered),
-        etag,
-    })
+        bgcolor.0[2],
+    ];
+    bytes.push(&tail);
+    etag_of("c", &bytes)
 }
 
-fn blend(
+/// Blends PNGs of `w × h` with "over", the first at the bottom.
+pub(super) fn blend(
     pngs: &[Arc<Rendered>],
     w: u32,
     h: u32,
@@ -110,11 +90,4 @@ fn decode(bytes: &[u8], w: u32, h: u32) -> Result<Vec<u8>, RenderError> {
     }
     buf.truncate(info.buffer_size());
     Ok(buf)
-}
-
-/// FNV-1a, for a stable composite ETag.
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }

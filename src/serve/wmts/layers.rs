@@ -4,10 +4,11 @@
 //! GetCapabilities and GetTile build layers here alike, so what is advertised
 //! is exactly what is enforced.
 
-use super::super::legend::legend_link;
+use super::super::layer::Access;
 use super::super::published::{self, Published, envelope};
-use super::super::state::AppState;
-use crate::catalogue::{Caller, Snapshot};
+use super::super::service::Service;
+use super::super::wms::legend_link;
+use crate::catalogue::Snapshot;
 use crate::geo::cache::TransformCache;
 use crate::geo::tms::{TileMatrixSet, WEB_MERCATOR_QUAD};
 use crate::protocol::wms::WmsVersion;
@@ -15,29 +16,25 @@ use crate::protocol::wmts::capabilities::WmtsService;
 use crate::protocol::wmts::{SetLink, WmtsLayer};
 
 /// The service description (URLs from the public URL).
-pub fn service(state: &AppState, snap: &Snapshot) -> WmtsService {
+pub fn service(service: &Service, snap: &Snapshot) -> WmtsService {
     WmtsService {
-        title: state.config.wms.title.clone(),
-        abstract_: Some(state.config.wms.abstract_text.clone()).filter(|s| !s.is_empty()),
-        kvp_url: format!("{}/wmts/", state.public_url),
-        rest_url: format!("{}/wmts", state.public_url),
+        title: service.settings.title.clone(),
+        abstract_: service.settings.abstract_text.clone(),
+        kvp_url: format!("{}/wmts/", service.public_url),
+        rest_url: format!("{}/wmts", service.public_url),
         update_sequence: snap.data().revision,
     }
 }
 
 /// Every published layer `caller` may read, each style with the `LegendURL`
 /// of the WMS GetLegendGraphic request that draws its legend (WMTS-GC-08).
-pub fn all(
-    state: &AppState,
-    snap: &Snapshot,
-    caller: &Caller,
-    transforms: &TransformCache,
-) -> Vec<WmtsLayer> {
-    let wms = format!("{}/wms/", state.public_url);
-    published::all(snap, caller, transforms)
+pub fn all(service: &Service, access: Access<'_>) -> Vec<WmtsLayer> {
+    let transforms = &*service.transforms;
+    let wms = format!("{}/wms/", service.public_url);
+    published::all(access, transforms)
         .into_iter()
         .map(|p| {
-            let mut layer = wmts_layer(p, &state.tile_matrix_sets, None, transforms);
+            let mut layer = wmts_layer(p, &service.tile_matrix_sets, None, transforms);
             layer.style.legend = Some(legend_link(
                 &wms,
                 WmsVersion::V1_3_0,
@@ -52,17 +49,11 @@ pub fn all(
 /// One published layer by name (`org-slug:layer-slug` or uuid), linked to
 /// set `set` only (a tile needs no other); `None` when `caller` may not
 /// read it or it has no data.
-pub fn by_name(
-    state: &AppState,
-    snap: &Snapshot,
-    caller: &Caller,
-    name: &str,
-    set: &str,
-    transforms: &TransformCache,
-) -> Option<WmtsLayer> {
-    let layer = super::super::layers::find(snap, caller, name)?;
-    published::one(snap, layer, transforms)
-        .map(|p| wmts_layer(p, &state.tile_matrix_sets, Some(set), transforms))
+pub fn by_name(service: &Service, access: Access<'_>, name: &str, set: &str) -> Option<WmtsLayer> {
+    let transforms = &*service.transforms;
+    let layer = access.find(name)?;
+    published::one(access.snap, layer, transforms)
+        .map(|p| wmts_layer(p, &service.tile_matrix_sets, Some(set), transforms))
 }
 
 /// Links every set of `sets` whose area the layer touches (WebMercatorQuad

@@ -8,17 +8,14 @@
 //! * `GET /api/v4/colormaps/<name>/` — `{name, definition}` with the map in
 //!   Lizard's JSON (`style::lizard::Definition`); unknown names 404.
 //!
-//! Errors are Lizard's JSON bodies from `errors.rs`. Thin: the data come
-//! from `style::lizard`.
+//! Errors are Lizard's JSON bodies. The data come from `style::lizard`.
 
-use super::errors;
-use super::response::{self, Body};
-use super::state::AppState;
+use super::failure::Failure;
+use super::reply::Reply;
+use super::service::Service;
 use crate::model::ErrorClass;
 use crate::protocol::kvp::{Kvp, decode_form};
 use crate::style::lizard::{catalogue, definition};
-use http::StatusCode;
-use hyper::Response;
 use serde_json::json;
 
 /// The path prefix this module answers.
@@ -34,45 +31,30 @@ pub fn owns(path: &str) -> bool {
 
 /// Dispatch on the path after [`PREFIX`]: `` or `/` lists, `/<name>[/]`
 /// is one map, anything deeper is not found.
-pub fn handle(state: &AppState, rest: &str, query: &str) -> Response<Body> {
+pub(super) fn answer(service: &Service, rest: &str, query: &str) -> Result<Reply, Failure> {
     let inner = rest.strip_prefix('/').unwrap_or(rest);
     let inner = inner.strip_suffix('/').unwrap_or(inner);
     if inner.is_empty() {
-        list(state, query)
+        list(service, query)
     } else if inner.contains('/') {
-        not_found()
+        Err(not_found())
     } else {
         detail(inner)
     }
 }
 
-fn not_found() -> Response<Body> {
-    errors::json_error_status(StatusCode::NOT_FOUND, "Not found.")
+fn not_found() -> Failure {
+    Failure::Json(ErrorClass::NotFound, "Not found.".to_string())
 }
 
-fn ok(doc: &serde_json::Value) -> Response<Body> {
-    response::bytes(
-        StatusCode::OK,
-        "application/json",
-        serde_json::to_vec(doc).unwrap_or_default(),
-    )
+fn detail(raw: &str) -> Result<Reply, Failure> {
+    let name = decode_form(raw).ok_or_else(not_found)?;
+    let def = definition(&name).ok_or_else(not_found)?;
+    Ok(Reply::json(&json!({"name": name, "definition": def})))
 }
 
-fn detail(raw: &str) -> Response<Body> {
-    let Some(name) = decode_form(raw) else {
-        return not_found();
-    };
-    match definition(&name) {
-        Some(def) => ok(&json!({"name": name, "definition": def})),
-        None => not_found(),
-    }
-}
-
-fn list(state: &AppState, query: &str) -> Response<Body> {
-    let kvp = match Kvp::parse(query) {
-        Ok(k) => k,
-        Err(e) => return errors::json_error(e.class(), &e.to_string()),
-    };
+fn list(service: &Service, query: &str) -> Result<Reply, Failure> {
+    let kvp = Kvp::parse(query).map_err(|e| Failure::json(e.class(), &e.to_string()))?;
     let size = kvp
         .get_nonempty("page_size")
         .and_then(|s| s.trim().parse::<usize>().ok())
@@ -85,10 +67,10 @@ fn list(state: &AppState, query: &str) -> Response<Body> {
         Some("last") => pages,
         Some(p) => match p.parse::<usize>() {
             Ok(n) if (1..=pages).contains(&n) => n,
-            _ => return errors::json_error(ErrorClass::NotFound, "Invalid page."),
+            _ => return Err(Failure::Json(ErrorClass::NotFound, "Invalid page.".into())),
         },
     };
-    let base = format!("{}{PREFIX}/", state.public_url);
+    let base = format!("{}{PREFIX}/", service.public_url);
     let link = |p: usize| {
         if p == 1 {
             format!("{base}?page_size={size}")
@@ -102,10 +84,10 @@ fn list(state: &AppState, query: &str) -> Response<Body> {
         .take(size)
         .map(|(name, description)| json!({"name": name, "description": description}))
         .collect();
-    ok(&json!({
+    Ok(Reply::json(&json!({
         "count": all.len(),
         "next": (page < pages).then(|| link(page + 1)),
         "previous": (page > 1).then(|| link(page - 1)),
         "results": results,
-    }))
+    })))
 }

@@ -1,14 +1,12 @@
 //! The landing page at `/`: what this server offers and the URLs to try,
 //! listing the layers the caller may read.
 
-use super::auth;
-use super::errors;
-use super::layers::{default_style_name, readable};
-use super::response::{self, Body};
-use super::state::AppState;
-use crate::model::ErrorClass;
-use http::{HeaderMap, StatusCode};
-use hyper::Response;
+use super::failure::Failure;
+use super::layer::{Access, default_style_name};
+use super::reply::{Reply, revalidate};
+use super::service::Service;
+use crate::catalogue::{Caller, Snapshot};
+use std::sync::Arc;
 
 /// Escapes text for HTML.
 fn esc(s: &str) -> String {
@@ -18,20 +16,15 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-pub fn page(state: &AppState, headers: &HeaderMap) -> Response<Body> {
-    let base = &state.public_url;
-    let snap = state.catalogue().snapshot();
-    let caller = match auth::caller(&snap, headers) {
-        Ok(c) => c,
-        Err(e) => {
-            return response::unauthorized(errors::json_error(
-                ErrorClass::Unauthorized,
-                &e.to_string(),
-            ));
-        }
-    };
+pub(super) fn page(
+    service: &Service,
+    snap: &Arc<Snapshot>,
+    caller: &Caller,
+) -> Result<Reply, Failure> {
+    let base = &service.public_url;
+    let access = Access::new(snap, caller);
     let mut rows = String::new();
-    for layer in snap.layers().iter().filter(|l| readable(l, &caller)) {
+    for layer in access.layers() {
         let Some(name) = snap.wms_name(layer) else {
             continue;
         };
@@ -50,13 +43,9 @@ pub fn page(state: &AppState, headers: &HeaderMap) -> Response<Body> {
          <table><tr><th>layer</th><th>WMS name</th><th>default style</th><th>XYZ tiles</th></tr>\n{rows}</table>\n\
          </body></html>\n"
     );
-    let mut resp = response::bytes(StatusCode::OK, "text/html; charset=utf-8", html);
-    response::depends_on_caller(&mut resp);
+    let mut reply = Reply::new("text/html; charset=utf-8", html).for_caller(true);
     if caller.is_authenticated() {
-        resp.headers_mut().insert(
-            http::header::CACHE_CONTROL,
-            http::HeaderValue::from_static("private, no-cache"),
-        );
+        reply = reply.cache_control(revalidate(false));
     }
-    resp
+    Ok(reply)
 }

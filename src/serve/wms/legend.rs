@@ -6,24 +6,20 @@
 //! Thin: layers and styles are resolved here, drawing and warping run on the
 //! render pool (`render::legend`).
 
-use super::layers::{self, LayerError};
-use super::response::{self, Body};
-use super::state::AppState;
-use super::wms::Failure;
-use crate::catalogue::Caller;
-use crate::model::{OutputFormat, RenderRequest, Resampling, Rgb};
+use super::super::failure::Failure;
+use super::super::layer::{Access, Resolved, client_style};
+use super::super::reply::{Reply, cache_policy};
+use super::super::service::Service;
+use super::getmap::layer_error;
+use crate::cache::etag_of;
 use crate::protocol::wms::capabilities::LegendUrl;
 use crate::protocol::wms::legend::{LEGEND_DEFAULT_HEIGHT, LEGEND_DEFAULT_WIDTH};
 use crate::protocol::wms::{
     GetLegend, GetLegendGraphic, GetLimits, LegendFormat, OgcCode, OgcError, WmsVersion,
 };
-use crate::render::legend::{bar_rect, legend_png, ticks, value_limits};
+use crate::render::legend::{bar_rect, ticks};
 use crate::style::{Style, hex_color, tick_label};
-use bytes::Bytes;
-use http::{HeaderMap, StatusCode};
-use hyper::Response;
 use serde_json::json;
-use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// The GetLegendGraphic URL of `layer` in `style` as capabilities advertise
 /// it: PNG of the default size, which the URL returns exactly.
@@ -70,70 +66,54 @@ fn url_encode(s: &str) -> String {
 
 /// The layer and validated style of a legend request.
 fn resolve(
-    state: &AppState,
-    caller: &Caller,
+    access: Access<'_>,
     v: WmsVersion,
     layer: &str,
     style: Option<&str>,
     locator: &str,
-) -> Result<(layers::Resolved, Style), OgcError> {
-    let snap = state.catalogue().snapshot();
-    let resolved = layers::resolve(&snap, caller, layer, style).map_err(|e| match e {
-        LayerError::NotDefined(m) => {
-            OgcError::with_code(v, OgcCode::LayerNotDefined, Some(locator), m)
-        }
-        LayerError::StyleNotDefined(m) => {
-            OgcError::with_code(v, OgcCode::StyleNotDefined, Some("STYLE"), m)
-        }
-    })?;
+) -> Result<(Resolved, Style), OgcError> {
+    let resolved = access
+        .resolve(layer, style)
+        .map_err(|e| layer_error(v, e, [locator, "STYLE"]))?;
     let style = Style::parse(&resolved.style).map_err(|e| {
         OgcError::with_code(v, OgcCode::StyleNotDefined, Some("STYLE"), e.to_string())
     })?;
     Ok((resolved, style))
 }
 
-fn etag(parts: impl Hash) -> String {
-    let mut h = DefaultHasher::new();
-    parts.hash(&mut h);
-    format!("\"legend-{:016x}\"", h.finish())
-}
-
 /// GetLegendGraphic: the legend PNG (see `render::legend` for the layout) or
 /// its JSON form; cacheable like tiles.
-pub async fn get_legend_graphic(
-    state: &AppState,
-    caller: &Caller,
+pub(super) async fn get_legend_graphic(
+    service: &Service,
+    access: Access<'_>,
     req: &GetLegendGraphic,
-    headers: &HeaderMap,
-) -> Result<Response<Body>, Failure> {
+) -> Result<Reply, Failure> {
     let v = req.version;
-    let (resolved, style) = resolve(state, caller, v, &req.layer, Some(&req.style), "LAYER")?;
-    let tag = etag((
-        "glg",
-        &req.layer,
-        style.canonical(),
-        req.format.mime(),
-        req.width,
-        req.height,
-        req.transparent,
-    ));
+    let (resolved, style) = resolve(access, v, &req.layer, Some(&req.style), "LAYER")?;
+    let size = format!("{}x{}x{}", req.width, req.height, req.transparent);
+    let tag = etag_of(
+        "legend",
+        &[
+            b"glg",
+            req.layer.as_bytes(),
+            style.canonical().as_bytes(),
+            req.format.mime().as_bytes(),
+            size.as_bytes(),
+        ],
+    );
     let body = match req.format {
-        LegendFormat::Png => {
-            let (w, h, t) = (req.width, req.height, req.transparent);
-            state
-                .renderer
-                .run_blocking(move |_| legend_png(&style, w, h, t))
-                .await
-                .map_err(|e| Failure::Render(v, e))?
-        }
+        LegendFormat::Png => service
+            .renderer
+            .legend_png(style, req.width, req.height, req.transparent)
+            .await
+            .map_err(|e| Failure::wms_render(v, &e))?,
         LegendFormat::Json => legend_json(&req.layer, &style, req.height),
     };
     Ok(cached(
-        state,
-        headers,
+        service,
         req.format.mime(),
         body,
-        &tag,
+        tag,
         Some(&resolved),
     ))
 }
@@ -141,25 +121,21 @@ pub async fn get_legend_graphic(
 /// A legend answer, cacheable like the layer's tiles (private for layers
 /// that are not public; a layer's own `cache_control` applies).
 fn cached(
-    state: &AppState,
-    headers: &HeaderMap,
+    service: &Service,
     mime: &str,
     body: Vec<u8>,
-    tag: &str,
-    layer: Option<&layers::Resolved>,
-) -> Response<Body> {
+    tag: String,
+    layer: Option<&Resolved>,
+) -> Reply {
     let public = layer.is_none_or(|l| l.public);
-    let policy = response::cache_policy(
-        &state.config.cache.cache_control,
+    let mut reply = Reply::new(mime, body).etag(tag).for_caller(!public);
+    reply.cache_control = cache_policy(
+        service.settings.cache_control.as_deref(),
         layer.and_then(|l| l.cache_control.as_deref()),
         public,
         false,
     );
-    let mut resp = response::cacheable(headers, mime, Bytes::from(body), tag, &policy);
-    if !public {
-        response::depends_on_caller(&mut resp);
-    }
-    resp
+    reply
 }
 
 /// GeoServer's JSON legend: one rule with a raster colour map whose entries
@@ -201,21 +177,20 @@ fn legend_json(layer: &str, style: &Style, height: u32) -> Vec<u8> {
 
 /// Lizard's `getlegend`: `{limits, legend: [{color, value}], log, labels,
 /// colormap_type, name}` with `steps` evenly spaced values.
-pub async fn get_legend(
-    state: &AppState,
-    caller: &Caller,
+pub(super) fn get_legend(
+    service: &Service,
+    access: Access<'_>,
     req: &GetLegend,
-    headers: &HeaderMap,
-) -> Result<Response<Body>, Failure> {
+) -> Result<Reply, Failure> {
     let v = req.version;
     let (resolved, style) = match (&req.layer, &req.style) {
         (Some(layer), style) => {
-            let (r, s) = resolve(state, caller, v, layer, style.as_deref(), "LAYER")?;
+            let (r, s) = resolve(access, v, layer, style.as_deref(), "LAYER")?;
             (Some(r), s)
         }
         (None, Some(s)) => (
             None,
-            layers::client_style(s).map_err(|e| {
+            client_style(s).map_err(|e| {
                 OgcError::with_code(
                     v,
                     OgcCode::StyleNotDefined,
@@ -240,13 +215,16 @@ pub async fn get_legend(
         "colormap_type": style.colormap_type(),
         "name": style.name(),
     });
-    let tag = etag(("getlegend", style.canonical(), req.steps));
+    let steps = req.steps.to_string();
+    let tag = etag_of(
+        "legend",
+        &[b"getlegend", style.canonical().as_bytes(), steps.as_bytes()],
+    );
     Ok(cached(
-        state,
-        headers,
+        service,
         "application/json",
         serde_json::to_vec(&doc).unwrap_or_default(),
-        &tag,
+        tag,
         resolved.as_ref(),
     ))
 }
@@ -254,44 +232,26 @@ pub async fn get_legend(
 /// Lizard's `getlimits`: `[[min, max]]` of the layer's valid values on the
 /// request grid (warped as GetMap with nearest sampling), `[[null, null]]`
 /// when no pixel has data. Not cached (data may change under the same URL).
-pub async fn get_limits(
-    state: &AppState,
-    caller: &Caller,
+pub(super) async fn get_limits(
+    service: &Service,
+    access: Access<'_>,
     req: &GetLimits,
-) -> Result<Response<Body>, Failure> {
+) -> Result<Reply, Failure> {
     let v = req.version;
-    let (resolved, _) = resolve(state, caller, v, &req.layer, None, "LAYERS")?;
-    let public = resolved.public;
-    let render = RenderRequest {
-        layer: resolved.layer,
-        grid: req.grid(),
-        time: req.time_sel()?,
-        style: resolved.style,
-        format: OutputFormat::Png,
-        resampling: Resampling::Nearest,
-        transparent: true,
-        bgcolor: Rgb::WHITE,
-    };
-    let limits = state
+    let (resolved, _) = resolve(access, v, &req.layer, None, "LAYERS")?;
+    let time = req.time_sel()?;
+    let layer = resolved.eval().map_err(|e| Failure::wms_render(v, &e))?;
+    let limits = service
         .renderer
-        .run_blocking(move |ctx| {
-            let warped = crate::render::warp_layer(ctx, &render)?;
-            Ok(value_limits(&warped))
-        })
+        .limits(layer, req.grid(), time)
         .await
-        .map_err(|e| Failure::Render(v, e))?;
+        .map_err(|e| Failure::wms_render(v, &e))?;
     let doc = match limits {
         Some((min, max)) => json!([[min, max]]),
         None => json!([[null, null]]),
     };
-    let mut resp = response::bytes(
-        StatusCode::OK,
-        "application/json",
-        serde_json::to_vec(&doc).unwrap_or_default(),
-    );
-    super::errors::no_store(&mut resp);
-    if !public {
-        response::depends_on_caller(&mut resp);
-    }
-    Ok(resp)
+    // Not cached: the data may change under the same URL.
+    Ok(Reply::json(&doc)
+        .cache_control("no-store")
+        .for_caller(!resolved.public))
 }
