@@ -3,6 +3,13 @@
 //!
 //! Run: `cargo bench --bench cache`. Synthetic keys only; no storage or rendering.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "benchmark setup: a bench that cannot build its inputs should stop loudly"
+)]
+
 use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -2,6 +2,13 @@
 //! field and a noisy one, both with a nodata corner): indexed and RGBA, per
 //! row filter. Sizes are printed once per case.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "benchmark setup: a bench that cannot build its inputs should stop loudly"
+)]
+
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use tegel::encode::png::{encode_indexed_with, encode_rgba_with};
 use tegel::model::Rgb;

@@ -3,6 +3,13 @@
 //!
 //! Synthetic inputs only (no data files). Run: `cargo bench --bench geo`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "benchmark setup: a bench that cannot build its inputs should stop loudly"
+)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

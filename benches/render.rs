@@ -16,6 +16,13 @@
 //!
 //! Run: `cargo bench --bench render`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "benchmark setup: a bench that cannot build its inputs should stop loudly"
+)]
+
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use std::path::PathBuf;
 use std::sync::Arc;

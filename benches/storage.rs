@@ -4,6 +4,13 @@
 //!
 //! Run: `cargo bench --bench storage`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "benchmark setup: a bench that cannot build its inputs should stop loudly"
+)]
+
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use tegel::model::{Crs, DataType, GeoTransform, RasterBuf, RasterData, RasterSource, Window};
 use tegel::storage::{DecodedRaster, StoredFrame, reduce_level, write_frame};

@@ -1,6 +1,13 @@
 //! Benchmarks of the style kernel: value → colormap index for a 256² tile,
 //! the scalar reference beside it, and palette building.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "benchmark setup: a bench that cannot build its inputs should stop loudly"
+)]
+
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use tegel::model::Rgb;
 use tegel::style::{Fill, Style, indices_into, indices_scalar_into, palette, rgba_into};

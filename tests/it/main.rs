@@ -2,6 +2,13 @@
 //! `127.0.0.1:0` spoken to over HTTP, the `tegel` binary itself, and checks
 //! over the source tree.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: helpers outside #[test] fns (support.rs and friends) fail loudly on purpose"
+)]
+
 mod support;
 
 mod access;
