@@ -11,6 +11,7 @@
 //! the process's threads; `render.threads` too, where the render pool's
 //! threads are the only ones of their name.
 
+mod render;
 mod server;
 
 use super::cli::tegel;
