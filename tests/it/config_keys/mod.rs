@@ -11,6 +11,7 @@
 //! the process's threads; `render.threads` too, where the render pool's
 //! threads are the only ones of their name.
 
+mod cache;
 mod render;
 mod server;
 
@@ -27,8 +28,12 @@ use tegel::config::Config;
 /// The demo layer of Lochem, 91×65 pixels (5 915), in RD New.
 pub const LOCHEM: &str = "nelen-schuurmans:p_lochem_kwel_wegzijging_2050";
 pub const LOCHEM_BBOX: &str = "207750,457250,230500,473500";
-/// The `demo.json` name of the layer above.
+/// The demo rain radar: 12 frames of 120×100 pixels (12 000), in RD New.
+pub const RAIN: &str = "nelen-schuurmans:rain";
+pub const RAIN_BBOX: &str = "120000,400000,240000,500000";
+/// The `demo.json` names of the layers above.
 pub const LOCHEM_FILE: &str = "p_lochem_kwel_wegzijging_2050";
+pub const RAIN_FILE: &str = "rain";
 
 /// A fixtures directory holding a `demo.json` with only the demo layers
 /// `names` (their files referred to by absolute path, in the repository).
