@@ -14,6 +14,7 @@
 mod cache;
 mod render;
 mod server;
+mod storage;
 
 use super::cli::tegel;
 use super::support::{self, Resp, TestServer, repo, temp_dir, test_config};
