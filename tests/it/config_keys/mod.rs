@@ -12,6 +12,7 @@
 //! threads are the only ones of their name.
 
 mod cache;
+mod demo;
 mod render;
 mod server;
 mod storage;
