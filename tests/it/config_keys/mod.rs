@@ -16,6 +16,7 @@ mod demo;
 mod render;
 mod server;
 mod storage;
+mod wms;
 
 use super::cli::tegel;
 use super::support::{self, Resp, TestServer, repo, temp_dir, test_config};
