@@ -4,6 +4,35 @@
 //! only the binary shows it); where cheap, the same observation on a server
 //! with the default shows the key is not inert.
 //!
+//! | key                           | test |
+//! |-------------------------------|------|
+//! | `server.listen`               | `tests/it/config.rs`: `serve_starts_on_the_address_from_the_environment`, `a_bad_listen_address_is_refused` |
+//! | `server.public_url`           | `server::server_public_url_is_the_base_of_the_links_in_api_index_and_capabilities`; also `tests/it/conformance/kvp.rs`: `kvp_05_online_resources_are_url_prefixes_with_the_public_url` |
+//! | `server.data_dir`             | `server::server_data_dir_holds_the_catalogue_and_the_raster_store` |
+//! | `server.request_timeout_secs` | `server::server_request_timeout_secs_abandons_a_request_running_longer` |
+//! | `server.max_connections`      | `server::server_max_connections_makes_a_further_connection_wait_for_a_free_one` |
+//! | `server.shutdown_grace_secs`  | `server::server_shutdown_grace_secs_lets_an_in_flight_request_finish`, `server::server_shutdown_grace_secs_ends_the_wait_for_in_flight_requests` |
+//! | `server.io_threads`           | `server::server_io_threads_sets_the_threads_of_the_http_runtime` (the binary) |
+//! | `render.threads`              | `render::render_threads_sets_the_size_of_the_render_pool` (the binary) |
+//! | `render.queue_depth`          | `render::render_queue_depth_refuses_renders_beyond_it_with_503`; also `tests/it/cache.rs`: `a_full_render_queue_answers_503_with_retry_after` |
+//! | `render.max_width`            | `render::render_max_width_limits_the_width_of_an_image` |
+//! | `render.max_height`           | `render::render_max_height_limits_the_height_of_an_image` |
+//! | `render.max_pixels`           | see the change implementing it (not tested here) |
+//! | `render.layer_limit`          | `render::render_layer_limit_limits_the_layers_of_one_getmap` |
+//! | `render.retry_after_secs`     | `render::render_retry_after_secs_is_sent_with_a_503`; also `tests/it/cache.rs`: `a_full_render_queue_answers_503_with_retry_after` |
+//! | `cache.max_bytes`             | `cache::cache_max_bytes_zero_renders_every_request_anew` |
+//! | `cache.cache_control`         | `cache::cache_cache_control_is_the_header_of_successful_maps_and_tiles` |
+//! | `cache.cache_control_errors`  | see the change implementing it (not tested here) |
+//! | `storage.max_open_maps`       | `storage::storage_max_open_maps_bounds_the_raster_files_mapped_at_once` |
+//! | `storage.max_input_pixels`    | `storage::storage_max_input_pixels_refuses_larger_uploads_and_ingests` |
+//! | `storage.max_upload_bytes`    | `tests/it/api/rastersources.rs`: `an_upload_over_the_limit_is_413_and_leaves_nothing` |
+//! | `demo.ingest_on_empty`        | `demo::demo_ingest_on_empty_ingests_the_demo_into_an_empty_data_dir_only` |
+//! | `demo.fixtures_dir`           | `demo::demo_fixtures_dir_is_where_the_demo_comes_from` |
+//! | `wms.title`                   | `wms::wms_title_is_the_service_title_of_the_capabilities` |
+//! | `wms.abstract`                | `wms::wms_abstract_is_the_service_abstract_of_the_capabilities` |
+//! | `wms.exception_status`        | `tests/it/conformance/kvp.rs`: `w13_exc_01_exception_status_200_by_default_400_when_configured` |
+//! | `wmts.tile_matrix_sets`       | `tests/it/wmts/tms_json.rs`: `tms_03_json_tile_matrix_sets_are_advertised_and_served`, `tms_03_a_bad_document_stops_start_up_naming_the_file` |
+//!
 //! Tests named `module::test` are in this folder. The servers here ingest only
 //! the demo layers a test needs (see [`fixtures`]), which keeps them cheap to
 //! start. `server.io_threads` is read by the `tegel` binary alone (it builds the
