@@ -18,6 +18,7 @@ mod cache;
 mod cli;
 mod colormaps;
 mod config;
+mod config_keys;
 mod conformance;
 mod extras;
 mod faults;
