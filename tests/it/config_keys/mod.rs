@@ -17,12 +17,12 @@
 //! | `render.queue_depth`          | `render::render_queue_depth_refuses_renders_beyond_it_with_503`; also `tests/it/cache.rs`: `a_full_render_queue_answers_503_with_retry_after` |
 //! | `render.max_width`            | `render::render_max_width_limits_the_width_of_an_image` |
 //! | `render.max_height`           | `render::render_max_height_limits_the_height_of_an_image` |
-//! | `render.max_pixels`           | see the change implementing it (not tested here) |
+//! | `render.max_pixels`           | `tests/it/faults.rs`: `max_pixels_refuses_a_large_map_at_once`; `serve/families.rs`: `a_map_beyond_max_pixels_is_refused_before_rendering` |
 //! | `render.layer_limit`          | `render::render_layer_limit_limits_the_layers_of_one_getmap` |
 //! | `render.retry_after_secs`     | `render::render_retry_after_secs_is_sent_with_a_503`; also `tests/it/cache.rs`: `a_full_render_queue_answers_503_with_retry_after` |
 //! | `cache.max_bytes`             | `cache::cache_max_bytes_zero_renders_every_request_anew` |
 //! | `cache.cache_control`         | `cache::cache_cache_control_is_the_header_of_successful_maps_and_tiles` |
-//! | `cache.cache_control_errors`  | see the change implementing it (not tested here) |
+//! | `cache.cache_control_errors`  | `tests/it/faults.rs`: `cache_control_errors_is_the_policy_of_every_error` |
 //! | `storage.max_open_maps`       | `storage::storage_max_open_maps_bounds_the_raster_files_mapped_at_once` |
 //! | `storage.max_input_pixels`    | `storage::storage_max_input_pixels_refuses_larger_uploads_and_ingests` |
 //! | `storage.max_upload_bytes`    | `tests/it/api/rastersources.rs`: `an_upload_over_the_limit_is_413_and_leaves_nothing` |
