@@ -16,6 +16,7 @@ mod extras;
 mod geoblocks;
 mod getfeatureinfo;
 mod graph;
+mod graph_limits;
 mod hostile;
 mod legend;
 mod reprojection;
