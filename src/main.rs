@@ -129,8 +129,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Ingest(args) => ingest(args),
         Command::Admin(args) => load_config(&args.common, |_| Vec::new()).and_then(|config| {
-            let catalogue = tegel::catalogue::Catalogue::open(&config.server.data_dir)
-                .map_err(|e| e.to_string())?;
+            let catalogue = open_catalogue(&config)?;
             admin::run(&catalogue, args.command)
         }),
     };
@@ -157,6 +156,27 @@ fn load_config(
     }
     config.revalidate(&keys).map_err(|e| e.to_string())?;
     Ok(config)
+}
+
+/// The engine's graph limits from `[graph]`.
+fn graph_limits(config: &Config) -> tegel::graph::GraphLimits {
+    let g = &config.graph;
+    tegel::graph::GraphLimits {
+        max_nodes: g.max_nodes,
+        max_depth: g.max_depth,
+        max_nesting: g.max_nesting,
+        max_values: g.max_values,
+        max_steps: g.max_steps,
+    }
+}
+
+/// The catalogue of the config's data dir, under its graph limits.
+fn open_catalogue(config: &Config) -> Result<tegel::catalogue::Catalogue, String> {
+    tegel::catalogue::Catalogue::open_with_graph_limits(
+        &config.server.data_dir,
+        graph_limits(config),
+    )
+    .map_err(|e| e.to_string())
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
@@ -207,8 +227,7 @@ fn ensure_admin_key(config: &Config) -> Result<(), String> {
     else {
         return Ok(());
     };
-    let catalogue =
-        tegel::catalogue::Catalogue::open(&config.server.data_dir).map_err(|e| e.to_string())?;
+    let catalogue = open_catalogue(config)?;
     tegel::catalogue::admin::ensure_admin_key(&catalogue, key.trim())
         .map_err(|e| format!("TEGEL_ADMIN_KEY: {e}"))?;
     tracing::info!("TEGEL_ADMIN_KEY is a key of the superuser \"admin\"");

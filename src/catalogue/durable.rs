@@ -5,11 +5,15 @@
 //! the new snapshot after the commit. Other processes (`tegel ingest`,
 //! `tegel admin`) write the same database; `reload_if_changed`, polled by the
 //! server, picks their writes up.
+//!
+//! Every snapshot a `Catalogue` publishes carries the graph limits it was
+//! opened with, so the API, metadata and rendering read one set of limits.
 
 use super::db::{self, Db};
 use super::error::CatalogueError;
 use super::legacy;
 use super::snapshot::{CatalogueData, Snapshot};
+use crate::graph::GraphLimits;
 use arc_swap::ArcSwap;
 use std::fs;
 use std::path::Path;
@@ -18,12 +22,23 @@ use std::sync::{Arc, Mutex};
 pub struct Catalogue {
     db: Mutex<Db>,
     current: ArcSwap<Snapshot>,
+    graph_limits: GraphLimits,
 }
 
 impl Catalogue {
     /// Opens (or starts) the catalogue in `data_dir`, creating the folder and
-    /// importing a catalogue file of an earlier version once.
+    /// importing a catalogue file of an earlier version once. Its snapshots
+    /// carry the engine's default graph limits.
     pub fn open(data_dir: &Path) -> Result<Catalogue, CatalogueError> {
+        Catalogue::open_with_graph_limits(data_dir, GraphLimits::default())
+    }
+
+    /// [`Catalogue::open`], with every snapshot it publishes (at open, after
+    /// each write and each reload) carrying `limits`.
+    pub fn open_with_graph_limits(
+        data_dir: &Path,
+        limits: GraphLimits,
+    ) -> Result<Catalogue, CatalogueError> {
         fs::create_dir_all(data_dir).map_err(|source| CatalogueError::Io {
             path: data_dir.display().to_string(),
             source,
@@ -54,8 +69,19 @@ impl Catalogue {
         }
         Ok(Catalogue {
             db: Mutex::new(db),
-            current: ArcSwap::from_pointee(Snapshot::new(data)),
+            current: ArcSwap::from_pointee(Snapshot::with_graph_limits(data, limits)),
+            graph_limits: limits,
         })
+    }
+
+    /// The graph limits of this catalogue's snapshots.
+    pub fn graph_limits(&self) -> GraphLimits {
+        self.graph_limits
+    }
+
+    fn publish(&self, data: CatalogueData) {
+        let snapshot = Snapshot::with_graph_limits(data, self.graph_limits);
+        self.current.store(Arc::new(snapshot));
     }
 
     /// The current state; cheap, never blocks.
@@ -72,7 +98,7 @@ impl Catalogue {
             return Ok(false);
         }
         let data = db.load()?;
-        self.current.store(Arc::new(Snapshot::new(data)));
+        self.publish(data);
         Ok(true)
     }
 
@@ -86,7 +112,7 @@ impl Catalogue {
         let mut db = self.db.lock().unwrap_or_else(|p| p.into_inner());
         let current = self.current.load_full();
         let (data, out) = db.write(current.data(), change)?;
-        self.current.store(Arc::new(Snapshot::new(data)));
+        self.publish(data);
         Ok(out)
     }
 }

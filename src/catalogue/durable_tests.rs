@@ -179,3 +179,39 @@ fn an_earlier_catalogue_file_is_imported_once() {
     assert_eq!(again.snapshot().data(), snap.data());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_snapshot_carries_the_graph_limits_the_catalogue_was_opened_with() {
+    use crate::graph::GraphLimits;
+    let dir = temp_dir("limits");
+    let limits = GraphLimits {
+        max_nodes: 3,
+        max_depth: 2,
+        max_nesting: 1,
+        max_values: 100,
+        max_steps: 10,
+    };
+    let cat = Catalogue::open_with_graph_limits(&dir, limits).unwrap();
+    assert_eq!(cat.graph_limits(), limits);
+    assert_eq!(cat.snapshot().graph_limits(), limits, "at open");
+    cat.update(|d, _| {
+        d.organisations.push(org("one"));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(cat.snapshot().graph_limits(), limits, "after a write");
+    // Another process (opened with the defaults) writes; the reload keeps ours.
+    let other = Catalogue::open(&dir).unwrap();
+    assert_eq!(other.snapshot().graph_limits(), GraphLimits::default());
+    other
+        .update(|d, _| {
+            d.organisations.push(org("two"));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(other.snapshot().graph_limits(), GraphLimits::default());
+    assert!(cat.reload_if_changed().unwrap());
+    assert_eq!(cat.snapshot().data().organisations.len(), 2);
+    assert_eq!(cat.snapshot().graph_limits(), limits, "after a reload");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -69,10 +69,11 @@ impl Leaves for SnapshotLeaves<'_> {
     }
 }
 
-/// Parses `graph` and infers its endpoint's metadata over `snap`: the
-/// validation a stored layer graph passes, with errors naming the node.
+/// Parses `graph` and infers its endpoint's metadata over `snap`, within
+/// the snapshot's graph limits: the validation a stored layer graph passes,
+/// with errors naming the node.
 pub fn graph_meta(snap: &Snapshot, graph: &Value) -> Result<Meta, GraphError> {
-    let limits = GraphLimits::default();
+    let limits = snap.graph_limits();
     let parsed = Graph::parse(graph, &limits)?;
     parsed.meta(&SnapshotLeaves { snap, limits })
 }
@@ -124,7 +125,7 @@ pub fn frame_times(snap: &Snapshot, graph: &Graph, meta: &Meta) -> Vec<i64> {
     }
     let leaves = SnapshotLeaves {
         snap,
-        limits: GraphLimits::default(),
+        limits: snap.graph_limits(),
     };
     let request = crate::graph::Request {
         mode: crate::graph::RequestMode::Time,
@@ -169,7 +170,7 @@ pub fn frame_times(snap: &Snapshot, graph: &Graph, meta: &Meta) -> Vec<i64> {
 /// period (no files: for time selection and capabilities only). `None` when
 /// the graph does not evaluate to a located raster.
 pub fn virtual_source(snap: &Snapshot, layer: &RasterLayer) -> Option<RasterSource> {
-    let limits = GraphLimits::default();
+    let limits = snap.graph_limits();
     let graph = Graph::parse(&layer.graph, &limits).ok()?;
     let meta = graph.meta(&SnapshotLeaves { snap, limits }).ok()?;
     let grid = grid_of(&meta)?;

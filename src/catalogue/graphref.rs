@@ -9,9 +9,6 @@
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-/// How deep layers may nest other layers through `LizardRasterSource`.
-pub const MAX_NESTING: usize = 8;
-
 const SOURCE_BLOCK: &str = "lizard_nxt.blocks.LizardRasterSource";
 const GROUP_BLOCK: &str = "lizard_nxt.blocks.LizardRasterGroup";
 

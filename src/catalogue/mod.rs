@@ -16,6 +16,8 @@ pub mod graphmeta;
 pub mod graphref;
 mod ingest;
 mod legacy;
+#[cfg(test)]
+mod limits_tests;
 pub mod people;
 mod records;
 mod repo;

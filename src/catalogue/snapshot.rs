@@ -8,6 +8,7 @@ use super::graphref;
 use super::people::{ApiKey, Role, User};
 use super::records::{LayerCollection, ObservationType, Organisation, RasterLayer, Task};
 use super::source::RasterSource;
+use crate::graph::GraphLimits;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -55,6 +56,8 @@ pub struct Snapshot {
     wms_names: Index<String>,
     /// Source or layer uuid → indices of the layers whose graph names it.
     dependants: HashMap<Uuid, Vec<usize>>,
+    /// The graph engine's limits for every graph read through this snapshot.
+    graph_limits: GraphLimits,
     /// `shown_source` of computed layers, by layer uuid: each costs a graph
     /// parse, metadata inference and a time evaluation over the whole
     /// period, and a snapshot never changes.
@@ -80,7 +83,14 @@ impl std::ops::Deref for Shown<'_> {
 }
 
 impl Snapshot {
+    /// A snapshot of `data` under the engine's default graph limits.
     pub fn new(data: CatalogueData) -> Snapshot {
+        Snapshot::with_graph_limits(data, GraphLimits::default())
+    }
+
+    /// A snapshot of `data` whose graphs are parsed, checked and evaluated
+    /// under `limits` (see [`Snapshot::graph_limits`]).
+    pub fn with_graph_limits(data: CatalogueData, limits: GraphLimits) -> Snapshot {
         let mut roles_of: HashMap<i64, Vec<Role>> = HashMap::new();
         for r in &data.roles {
             roles_of.entry(r.user).or_default().push(*r);
@@ -119,9 +129,16 @@ impl Snapshot {
             tasks: index(&data.tasks, |t| t.id),
             wms_names,
             dependants,
+            graph_limits: limits,
             computed: Mutex::default(),
             data,
         }
+    }
+
+    /// The graph engine's limits every reader of this snapshot applies: the
+    /// API's checks of layer graphs, metadata inference and rendering.
+    pub fn graph_limits(&self) -> GraphLimits {
+        self.graph_limits
     }
 
     pub fn data(&self) -> &CatalogueData {
@@ -227,7 +244,7 @@ impl Snapshot {
 
     /// The raster sources a layer reads, through nested layers, in graph
     /// order without repeats; also the referenced uuids that name nothing
-    /// (deleted sources). Nesting deeper than [`graphref::MAX_NESTING`] stops.
+    /// (deleted sources). Nesting deeper than the limits' `max_nesting` stops.
     pub fn layer_sources(&self, layer: &RasterLayer) -> (Vec<Uuid>, Vec<Uuid>) {
         let (mut found, mut missing, mut seen) = (Vec::new(), Vec::new(), vec![layer.uuid]);
         self.walk_sources(layer, 0, &mut found, &mut missing, &mut seen);
@@ -248,7 +265,7 @@ impl Snapshot {
                     found.push(id);
                 }
             } else if let Some(nested) = self.layer(id) {
-                if depth < graphref::MAX_NESTING && !seen.contains(&id) {
+                if depth < self.graph_limits.max_nesting && !seen.contains(&id) {
                     seen.push(id);
                     self.walk_sources(nested, depth + 1, found, missing, seen);
                 }
@@ -262,7 +279,7 @@ impl Snapshot {
     /// single nested layer that is; `None` for real computations.
     pub fn single_source(&self, layer: &RasterLayer) -> Option<&RasterSource> {
         let mut graph = &layer.graph;
-        for _ in 0..=graphref::MAX_NESTING {
+        for _ in 0..=self.graph_limits.max_nesting {
             let id = graphref::trivial_reference(graph)?;
             if let Some(source) = self.source(id) {
                 return Some(source);
@@ -304,7 +321,7 @@ impl Snapshot {
                 if let Some(s) = self.source(id) {
                     version = version.max(s.revision);
                 } else if let Some(nested) = self.layer(id) {
-                    if depth < graphref::MAX_NESTING {
+                    if depth < self.graph_limits.max_nesting {
                         stack.push((nested, depth + 1));
                     }
                 }

@@ -16,8 +16,8 @@ pub use bytesize::ByteSize;
 pub use error::ConfigError;
 pub use load::{ENV_PREFIX, NON_CONFIG_VARS};
 pub use settings::{
-    CacheConfig, Config, DemoConfig, RenderConfig, ServerConfig, StorageConfig, WmsConfig,
-    WmtsConfig,
+    CacheConfig, Config, DemoConfig, GraphConfig, RenderConfig, ServerConfig, StorageConfig,
+    WmsConfig, WmtsConfig,
 };
 
 #[cfg(test)]

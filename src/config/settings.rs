@@ -21,6 +21,7 @@ pub struct Config {
     pub demo: DemoConfig,
     pub wms: WmsConfig,
     pub wmts: WmtsConfig,
+    pub graph: GraphConfig,
 }
 
 /// `[server]`: the listening socket and connection limits.
@@ -247,4 +248,36 @@ pub struct WmtsConfig {
     /// OGC TMS 2.0 JSON files, or folders whose `*.json` files are all read,
     /// loaded at start-up; each set is offered to the layers it covers.
     pub tile_matrix_sets: Vec<PathBuf>,
+}
+
+/// `[graph]`: the limits of the geoblock graph engine, checked before any pixel
+/// is read. Plain numbers here; the engine's `GraphLimits` is built from them
+/// where both are known (the defaults are equal to `GraphLimits::default()`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GraphConfig {
+    /// Nodes in one graph document (1 ..= 65536).
+    pub max_nodes: usize,
+    /// Longest reference chain from a graph's endpoint; a single source is
+    /// depth 1 (1 ..= 256).
+    pub max_depth: usize,
+    /// Layers nested in one another through their graphs (1 ..= 32).
+    pub max_nesting: usize,
+    /// Cells times frames one block may hold for a request (1 ..= 2^32).
+    pub max_values: usize,
+    /// Instants one block may answer, e.g. labels of a frequency over a
+    /// period (1 ..= 2^26).
+    pub max_steps: usize,
+}
+
+impl Default for GraphConfig {
+    fn default() -> GraphConfig {
+        GraphConfig {
+            max_nodes: 256,
+            max_depth: 64,
+            max_nesting: 8,
+            max_values: 1 << 26,
+            max_steps: 1 << 20,
+        }
+    }
 }

@@ -63,7 +63,7 @@ fn shipped_file_lists_every_key() {
     let file: toml::Table = text.parse().unwrap();
     let defaults = toml::Table::try_from(Config::default()).unwrap();
     assert_eq!(keys(&file), keys(&defaults));
-    assert_eq!(keys(&defaults).len(), 26);
+    assert_eq!(keys(&defaults).len(), 31);
     // Every key line has a comment above it (possibly shared by a group of keys).
     let lines: Vec<&str> = text.lines().collect();
     let is_key = |l: &str| !l.starts_with('#') && l.contains(" = ");
@@ -320,4 +320,107 @@ fn tile_matrix_sets_are_a_list_from_file_or_env() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("wmts.tile_matrix_sets"), "{err}");
+}
+
+#[test]
+fn graph_limits_load_with_defaults_and_change_by_file_and_env() {
+    let c = Config::load(None, no_env()).unwrap();
+    assert_eq!(
+        c.graph,
+        GraphConfig {
+            max_nodes: 256,
+            max_depth: 64,
+            max_nesting: 8,
+            max_values: 1 << 26,
+            max_steps: 1 << 20,
+        }
+    );
+    let f = TempFile::new(
+        "graph",
+        "[graph]\nmax_nodes = 12\nmax_depth = 3\nmax_nesting = 2\nmax_values = 1000\nmax_steps = 50\n",
+    );
+    let c = Config::load(Some(f.path()), no_env()).unwrap();
+    assert_eq!(
+        c.graph,
+        GraphConfig {
+            max_nodes: 12,
+            max_depth: 3,
+            max_nesting: 2,
+            max_values: 1000,
+            max_steps: 50,
+        }
+    );
+    // Each variable overrides its key, over the file's value too.
+    for (var, value, read) in [
+        (
+            "TEGEL_GRAPH_MAX_NODES",
+            "7",
+            (|g: &GraphConfig| g.max_nodes) as fn(&GraphConfig) -> usize,
+        ),
+        ("TEGEL_GRAPH_MAX_DEPTH", "7", |g| g.max_depth),
+        ("TEGEL_GRAPH_MAX_NESTING", "7", |g| g.max_nesting),
+        ("TEGEL_GRAPH_MAX_VALUES", "7", |g| g.max_values),
+        ("TEGEL_GRAPH_MAX_STEPS", "7", |g| g.max_steps),
+    ] {
+        let c = Config::load(Some(f.path()), env(&[(var, value)])).unwrap();
+        assert_eq!(read(&c.graph), 7, "{var}");
+        let c = Config::load(None, env(&[(var, value)])).unwrap();
+        assert_eq!(read(&c.graph), 7, "{var}");
+    }
+}
+
+#[test]
+fn graph_limits_out_of_range_are_refused_by_key() {
+    for key in [
+        "max_nodes",
+        "max_depth",
+        "max_nesting",
+        "max_values",
+        "max_steps",
+    ] {
+        let dotted = format!("graph.{key}");
+        let f = TempFile::new(
+            &format!("graph-zero-{key}"),
+            &format!("[graph]\n{key} = 0\n"),
+        );
+        let e = Config::load(Some(f.path()), no_env()).unwrap_err();
+        match &e {
+            ConfigError::Invalid { key: k, origin, .. } => {
+                assert_eq!(k, &dotted);
+                assert!(origin.contains(&format!("`{dotted}` in ")), "{origin}");
+            }
+            other => panic!("{key} = 0: {other:?}"),
+        }
+        assert!(e.to_string().contains(&dotted), "{e}");
+        assert!(e.to_string().contains("at least 1"), "{e}");
+        let var = format!("TEGEL_GRAPH_{}", key.to_ascii_uppercase());
+        for bad in ["0", "4294967297000"] {
+            match Config::load(None, env(&[(&var, bad)])) {
+                Err(ConfigError::Invalid { key: k, origin, .. }) => {
+                    assert_eq!(k, dotted);
+                    assert_eq!(origin, var);
+                }
+                other => panic!("{var}={bad}: {other:?}"),
+            }
+        }
+        match Config::load(None, env(&[(&var, "-1")])) {
+            Err(ConfigError::BadValue { origin, .. }) => assert_eq!(origin, var),
+            other => panic!("{var}=-1: {other:?}"),
+        }
+    }
+    // The upper bounds themselves are allowed.
+    let c = Config::load(
+        None,
+        env(&[
+            ("TEGEL_GRAPH_MAX_NODES", "65536"),
+            ("TEGEL_GRAPH_MAX_DEPTH", "256"),
+            ("TEGEL_GRAPH_MAX_NESTING", "32"),
+            ("TEGEL_GRAPH_MAX_VALUES", "4294967296"),
+            ("TEGEL_GRAPH_MAX_STEPS", "67108864"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(c.graph.max_values, 1 << 32);
+    let e = Config::load(None, env(&[("TEGEL_GRAPH_MAX_DEPTH", "257")])).unwrap_err();
+    assert!(e.to_string().contains("at most 256"), "{e}");
 }

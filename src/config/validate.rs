@@ -100,6 +100,23 @@ pub(super) fn validate(
             "must not hold an empty path".to_owned(),
         ));
     }
+
+    // Upper bounds: depth and nesting are recursion (parse, metadata and
+    // evaluation descend once per level), the others memory per request.
+    let g = &config.graph;
+    for (key, value, max) in [
+        ("graph.max_nodes", g.max_nodes, 1 << 16),
+        ("graph.max_depth", g.max_depth, 256),
+        ("graph.max_nesting", g.max_nesting, 32),
+        ("graph.max_values", g.max_values, 1 << 32),
+        ("graph.max_steps", g.max_steps, 1 << 26),
+    ] {
+        let value = value as u64;
+        at_least_one(key, value)?;
+        if value > max {
+            return Err(fail(key, format!("must be at most {max}, got {value}")));
+        }
+    }
     Ok(())
 }
 

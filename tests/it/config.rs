@@ -135,6 +135,8 @@ fn a_misspelt_variable_is_refused_by_name() {
             "0",
             "server.max_connections",
         ),
+        ("TEGEL_GRAPH_MAX_NODES", "0", "graph.max_nodes"),
+        ("TEGEL_GRAPH_MAX_STEPS", "0", "graph.max_steps"),
     ] {
         let stderr = refused(&[], &[(var, value)]);
         assert_names(&stderr, var);

@@ -25,6 +25,7 @@ mod faults;
 mod geoblocks;
 mod getfeatureinfo;
 mod graph;
+mod graph_limits;
 mod hostile;
 mod legend;
 mod reprojection;

@@ -158,7 +158,9 @@ fn commit<T>(
         let mut data = req.snapshot.data().clone();
         let rev = data.revision + 1;
         let out = apply(&mut data, rev)?;
-        return Ok((std::sync::Arc::new(Snapshot::new(data)), out));
+        let limits = req.snapshot.graph_limits();
+        let after = Snapshot::with_graph_limits(data, limits);
+        return Ok((std::sync::Arc::new(after), out));
     }
     let mut refusal = None;
     let result = repo.catalogue.update(|data, rev| {

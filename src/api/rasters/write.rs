@@ -44,7 +44,7 @@ pub fn create(
     body: &Body,
     uuid: Uuid,
 ) -> Result<Uuid, ApiError> {
-    let snap = Snapshot::new(data.clone());
+    let snap = Snapshot::with_graph_limits(data.clone(), req.snapshot.graph_limits());
     let t = now();
     let mut layer = RasterLayer {
         uuid,
@@ -87,7 +87,7 @@ pub fn update(
     uuid: Uuid,
     partial: bool,
 ) -> Result<(), ApiError> {
-    let snap = Snapshot::new(data.clone());
+    let snap = Snapshot::with_graph_limits(data.clone(), req.snapshot.graph_limits());
     let old = snap.layer(uuid).ok_or(ApiError::NotFound)?;
     let guard = |l: &RasterLayer| Guard::layer(l).can_write(&req.caller);
     if !guard(old) {
