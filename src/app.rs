@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::geo::cache::TransformCache;
 use crate::geo::tms::{self, TileMatrixSet};
 use crate::geo::tms_json;
+use crate::graph::GraphLimits;
 use crate::http::{AppState, Server};
 use crate::render::{Engine, Pool, RenderError, Renderer};
 use crate::serve::{Service, Settings};
@@ -47,8 +48,23 @@ pub struct DataDir {
 pub fn open_data_dir(config: &Config) -> Result<DataDir, StartError> {
     let dir = &config.server.data_dir;
     let store = Arc::new(Store::open(dir, config.storage.max_open_maps)?);
-    let catalogue = Arc::new(Catalogue::open(dir)?);
+    let catalogue = Arc::new(Catalogue::open_with_graph_limits(
+        dir,
+        graph_limits(config),
+    )?);
     Ok(DataDir { store, catalogue })
+}
+
+/// The graph engine's limits, from the config's `[graph]` section.
+pub fn graph_limits(config: &Config) -> GraphLimits {
+    let g = &config.graph;
+    GraphLimits {
+        max_nodes: g.max_nodes,
+        max_depth: g.max_depth,
+        max_nesting: g.max_nesting,
+        max_values: g.max_values,
+        max_steps: g.max_steps,
+    }
 }
 
 /// Limits for decoding input GeoTIFFs, from the config.

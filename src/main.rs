@@ -158,23 +158,11 @@ fn load_config(
     Ok(config)
 }
 
-/// The engine's graph limits from `[graph]`.
-fn graph_limits(config: &Config) -> tegel::graph::GraphLimits {
-    let g = &config.graph;
-    tegel::graph::GraphLimits {
-        max_nodes: g.max_nodes,
-        max_depth: g.max_depth,
-        max_nesting: g.max_nesting,
-        max_values: g.max_values,
-        max_steps: g.max_steps,
-    }
-}
-
 /// The catalogue of the config's data dir, under its graph limits.
 fn open_catalogue(config: &Config) -> Result<tegel::catalogue::Catalogue, String> {
     tegel::catalogue::Catalogue::open_with_graph_limits(
         &config.server.data_dir,
-        graph_limits(config),
+        tegel::app::graph_limits(config),
     )
     .map_err(|e| e.to_string())
 }

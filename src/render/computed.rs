@@ -53,7 +53,7 @@ impl Computed {
         resampling: Resampling,
     ) -> Result<(&'a RasterLayer, Graph, StoreLeaves<'a>), RenderError> {
         let layer = self.record()?;
-        let limits = graph_limits(&self.snap);
+        let limits = self.snap.graph_limits();
         let graph = Graph::parse(&layer.graph, &limits).map_err(|e| graph_err(layer, e))?;
         let leaves = StoreLeaves {
             engine,
@@ -64,11 +64,6 @@ impl Computed {
         };
         Ok((layer, graph, leaves))
     }
-}
-
-/// The engine's limits for evaluations over `snap`.
-fn graph_limits(_snap: &Snapshot) -> GraphLimits {
-    GraphLimits::default()
 }
 
 impl Evaluate for Computed {

@@ -99,10 +99,6 @@ impl Service {
         &self.settings
     }
 
-    pub fn renderer(&self) -> &Renderer {
-        &self.renderer
-    }
-
     /// The CPU pool blocking work runs on.
     pub fn pool(&self) -> &Arc<Pool> {
         self.renderer.pool()

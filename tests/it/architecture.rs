@@ -69,6 +69,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "model",
             "config",
             "geo",
+            "graph",
             "storage",
             "cache",
             "catalogue",

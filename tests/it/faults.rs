@@ -154,6 +154,18 @@ fn unreadable_frames_are_server_errors_and_no_error_body_leaks() {
             vec![],
             &[200],
         ),
+        (
+            "wms too large",
+            map(DEM, "1.3.0", "").replace("WIDTH=64", "WIDTH=99999"),
+            vec![],
+            &[200],
+        ),
+        (
+            "xyz too deep",
+            format!("/tiles/{DEM}/31/0/0.png"),
+            vec![],
+            &[400, 404],
+        ),
         ("wms stored frame", map(DEM, "1.3.0", ""), vec![], &[500]),
         (
             "wms stored frame 1.1.1",
