@@ -9,6 +9,7 @@
 //! the ones dask-geomodeling applies block by block (`plan`); `time`
 //! requests pass through the region the way the blocks pass them.
 
+pub(crate) mod args;
 mod exec;
 mod ops;
 mod plan;
