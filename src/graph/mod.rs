@@ -23,12 +23,53 @@
 //! for promotion, `fuse` / `combine` for the exact-vs-isclose nodata tests.
 //! Times are ms since the Unix epoch (UTC).
 //!
-//! Files: `parse` (the JSON document), `blocks` (block vocabulary), `build`, `args` (constructor argument checks),
-//! `meta`, `meta_rules` (metadata inference), `eval` (request rewriting per block),
-//! `fuse` (elementwise chains run as one chunked program), `combine`, `misc`
-//! (kernels), `raster` (values), `time` (frame selection),
-//! `dtype` (NumPy dtypes), `wkt`, `leaves` (the caller's trait), `memory`
-//! (in-memory leaves for tests and benches).
+//! Uses `crate::model` and `crate::geo` (the dependency table in
+//! `tests/it/architecture.rs` also allows `kernels`, unused so far). Storage is
+//! reached only through the caller's [`Leaves`]; never `catalogue`, `render`,
+//! `api` or `http`, which sit above this module.
+//!
+//! Files, from document to answer:
+//!
+//! * `mod.rs` — this door: [`Graph::meta`], [`Graph::evaluate`], [`Request`],
+//!   [`Output`].
+//! * `parse` — the JSON document to a [`Graph`] within [`GraphLimits`].
+//! * `blocks` — the block vocabulary (`Block`, `Arg`, `Stat`) and class paths.
+//! * `build` — a node's class and arguments to a `Block`, by class name.
+//! * `cursor` — `Args`, the argument cursor the block parsers read.
+//! * `args` — argument helpers: frequencies, statistics, time zones,
+//!   projections, uuids, JSON type names.
+//! * `combine_args` — LizardRasterGroup, Group and Max from their arguments.
+//! * `misc_args` — Clip and RasterizeWKT from their arguments.
+//! * `temporal_args` — the temporal blocks from their arguments.
+//! * `spatial_args` — the neighbourhood blocks from their arguments.
+//! * `place_args` — Place from its arguments.
+//! * `meta` — metadata inference per block ([`Meta`]) and the checks that
+//!   need input metadata.
+//! * `meta_rules` — metadata rules shared by blocks.
+//! * `eval` — `Ctx`: answers a request for one node, rewriting it per block;
+//!   reads sources and nested layers.
+//! * `split` — large requests cut into strips evaluated in parallel.
+//! * `fuse/` — elementwise chains run as one chunked program: `mod`
+//!   (regions), `args` (the elementwise blocks from their arguments), `plan`
+//!   (compiling), `ops` (instructions), `exec` (running), `tests`.
+//! * `combine` — Group, Max and LizardRasterGroup.
+//! * `misc` — Clip, RasterizeWKT, scalar rounding.
+//! * `temporal` — Snap, Shift, TemporalSum, TemporalAggregate, Cumulative,
+//!   Resample.
+//! * `reduce` — reductions over frames, cell by cell.
+//! * `freq` — pandas-style frequencies and their bins.
+//! * `zone` — the time zones bins follow.
+//! * `time` — frame selection for sources.
+//! * `spatial` — Dilate, MovingMax, Smooth, HillShade.
+//! * `place` — Place.
+//! * `raster` — [`Raster`] values and the internal request/answer types.
+//! * `dtype` — NumPy dtypes and type promotion.
+//! * `wkt` — a small WKT reader and point-in-polygon test.
+//! * `error` — [`GraphError`].
+//! * `leaves` — [`Leaves`], the caller's trait, and [`SourceMeta`].
+//! * `memory` — in-memory leaves for tests and benches.
+//! * `parse_tests`, `build_tests`, `eval_tests`, `dtype_tests` — unit tests
+//!   of `parse`, `build`, evaluation and `dtype`.
 
 mod args;
 mod blocks;
