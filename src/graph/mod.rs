@@ -43,15 +43,20 @@
 //! * `temporal_args` — the temporal blocks from their arguments.
 //! * `spatial_args` — the neighbourhood blocks from their arguments.
 //! * `place_args` — Place from its arguments.
-//! * `meta` — metadata inference per block ([`Meta`]) and the checks that
-//!   need input metadata.
+//! * `meta` — metadata inference ([`Meta`]): leaves, and each node handed to
+//!   its family's metadata.
+//! * `combine_meta` — Group and Max metadata.
+//! * `misc_meta` — Clip and RasterizeWKT metadata.
+//! * `temporal_meta` — the temporal blocks' metadata.
+//! * `place_meta` — Place metadata.
 //! * `meta_rules` — metadata rules shared by blocks.
 //! * `eval` — `Ctx`: answers a request for one node, rewriting it per block;
 //!   reads sources and nested layers.
 //! * `split` — large requests cut into strips evaluated in parallel.
 //! * `fuse/` — elementwise chains run as one chunked program: `mod`
-//!   (regions), `args` (the elementwise blocks from their arguments), `plan`
-//!   (compiling), `ops` (instructions), `exec` (running), `tests`.
+//!   (regions), `args` (the elementwise blocks from their arguments), `meta`
+//!   (their metadata), `plan` (compiling), `ops` (instructions), `exec`
+//!   (running), `tests`.
 //! * `combine` — Group, Max and LizardRasterGroup.
 //! * `misc` — Clip, RasterizeWKT, scalar rounding.
 //! * `temporal` — Snap, Shift, TemporalSum, TemporalAggregate, Cumulative,
@@ -76,6 +81,7 @@ mod blocks;
 mod build;
 mod combine;
 mod combine_args;
+mod combine_meta;
 mod cursor;
 pub mod dtype;
 mod error;
@@ -88,9 +94,11 @@ mod meta;
 mod meta_rules;
 mod misc;
 mod misc_args;
+mod misc_meta;
 mod parse;
 mod place;
 mod place_args;
+mod place_meta;
 mod raster;
 mod reduce;
 mod spatial;
@@ -98,6 +106,7 @@ mod spatial_args;
 mod split;
 mod temporal;
 mod temporal_args;
+mod temporal_meta;
 mod time;
 mod wkt;
 mod zone;

@@ -11,6 +11,7 @@
 
 pub(crate) mod args;
 mod exec;
+pub(crate) mod meta;
 mod ops;
 mod plan;
 
