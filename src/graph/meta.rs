@@ -1,16 +1,19 @@
 //! Metadata inference per block (lizard-api.md §5.3–5.5): dtype, fill value,
 //! extent (WGS84), geometry, projection, geo_transform, period, timedelta,
-//! temporal. Also the constructor checks that need input metadata (bool inputs
-//! for logic blocks, matching temporal flags, integer stores for Reclassify).
+//! temporal. `Meta` itself, the leaves' metadata, and `node_meta`, which hands
+//! every other block to its family (`fuse::meta`, `combine_meta`, `misc_meta`,
+//! `temporal_meta`, `place_meta`). Those also make the constructor checks that
+//! need input metadata (bool inputs for logic blocks, matching temporal flags,
+//! integer stores for Reclassify).
 
-use super::blocks::{Block, MathOp, UnaryOp};
+use super::blocks::Block;
 use super::dtype::{self, Dt};
 use super::error::GraphError;
-use super::freq::Freq;
+use super::fuse::meta as elementwise;
 use super::leaves::{Leaf, Leaves, SourceMeta};
-use super::meta_rules::*;
+use super::meta_rules::{combine, operand, single, to_wgs84};
 use super::parse::Graph;
-use super::wkt;
+use super::{combine_meta, misc_meta, place_meta, temporal_meta};
 use crate::model::{BBox, Crs};
 
 /// What a block reports about itself without reading pixels.
@@ -135,6 +138,9 @@ pub(crate) fn leaf_meta(
     }
 }
 
+/// The metadata of one node from its inputs' (`m`, by node index). Blocks
+/// that keep their store's metadata (MaskBelow, Step, TemporalSum, Dilate,
+/// MovingMax, Smooth), HillShade and the leaves are answered here.
 fn node_meta(
     key: &str,
     block: &Block,
@@ -144,7 +150,7 @@ fn node_meta(
     graph: &Graph,
     extents: bool,
 ) -> Result<Meta, GraphError> {
-    let err = |s: &str| GraphError::node(key, s);
+    let ins = |nodes: &[usize]| -> Vec<&Meta> { nodes.iter().map(|&i| &m[i]).collect() };
     Ok(match block {
         Block::Source(id) => leaf_meta(key, *id, leaves, nesting, graph, extents)?,
         Block::LizardGroup(ids) => {
@@ -155,118 +161,23 @@ fn node_meta(
             combine(&ms.iter().collect::<Vec<_>>())
         }
         Block::Math(op, a, b) => {
-            let ins: Vec<&Meta> = block.inputs().iter().map(|&i| &m[i]).collect();
-            check_elementwise(key, &ins)?;
             let ops = [operand(a, m), operand(b, m)];
-            let dt = if op.is_comparison() || op.is_logic() {
-                if op.is_logic() && ins.iter().any(|x| x.dtype != Dt::Bool) {
-                    return Err(err("inputs must have boolean dtypes"));
-                }
-                Dt::Bool
-            } else if *op == MathOp::Divide {
-                let mut v = vec![dtype::Operand::Raster(Dt::F32)];
-                v.extend(ops);
-                dtype::result_type(&v)
-            } else {
-                dtype::result_type(&ops).at_least_32()
-            };
-            elementwise(&ins, dt)
+            elementwise::math(key, *op, &ins(&block.inputs()), ops)?
         }
-        Block::Unary(op, s) => {
-            let x = &m[*s];
-            let is_bool = x.dtype == Dt::Bool;
-            match op {
-                UnaryOp::Invert if !is_bool => {
-                    return Err(err("input block must have boolean dtype"));
-                }
-                UnaryOp::Invert => single(x, Dt::Bool, None),
-                _ if is_bool => return Err(err("input block must not have boolean dtype")),
-                UnaryOp::IsData | UnaryOp::IsNoData => single(x, Dt::Bool, None),
-                UnaryOp::Exp | UnaryOp::Log | UnaryOp::Log10 => {
-                    let dt = dtype::result_type(&[
-                        dtype::Operand::Raster(Dt::F32),
-                        dtype::Operand::Raster(x.dtype),
-                    ]);
-                    single(x, dt, dt.max())
-                }
-            }
-        }
-        Block::FillNoData(ins) => {
-            let ins: Vec<&Meta> = ins.iter().map(|&i| &m[i]).collect();
-            check_elementwise(key, &ins)?;
-            let ops: Vec<_> = ins
-                .iter()
-                .map(|x| dtype::Operand::Raster(x.dtype))
-                .collect();
-            elementwise(&ins, dtype::result_type(&ops).at_least_32())
-        }
-        Block::Group(ins) => combine(&ins.iter().map(|&i| &m[i]).collect::<Vec<_>>()),
-        Block::Max(ins) => {
-            let ins: Vec<&Meta> = ins.iter().map(|&i| &m[i]).collect();
-            check_elementwise(key, &ins)?;
-            let ops: Vec<_> = ins
-                .iter()
-                .map(|x| dtype::Operand::Raster(x.dtype))
-                .collect();
-            let mut out = elementwise(&ins, dtype::result_type(&ops));
-            let union = combine(&ins);
-            out.extent = union.extent;
-            out.geometry = union.geometry;
-            out
-        }
-        Block::Clip(s, c) => {
-            let (st, cl) = (&m[*s], &m[*c]);
-            if st.temporal != cl.temporal {
-                return Err(err(
-                    "the temporal properties of the values raster and the clipping mask differ; consider using Snap",
-                ));
-            }
-            if st.temporal && st.timedelta != cl.timedelta {
-                return Err(err(
-                    "Time resolution of the clipping mask does not match that of the values raster. Consider using Snap.",
-                ));
-            }
-            let mut out = st.clone();
-            out.extent = intersect_extent(&[st, cl]);
-            out.geometry = intersect_geometry(&[st, cl]);
-            out.period = intersect_period(&[st, cl]);
-            out
-        }
-        Block::Mask(s, v) => {
-            let dt = mask_dtype(*v).ok_or_else(|| err("Value does not fit in an integer dtype"))?;
-            single(&m[*s], dt, Some(if v.value() == 0.0 { 1.0 } else { 0.0 }))
-        }
+        Block::Unary(op, s) => elementwise::unary(key, *op, &m[*s])?,
+        Block::FillNoData(nodes) => elementwise::fill_no_data(key, &ins(nodes))?,
+        Block::Mask(s, v) => elementwise::mask(key, &m[*s], *v)?,
         Block::MaskBelow(s, _) | Block::Step { store: s, .. } => m[*s].clone(),
-        Block::Classify { store, bins, .. } => {
-            let dt = uint_dtype(bins.len() as u64 + 2);
-            single(&m[*store], dt, dt.max())
-        }
+        Block::Classify { store, bins, .. } => elementwise::classify(&m[*store], bins.len()),
         Block::Reclassify {
             store, to_float, ..
-        } => {
-            let x = &m[*store];
-            if x.dtype.is_float() {
-                return Err(err("The store must be of boolean or integer datatype"));
-            }
-            let dt = if *to_float { Dt::F64 } else { Dt::I64 };
-            single(x, dt, dt.max())
-        }
-        Block::Snap(store, index) => {
-            let (st, ix) = (&m[*store], &m[*index]);
-            Meta {
-                period: st.period.and(ix.period),
-                timedelta: ix.timedelta,
-                temporal: ix.temporal,
-                ..st.clone()
-            }
-        }
-        Block::Shift(s, ms) => {
-            let x = &m[*s];
-            Meta {
-                period: x.period.map(|(a, b)| (a + ms, b + ms)),
-                ..x.clone()
-            }
-        }
+        } => elementwise::reclassify(key, &m[*store], *to_float)?,
+        Block::Group(nodes) => combine_meta::group(&ins(nodes)),
+        Block::Max(nodes) => combine_meta::max(key, &ins(nodes))?,
+        Block::Clip(s, c) => misc_meta::clip(key, &m[*s], &m[*c])?,
+        Block::RasterizeWkt { polygons, crs } => misc_meta::rasterize_wkt(polygons, *crs, extents),
+        Block::Snap(store, index) => temporal_meta::snap(&m[*store], &m[*index]),
+        Block::Shift(s, ms) => temporal_meta::shift(&m[*s], *ms),
         Block::TemporalSum(s) => m[*s].clone(),
         Block::TemporalAggregate {
             source,
@@ -274,41 +185,19 @@ fn node_meta(
             stat,
             closed_right,
             label_right,
-        } => {
-            let x = &m[*source];
-            let dt = stat_dtype(x.dtype, *stat);
-            Meta {
-                dtype: dt,
-                fillvalue: dt.max(),
-                period: x.period.map(|(a, b)| match freq {
-                    None => (b, b),
-                    Some(f) => (
-                        f.label(a, *closed_right, *label_right),
-                        f.label(b, *closed_right, *label_right),
-                    ),
-                }),
-                timedelta: freq.and_then(Freq::fixed_ms),
-                temporal: freq.is_some(),
-                ..x.clone()
-            }
-        }
-        Block::Cumulative { source, stat, .. } => {
-            let x = &m[*source];
-            let dt = stat_dtype(x.dtype, *stat);
-            single(x, dt, dt.max())
-        }
+        } => temporal_meta::temporal_aggregate(
+            &m[*source],
+            *freq,
+            *stat,
+            *closed_right,
+            *label_right,
+        ),
+        Block::Cumulative { source, stat, .. } => temporal_meta::cumulative(&m[*source], *stat),
         Block::Resample {
             source,
-            freq: f,
+            freq,
             direction,
-        } => {
-            let x = &m[*source];
-            Meta {
-                period: x.period.map(|p| resample_period(p, *f, *direction)),
-                timedelta: f.fixed_ms(),
-                ..x.clone()
-            }
-        }
+        } => temporal_meta::resample(&m[*source], *freq, *direction),
         Block::Dilate(s, _) | Block::MovingMax(s, _) | Block::Smooth { store: s, .. } => {
             m[*s].clone()
         }
@@ -320,59 +209,6 @@ fn node_meta(
             anchor,
             coords,
             ..
-        } => {
-            let x = &m[*store];
-            let same = x.projection == Some(*crs);
-            let geometry = x.geometry.and_then(|(c, b)| {
-                let b = reproject(c, *crs, &b)?;
-                let px = coords.iter().map(|c| c.0);
-                let py = coords.iter().map(|c| c.1);
-                let (minx, maxx) = (
-                    px.clone().fold(f64::MAX, f64::min),
-                    px.fold(f64::MIN, f64::max),
-                );
-                let (miny, maxy) = (
-                    py.clone().fold(f64::MAX, f64::min),
-                    py.fold(f64::MIN, f64::max),
-                );
-                if coords.is_empty() {
-                    return None;
-                }
-                Some((
-                    *crs,
-                    BBox::new(
-                        b.min_x + minx - anchor.0,
-                        b.min_y + miny - anchor.1,
-                        b.max_x + maxx - anchor.0,
-                        b.max_y + maxy - anchor.1,
-                    ),
-                ))
-            });
-            Meta {
-                projection: if same { x.projection } else { None },
-                geo_transform: if same { x.geo_transform } else { None },
-                extent: match (extents, geometry) {
-                    (true, Some((c, b))) => to_wgs84(c, &b),
-                    _ => None,
-                },
-                geometry,
-                ..x.clone()
-            }
-        }
-        Block::RasterizeWkt { polygons, crs } => {
-            let b = wkt::bounds(polygons);
-            let bbox = BBox::new(b[0], b[1], b[2], b[3]);
-            Meta {
-                dtype: Dt::Bool,
-                fillvalue: None,
-                extent: if extents { to_wgs84(*crs, &bbox) } else { None },
-                geometry: Some((*crs, bbox)),
-                projection: Some(*crs),
-                geo_transform: None,
-                period: Some((0, 0)),
-                timedelta: None,
-                temporal: false,
-            }
-        }
+        } => place_meta::place(&m[*store], *crs, *anchor, coords, extents),
     })
 }

@@ -23,17 +23,66 @@
 //! for promotion, `fuse` / `combine` for the exact-vs-isclose nodata tests.
 //! Times are ms since the Unix epoch (UTC).
 //!
-//! Files: `parse` (the JSON document), `blocks` (block vocabulary), `build`, `args` (constructor argument checks),
-//! `meta`, `meta_rules` (metadata inference), `eval` (request rewriting per block),
-//! `fuse` (elementwise chains run as one chunked program), `combine`, `misc`
-//! (kernels), `raster` (values), `time` (frame selection),
-//! `dtype` (NumPy dtypes), `wkt`, `leaves` (the caller's trait), `memory`
-//! (in-memory leaves for tests and benches).
+//! Uses `crate::model` and `crate::geo` (the dependency table in
+//! `tests/it/architecture.rs` also allows `kernels`, unused so far). Storage is
+//! reached only through the caller's [`Leaves`]; never `catalogue`, `render`,
+//! `api` or `http`, which sit above this module.
+//!
+//! Files, from document to answer:
+//!
+//! * `mod.rs` — this door: [`Graph::meta`], [`Graph::evaluate`], [`Request`],
+//!   [`Output`].
+//! * `parse` — the JSON document to a [`Graph`] within [`GraphLimits`].
+//! * `blocks` — the block vocabulary (`Block`, `Arg`, `Stat`) and class paths.
+//! * `build` — a node's class and arguments to a `Block`, by class name.
+//! * `cursor` — `Args`, the argument cursor the block parsers read.
+//! * `args` — argument helpers: frequencies, statistics, time zones,
+//!   projections, uuids, JSON type names.
+//! * `combine_args` — LizardRasterGroup, Group and Max from their arguments.
+//! * `misc_args` — Clip and RasterizeWKT from their arguments.
+//! * `temporal_args` — the temporal blocks from their arguments.
+//! * `spatial_args` — the neighbourhood blocks from their arguments.
+//! * `place_args` — Place from its arguments.
+//! * `meta` — metadata inference ([`Meta`]): leaves, and each node handed to
+//!   its family's metadata.
+//! * `combine_meta` — Group and Max metadata.
+//! * `misc_meta` — Clip and RasterizeWKT metadata.
+//! * `temporal_meta` — the temporal blocks' metadata.
+//! * `place_meta` — Place metadata.
+//! * `meta_rules` — metadata rules shared by blocks.
+//! * `eval` — `Ctx`: answers a request for one node, rewriting it per block;
+//!   reads sources and nested layers.
+//! * `split` — large requests cut into strips evaluated in parallel.
+//! * `fuse/` — elementwise chains run as one chunked program: `mod`
+//!   (regions), `args` (the elementwise blocks from their arguments), `meta`
+//!   (their metadata), `plan` (compiling), `ops` (instructions), `exec`
+//!   (running), `tests`.
+//! * `combine` — Group, Max and LizardRasterGroup.
+//! * `misc` — Clip, RasterizeWKT, scalar rounding.
+//! * `temporal` — Snap, Shift, TemporalSum, TemporalAggregate, Cumulative,
+//!   Resample.
+//! * `reduce` — reductions over frames, cell by cell.
+//! * `freq` — pandas-style frequencies and their bins.
+//! * `zone` — the time zones bins follow.
+//! * `time` — frame selection for sources.
+//! * `spatial` — Dilate, MovingMax, Smooth, HillShade.
+//! * `place` — Place.
+//! * `raster` — [`Raster`] values and the internal request/answer types.
+//! * `dtype` — NumPy dtypes and type promotion.
+//! * `wkt` — a small WKT reader and point-in-polygon test.
+//! * `error` — [`GraphError`].
+//! * `leaves` — [`Leaves`], the caller's trait, and [`SourceMeta`].
+//! * `memory` — in-memory leaves for tests and benches.
+//! * `parse_tests`, `build_tests`, `eval_tests`, `dtype_tests` — unit tests
+//!   of `parse`, `build`, evaluation and `dtype`.
 
 mod args;
 mod blocks;
 mod build;
 mod combine;
+mod combine_args;
+mod combine_meta;
+mod cursor;
 pub mod dtype;
 mod error;
 mod eval;
@@ -44,12 +93,20 @@ pub mod memory;
 mod meta;
 mod meta_rules;
 mod misc;
+mod misc_args;
+mod misc_meta;
 mod parse;
 mod place;
+mod place_args;
+mod place_meta;
 mod raster;
 mod reduce;
 mod spatial;
+mod spatial_args;
+mod split;
 mod temporal;
+mod temporal_args;
+mod temporal_meta;
 mod time;
 mod wkt;
 mod zone;
@@ -141,99 +198,14 @@ impl Graph {
             stop: request.stop,
         };
         let meta = request.mode == RequestMode::Meta;
-        Ok(eval_split(&ctx, self.endpoint(), &req)?.map(|d| match d {
-            Data::Vals(r) => Output::Values(r),
-            Data::Time(t) if meta => Output::Meta(vec![None; t.len()]),
-            Data::Time(t) => Output::Time(t),
-        }))
+        Ok(
+            split::eval_split(&ctx, self.endpoint(), &req)?.map(|d| match d {
+                Data::Vals(r) => Output::Values(r),
+                Data::Time(t) if meta => Output::Meta(vec![None; t.len()]),
+                Data::Time(t) => Output::Time(t),
+            }),
+        )
     }
-}
-
-/// Requests with at least this many cells are cut into horizontal strips that
-/// are evaluated in parallel (all blocks are cell-local or grow their own
-/// requests); smaller strips also keep each block's frames in cache.
-const SPLIT_CELLS: usize = 64 * 1024;
-/// Fewest rows per strip (each strip repeats the per-request overhead).
-const MIN_STRIP_ROWS: u32 = 8;
-/// Most cells per strip: 8192 f64 cells = 64 KiB frames stay below the
-/// allocator's mmap threshold (recycled, no fresh zeroed pages) and in L2.
-const STRIP_CELLS: usize = 8 * 1024;
-
-fn eval_split(ctx: &eval::Ctx, node: usize, req: &Req) -> Result<Option<Data>, GraphError> {
-    use rayon::prelude::*;
-    let g = req.grid;
-    let cells = g.width as usize * g.height as usize;
-    // A lone source gains nothing from strips (one read either way), and
-    // graphs of sources and elementwise blocks run fused over cache-sized
-    // chunks, their reads and chunks already in parallel (`fuse`).
-    let fused = ctx
-        .graph
-        .nodes
-        .iter()
-        .all(|n| matches!(n.block, blocks::Block::Source(_)) || fuse::fusable(&n.block));
-    let splittable =
-        ctx.graph.nodes.len() > 1 && !fused && ctx.graph.nodes.iter().all(|n| n.block.cell_local());
-    if req.mode != Mode::Vals || req.is_point() || cells < SPLIT_CELLS || !splittable {
-        return ctx.eval(node, req);
-    }
-    let k = (rayon::current_num_threads() * 2)
-        .max(cells.div_ceil(STRIP_CELLS))
-        .min((g.height / MIN_STRIP_ROWS) as usize) as u32;
-    if k < 2 {
-        return ctx.eval(node, req);
-    }
-    let rows_per = g.height.div_ceil(k);
-    let py = (g.bbox.min_y - g.bbox.max_y) / f64::from(g.height);
-    let strips: Vec<(u32, u32)> = (0..k)
-        .map(|i| (i * rows_per, ((i + 1) * rows_per).min(g.height)))
-        .filter(|(a, b)| b > a)
-        .collect();
-    let parts: Vec<Option<Data>> = strips
-        .par_iter()
-        .map(|&(r0, r1)| {
-            let top = g.bbox.max_y + f64::from(r0) * py;
-            let bottom = if r1 == g.height {
-                g.bbox.min_y
-            } else {
-                g.bbox.max_y + f64::from(r1) * py
-            };
-            let sub = Req {
-                grid: GridSpec {
-                    bbox: BBox::new(g.bbox.min_x, bottom, g.bbox.max_x, top),
-                    height: r1 - r0,
-                    ..g
-                },
-                ..*req
-            };
-            ctx.eval(node, &sub)
-        })
-        .collect::<Result<_, _>>()?;
-    let mut rasters = Vec::with_capacity(parts.len());
-    for p in parts {
-        match p {
-            Some(Data::Vals(r)) => rasters.push(r),
-            // Strips disagree about having data: answer unsplit.
-            _ => return ctx.eval(node, req),
-        }
-    }
-    let n = rasters[0].bands.len();
-    if rasters
-        .iter()
-        .any(|r| r.bands.len() != n || r.dtype != rasters[0].dtype)
-    {
-        return ctx.eval(node, req);
-    }
-    let mut out = Raster {
-        bands: vec![Vec::with_capacity(cells); n],
-        height: g.height,
-        ..rasters[0].clone_meta()
-    };
-    for r in &rasters {
-        for (o, b) in out.bands.iter_mut().zip(&r.bands) {
-            o.extend_from_slice(b);
-        }
-    }
-    Ok(Some(Data::Vals(out)))
 }
 
 #[cfg(test)]

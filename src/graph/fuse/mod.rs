@@ -9,7 +9,9 @@
 //! the ones dask-geomodeling applies block by block (`plan`); `time`
 //! requests pass through the region the way the blocks pass them.
 
+pub(crate) mod args;
 mod exec;
+pub(crate) mod meta;
 mod ops;
 mod plan;
 
