@@ -2,6 +2,9 @@
 //! (DESIGN §2). Handlers take an `ApiRequest` (caller, snapshot, decoded
 //! query and body) and the `Repo` to write through, and return an
 //! `ApiResponse` or an `ApiError`; `http` adapts both to HTTP.
+//!
+//! May use model, catalogue, graph (validating layer graphs) and style
+//! (validating styles); never render, serve or http.
 
 pub mod error;
 pub mod fields;

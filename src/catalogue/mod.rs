@@ -1,7 +1,11 @@
 //! The catalogue: organisations, users and their roles and keys, observation
 //! types, layer collections, raster sources (with their frames), raster
 //! layers and tasks; their database and the in-memory snapshot the render
-//! path and the API read; the access rules.
+//! path and the API read; the access rules (`Guard::layer`, `::source`,
+//! `::collection`: one guard per kind of object).
+//!
+//! May use model, geo, graph (to check layer graphs and derive their fields)
+//! and storage (frames); never render, serve, api or http.
 
 pub mod access;
 pub mod admin;

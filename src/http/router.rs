@@ -47,7 +47,7 @@ async fn get(state: &AppState, parts: &Parts) -> Response<Body> {
     let query = parts.uri.query().unwrap_or("");
     let settings = state.service.settings();
     let scope;
-    let accept = accept(&parts.headers);
+    let accept;
     let call = if serve::owns_colormaps(path) {
         let rest = path.strip_prefix(serve::COLORMAPS_PREFIX).unwrap_or("");
         Call::Colormaps { path: rest, query }
@@ -65,10 +65,13 @@ async fn get(state: &AppState, parts: &Parts) -> Response<Body> {
                 }
             }
             Some(Endpoint::WmtsKvp) => Call::WmtsKvp { query },
-            Some(Endpoint::WmtsRest(rest)) => Call::WmtsRest {
-                path: rest,
-                accept: accept.as_deref(),
-            },
+            Some(Endpoint::WmtsRest(rest)) => {
+                accept = accept_of(&parts.headers);
+                Call::WmtsRest {
+                    path: rest,
+                    accept: accept.as_deref(),
+                }
+            }
             Some(Endpoint::Tile(rest, rows)) => Call::Tile {
                 path: rest,
                 query,
@@ -116,7 +119,7 @@ fn endpoint(path: &str) -> Option<Endpoint<'_>> {
 }
 
 /// The media ranges of `Accept`, joined; `None` when absent.
-fn accept(headers: &HeaderMap) -> Option<String> {
+fn accept_of(headers: &HeaderMap) -> Option<String> {
     let values: Vec<&str> = headers
         .get_all(http::header::ACCEPT)
         .iter()

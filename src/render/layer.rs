@@ -12,7 +12,7 @@ use super::error::RenderError;
 use super::point::PointValue;
 use super::stored::Stored;
 use super::warp::Warped;
-use crate::catalogue::{Snapshot, graphref};
+use crate::catalogue::{RasterLayer, Snapshot, graphref};
 use crate::model::{Crs, GridSpec, Resampling, TimeSel};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -58,13 +58,25 @@ impl Layer {
     /// graph is neither a (possibly nested) single source nor a computation.
     pub fn resolve(snap: &Arc<Snapshot>, id: Uuid) -> Result<Layer, RenderError> {
         let layer = snap.layer(id).ok_or(RenderError::NoSuchLayer(id))?;
-        if let Some(source) = snap.single_source(layer) {
-            return Ok(Layer(Arc::new(Stored::new(snap.clone(), source.uuid))));
+        match snap.single_source(layer) {
+            Some(source) => Ok(Layer::stored(snap, source.uuid)),
+            None => Layer::computed(snap, layer),
         }
+    }
+
+    /// A layer showing stored source `source` of `snap` (the caller found
+    /// it with `Snapshot::single_source`).
+    pub fn stored(snap: &Arc<Snapshot>, source: Uuid) -> Layer {
+        Layer(Arc::new(Stored::new(snap.clone(), source)))
+    }
+
+    /// `layer` as a computation over `snap`, for a layer that shows no
+    /// single source; `BrokenLayer` when its graph is not a computation.
+    pub fn computed(snap: &Arc<Snapshot>, layer: &RasterLayer) -> Result<Layer, RenderError> {
         if graphref::is_geoblock(&layer.graph) {
-            return Ok(Layer(Arc::new(Computed::new(snap.clone(), id))));
+            return Ok(Layer(Arc::new(Computed::new(snap.clone(), layer.uuid))));
         }
-        Err(RenderError::BrokenLayer(id))
+        Err(RenderError::BrokenLayer(layer.uuid))
     }
 
     /// See [`Evaluate::aggregates_spans`].

@@ -1,7 +1,8 @@
 //! Legend images and data limits: a style's vertical colour ramp with tick
 //! labels as PNG, and the min/max of warped values.
 //!
-//! Blocking CPU work: callers run it through `Renderer::run_blocking`.
+//! Blocking CPU work: it runs on the render pool (`Renderer::legend_png`,
+//! `Renderer::limits`).
 //!
 //! Legend PNG layout, exactly `width × height` pixels:
 //! * background white, or fully transparent when asked;

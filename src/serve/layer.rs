@@ -33,7 +33,8 @@ pub struct Resolved {
     pub public: bool,
     /// The layer's own `options.cache_control`, when it sets a usable one.
     pub cache_control: Option<String>,
-    /// Reads temporal data: "the latest frame" of it moves as frames arrive.
+    /// Reads temporal data (asked only of layers with their own
+    /// `cache_control`): "the latest frame" of it moves as frames arrive.
     pub temporal: bool,
     /// The newest change of the layer and of the source it shows.
     pub last_modified: Option<DateTime<Utc>>,
@@ -103,28 +104,34 @@ impl<'a> Access<'a> {
             })?,
         };
         let snap = self.snap;
-        let shown = snap.shown_source(layer);
-        let last_modified = [
-            Some(layer.last_modified),
-            shown.as_deref().map(|s| s.last_modified),
-        ]
-        .into_iter()
-        .max()
-        .flatten();
-        let temporal = snap
-            .layer_sources(layer)
-            .0
-            .iter()
-            .any(|s| snap.source(*s).is_some_and(|s| s.temporal));
+        // One lookup decides the kind: a stored source, else a computation.
+        let single = snap.single_source(layer);
+        let eval = match single {
+            Some(source) => Ok(Layer::stored(snap, source.uuid)),
+            None => Layer::computed(snap, layer).map_err(|e| e.to_string()),
+        };
+        let source_modified = match single {
+            Some(source) => Some(source.last_modified),
+            None => snap.shown_source(layer).map(|s| s.last_modified),
+        };
+        let last_modified = Some(layer.last_modified).max(source_modified);
+        let cache_control = cache_control(layer);
+        // Only a layer's own policy asks whether it reads temporal data.
+        let temporal = cache_control.is_some()
+            && snap
+                .layer_sources(layer)
+                .0
+                .iter()
+                .any(|s| snap.source(*s).is_some_and(|s| s.temporal));
         Ok(Resolved {
             layer: LayerRef {
                 id: layer.uuid,
                 version: snap.layer_version(layer),
             },
-            eval: Layer::resolve(snap, layer.uuid).map_err(|e| e.to_string()),
+            eval,
             style: parsed.canonical(),
             public: layer.access_modifier.is_public(),
-            cache_control: cache_control(layer),
+            cache_control,
             temporal,
             last_modified,
         })
