@@ -11,7 +11,8 @@
 //! * `time.rs` — WMS TIME against a layer's frames;
 //! * `published.rs` — the layers published over OGC;
 //! * `wms/` — GetCapabilities, GetMap, GetFeatureInfo, legends and limits;
-//! * `wmts/` — KVP and RESTful WMTS; `xyz.rs` — XYZ and TMS tiles;
+//! * `wmts/` — KVP and RESTful WMTS; `xyz.rs` — XYZ and TMS tiles; `tile.rs`
+//!   — one tile of a layer, as both draw it;
 //! * `index.rs` — the landing page; `colormaps.rs` — the colormap API;
 //! * `reply.rs`, `failure.rs`, `settings.rs` — what goes in and out.
 //!
@@ -26,6 +27,7 @@ mod published;
 mod reply;
 mod service;
 mod settings;
+mod tile;
 mod time;
 mod wms;
 mod wmts;

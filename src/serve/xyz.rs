@@ -7,6 +7,7 @@ use super::failure::Failure;
 use super::layer::{Access, LayerError, resampling};
 use super::reply::Reply;
 use super::service::{Rows, Service};
+use super::tile::{TileError, render_tile};
 use crate::catalogue::{Caller, Snapshot};
 use crate::model::ErrorClass;
 use crate::protocol::kvp::Kvp;
@@ -45,26 +46,10 @@ pub(super) async fn answer(
         .render_request(resolved.layer, resolved.style.clone())
         .map_err(|e| json(e.class(), e.to_string()))?;
     render.resampling = resampling;
-    if render.grid.pixels() as u64 > service.settings.max_pixels {
-        let m = format!(
-            "a tile of {} pixels is more than the {} one image may have",
-            render.grid.pixels(),
-            service.settings.max_pixels
-        );
-        return Err(json(ErrorClass::TooLarge, m));
-    }
-    let time = render.time;
-    let layer = resolved.eval().map_err(|e| Failure::json_render(&e))?;
-    let out = service
-        .renderer
-        .render(layer, render)
+    render_tile(service, &resolved, render)
         .await
-        .map_err(|e| Failure::json_render(&e))?;
-    let r = &out.rendered;
-    let mut reply = Reply::new(r.content_type, r.bytes.clone())
-        .etag(out.etag)
-        .for_caller(!resolved.public);
-    reply.cache_control = resolved.policy(service.settings.cache_control.as_deref(), time, false);
-    reply.last_modified = resolved.last_modified;
-    Ok(reply)
+        .map_err(|e| match e {
+            TileError::TooLarge(m) => json(ErrorClass::TooLarge, m),
+            TileError::Render(e) => Failure::json_render(&e),
+        })
 }

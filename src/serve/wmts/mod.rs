@@ -10,6 +10,7 @@ use super::failure::Failure;
 use super::layer::{Access, LayerError, Resolved, resampling};
 use super::reply::{Reply, revalidate};
 use super::service::{Refused, Service};
+use super::tile::{TileError, render_tile};
 use crate::cache::etag_of;
 use crate::catalogue::{Caller, Snapshot};
 use crate::model::{ErrorClass, Resampling};
@@ -119,27 +120,14 @@ async fn get_tile(
     let (addr, resolved) = resolve_tile(service, access, q)?;
     let mut render = addr.render_request(resolved.layer, resolved.style.clone());
     render.resampling = resampling;
-    if render.grid.pixels() as u64 > service.settings.max_pixels {
-        let m = format!(
-            "a tile of {} pixels is more than the {} one image may have",
-            render.grid.pixels(),
-            service.settings.max_pixels
-        );
-        return Err(WmtsError::invalid("TileMatrix", m).with_class(ErrorClass::TooLarge));
-    }
-    let time = render.time;
-    let layer = resolved.eval().map_err(|e| Failure::wmts_render(&e))?;
-    let out = service
-        .renderer
-        .render(layer, render)
+    render_tile(service, &resolved, render)
         .await
-        .map_err(|e| Failure::wmts_render(&e))?;
-    let r = &out.rendered;
-    let mut reply = Reply::new(r.content_type, r.bytes.clone())
-        .etag(out.etag)
-        .for_caller(!resolved.public);
-    reply.cache_control = resolved.policy(service.settings.cache_control.as_deref(), time, false);
-    Ok(reply)
+        .map_err(|e| match e {
+            TileError::TooLarge(m) => {
+                WmtsError::invalid("TileMatrix", m).with_class(ErrorClass::TooLarge)
+            }
+            TileError::Render(e) => Failure::wmts_render(&e),
+        })
 }
 
 /// The tile `q` addresses and its layer and style, checked as GetTile and
