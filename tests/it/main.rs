@@ -28,6 +28,7 @@ mod graph;
 mod graph_limits;
 mod hostile;
 mod legend;
+mod load;
 mod reprojection;
 mod serve;
 mod time;
