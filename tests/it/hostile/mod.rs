@@ -12,6 +12,7 @@
 
 mod client;
 mod http;
+mod tiffs;
 mod wms;
 mod xyz;
 
