@@ -85,7 +85,7 @@ pub const RASTER: &[Rule] = &[
     of("access_modifier", Shape::Any, false),
     of("shared_with", Shape::List, false),
     of("weight", Shape::Int, false),
-    of("source", Shape::Object, true),
+    of("source", Shape::Any, true),
     of("observation_type", Shape::Any, true),
     of("layer_collections", Shape::List, false),
     of("options", Shape::Object, true),
@@ -282,7 +282,7 @@ mod tests {
             "weight": 1.5,
             "rescalable": [true],
             "shared_with": "a",
-            "source": 3,
+            "options": 3,
             "supplier": 7,
             "unknown": "\u{0}",
         });
@@ -293,7 +293,7 @@ mod tests {
                 "description": ["Null characters are not allowed."],
                 "shared_with": ["Expected a list of items but got type \"str\"."],
                 "weight": ["A valid integer is required."],
-                "source": ["Expected a dictionary of items but got type \"int\"."],
+                "options": ["Expected a dictionary of items but got type \"int\"."],
                 "rescalable": ["Must be a valid boolean."],
                 "supplier": ["Not a valid string."],
             })
