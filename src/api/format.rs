@@ -5,7 +5,10 @@
 //! assets): the request line, the status and headers, then the JSON
 //! pretty-printed with 4-space indentation, where every string value that is
 //! an `http(s)://` URL becomes a link. All text is HTML-escaped, so values
-//! such as `"><script>` stay text. Pure: strings in, a string out.
+//! such as `"><script>` stay text. The page is also sent with
+//! [`CONTENT_SECURITY_POLICY`] (and carries it as a `<meta>` element), which
+//! forbids scripts, frames, forms and every other load, so nothing shown can
+//! run even if escaping were missed. Pure: strings in, a string out.
 
 use super::error::ApiError;
 use serde_json::Value;
@@ -71,6 +74,10 @@ impl Format {
     }
 }
 
+/// The `Content-Security-Policy` of the browsable page: nothing may load or
+/// run; only the page's own inline style applies.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /// The browsable page of a response: `title` (e.g. "Raster List"),
 /// `method_line` (e.g. `GET /api/v4/rasters/?page=2`), the status and `Allow`
 /// value shown in the header block, and the response JSON.
@@ -86,6 +93,7 @@ pub fn browsable_html(
     pretty(json, 0, &mut body);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n\
          <title>{title}</title>\n<style>\n\
          body{{font-family:sans-serif;margin:2em;color:#222}}\n\
          pre{{background:#f5f5f5;border:1px solid #ddd;padding:1em;white-space:pre-wrap;word-break:break-all}}\n\
@@ -94,6 +102,7 @@ pub fn browsable_html(
          <pre class=\"response\"><span class=\"meta\"><b>HTTP {status} {reason}</b>\n\
          <b>Allow:</b> {allow}\n<b>Content-Type:</b> application/json\n<b>Vary:</b> Accept\n\
          </span>\n{body}</pre>\n</body>\n</html>\n",
+        csp = escape(CONTENT_SECURITY_POLICY),
         line = escape(method_line),
         reason = reason(status),
         allow = escape(allow),
@@ -275,6 +284,9 @@ mod tests {
         let page = browsable_html("<T>", "GET /x?<y>", 404, "GET", &doc);
         assert!(!page.contains("<script>"), "{page}");
         assert!(!page.contains("<b>key"), "{page}");
+        assert!(page.contains(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#x27;none&#x27;;"
+        ));
         assert!(page.contains("<title>&lt;T&gt;</title>"));
         assert!(page.contains("HTTP 404 Not Found"));
         assert!(page.contains("<b>GET /x?&lt;y&gt;</b>"));

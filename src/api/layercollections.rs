@@ -142,7 +142,7 @@ fn find<'a>(req: &'a ApiRequest, id: &str) -> Result<&'a LayerCollection, ApiErr
 
 fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     body::authenticated(req)?;
-    let map = req.json_object()?;
+    let map = req.write_object(crate::api::rules::LAYER_COLLECTION)?;
     let now = Utc::now();
     let mut c = LayerCollection {
         uuid: Uuid::new_v4(),
@@ -177,7 +177,12 @@ fn change(repo: &Repo, req: &ApiRequest, id: &str) -> Result<ApiResponse, ApiErr
     if !guard(&c).can_write(&req.caller) {
         return Err(ApiError::permission_denied());
     }
-    apply(req, &mut c, req.json_object()?, req.method == Method::Put)?;
+    apply(
+        req,
+        &mut c,
+        req.write_object(crate::api::rules::LAYER_COLLECTION)?,
+        req.method == Method::Put,
+    )?;
     if !guard(&c).can_write(&req.caller) {
         // E.g. a supplier giving their collection away.
         return Err(ApiError::permission_denied());

@@ -20,6 +20,7 @@ mod request;
 mod response;
 mod roles;
 mod routes;
+pub mod rules;
 mod tasks;
 mod users;
 

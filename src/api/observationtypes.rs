@@ -133,7 +133,11 @@ fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
         created: now,
         last_modified: now,
     };
-    apply(&mut o, req.json_object()?, true)?;
+    apply(
+        &mut o,
+        req.write_object(crate::api::rules::OBSERVATION_TYPE)?,
+        true,
+    )?;
     check_code(req.snapshot.data(), &o)?;
     if !req.dry_run() {
         o = repo.catalogue.update(|data, _| {
@@ -152,7 +156,11 @@ fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
 fn change(repo: &Repo, req: &ApiRequest, id: &str) -> Result<ApiResponse, ApiError> {
     body::superuser(req)?;
     let mut o = find(req, id)?.clone();
-    apply(&mut o, req.json_object()?, req.method == Method::Put)?;
+    apply(
+        &mut o,
+        req.write_object(crate::api::rules::OBSERVATION_TYPE)?,
+        req.method == Method::Put,
+    )?;
     o.last_modified = Utc::now();
     check_code(req.snapshot.data(), &o)?;
     if !req.dry_run() {

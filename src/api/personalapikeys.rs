@@ -121,7 +121,7 @@ fn find<'a>(req: &'a ApiRequest, prefix: &str) -> Result<&'a ApiKey, ApiError> {
 
 fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     let user = req.caller.user_id().ok_or(ApiError::NotAuthenticated)?;
-    let map = req.json_object()?;
+    let map = req.write_object(crate::api::rules::PERSONAL_API_KEY)?;
     let name = body::name_text(map, "name", true)?.unwrap_or_default();
     let scope = match body::text(map, "scope")? {
         None => KeyScope::ReadWrite,

@@ -114,6 +114,17 @@ impl ApiRequest {
         format!("{}/api/v4/{}/", self.base, self.segments.join("/"))
     }
 
+    /// The JSON object body once it passed `rules` (the write rules of its
+    /// object, `api::rules`), or a 400 naming every refused field.
+    pub fn write_object(
+        &self,
+        rules: &[super::rules::Rule],
+    ) -> Result<&serde_json::Map<String, Value>, super::ApiError> {
+        let map = self.json_object()?;
+        super::rules::check(rules, map)?;
+        Ok(map)
+    }
+
     /// The JSON object body, or a 400 naming the problem.
     pub fn json_object(&self) -> Result<&serde_json::Map<String, Value>, super::ApiError> {
         match &self.body {

@@ -166,7 +166,7 @@ fn parse(req: &ApiRequest, map: &Object) -> Result<(Role, String), ApiError> {
 }
 
 fn grant(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let (role, username) = parse(req, req.json_object()?)?;
+    let (role, username) = parse(req, req.write_object(crate::api::rules::ROLE)?)?;
     if !req.dry_run() {
         repo.catalogue.update(|data, _| {
             if !data.users.iter().any(|u| u.id == role.user)
@@ -189,7 +189,7 @@ fn grant(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
 }
 
 fn revoke(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
-    let (role, _) = parse(req, req.json_object()?)?;
+    let (role, _) = parse(req, req.write_object(crate::api::rules::ROLE)?)?;
     if !req.snapshot.data().roles.contains(&role) {
         return Err(ApiError::NotFound);
     }

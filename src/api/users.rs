@@ -129,7 +129,7 @@ fn find<'a>(req: &'a ApiRequest, id: &str) -> Result<&'a User, ApiError> {
 
 fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     body::superuser(req)?;
-    let map = req.json_object()?;
+    let map = req.write_object(crate::api::rules::USER)?;
     let username = body::name_text(map, "username", true)?.unwrap_or_default();
     admin::check_username(&username).map_err(|m| ApiError::field("username", m))?;
     if req.snapshot.user_by_name(&username).is_some() {
@@ -161,7 +161,7 @@ fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
 
 fn change(repo: &Repo, req: &ApiRequest, id: &str) -> Result<ApiResponse, ApiError> {
     let mut user = find(req, id)?.clone();
-    let map = req.json_object()?;
+    let map = req.write_object(crate::api::rules::USER)?;
     if let Some(name) = body::text(map, "username")? {
         if name.trim() != user.username {
             return Err(ApiError::field("username", "A username cannot be changed."));

@@ -222,3 +222,97 @@ fn limits_refuse_before_reading() {
     assert_eq!(l.reads.load(Ordering::Relaxed), 1);
     let _ = l.resolve(uuid::Uuid::nil());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// Arbitrary JSON, a few levels deep.
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|i| json!(i)),
+            any::<f64>().prop_map(|f| json!(f)),
+            "\\PC{0,12}".prop_map(Value::String),
+            Just(json!(A)),
+            Just(json!("lizard_nxt.blocks.LizardRasterSource")),
+            Just(json!("dask_geomodeling.raster.elemwise.Add")),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec(("[a-z]{1,3}", inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    const BLOCKS: &[&str] = &[
+        "dask_geomodeling.raster.elemwise.Add",
+        "dask_geomodeling.raster.elemwise.Multiply",
+        "dask_geomodeling.raster.elemwise.Greater",
+        "dask_geomodeling.raster.misc.Clip",
+        "dask_geomodeling.raster.misc.Step",
+        "dask_geomodeling.raster.spatial.Dilate",
+        "dask_geomodeling.raster.temporal.Cumulative",
+        "dask_geomodeling.raster.combine.Group",
+        "dask_geomodeling.raster.Snap",
+        "no.such.Block",
+    ];
+
+    /// Graphs in the grammar's own shape: named nodes whose arguments are
+    /// other node names, numbers, strings or lists.
+    fn graph_doc() -> impl Strategy<Value = Value> {
+        let arg = prop_oneof![
+            "[a-e]".prop_map(Value::String),
+            any::<f64>().prop_map(|f| json!(f)),
+            (-3i64..300).prop_map(|i| json!(i)),
+            Just(json!(null)),
+            proptest::collection::vec("[a-e]".prop_map(Value::String), 0..3).prop_map(Value::Array),
+        ];
+        let node = (
+            proptest::sample::select(BLOCKS),
+            proptest::collection::vec(arg, 0..4),
+        )
+            .prop_map(|(block, args)| {
+                let mut list = vec![json!(block)];
+                list.extend(args);
+                Value::Array(list)
+            });
+        (
+            proptest::collection::btree_map("[a-e]", node, 0..6),
+            "[a-f]",
+        )
+            .prop_map(|(mut nodes, name)| {
+                nodes.insert("s".into(), src());
+                json!({"name": name, "graph": nodes})
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics_on_any_json(doc in json_value()) {
+            let _ = parse(doc);
+        }
+
+        #[test]
+        fn never_panics_on_any_text(text in "\\PC{0,64}") {
+            if let Ok(doc) = serde_json::from_str::<Value>(&text) {
+                let _ = parse(doc);
+            }
+        }
+
+        #[test]
+        fn graphs_of_the_grammar_parse_or_fail_cleanly(doc in graph_doc()) {
+            if let Ok(g) = parse(doc.clone()) {
+                prop_assert!(g.endpoint() < g.nodes.len());
+                let sources = g.source_refs();
+                prop_assert!(sources.iter().all(|u| u.to_string() == A), "{:?}", sources);
+            }
+        }
+    }
+}

@@ -97,8 +97,10 @@ impl P<'_> {
         }
         std::str::from_utf8(&self.s[start..self.i])
             .ok()
-            .and_then(|t| t.parse().ok())
-            .ok_or_else(|| format!("expected a number at {start}"))
+            .and_then(|t| t.parse::<f64>().ok())
+            // `1e999` parses to infinity: not a coordinate.
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("expected a finite number at {start}"))
     }
 }
 
@@ -154,4 +156,63 @@ pub fn crossings(polygons: &[Polygon], y: f64, out: &mut Vec<f64>) {
         }
     }
     out.sort_by(f64::total_cmp);
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ring() -> impl Strategy<Value = Vec<(f64, f64)>> {
+        proptest::collection::vec((-1e9f64..1e9, -1e9f64..1e9), 3..7)
+    }
+
+    fn polygon() -> impl Strategy<Value = Polygon> {
+        proptest::collection::vec(ring(), 1..3)
+    }
+
+    fn write_polygon(p: &Polygon) -> String {
+        let rings: Vec<String> = p
+            .iter()
+            .map(|r| {
+                let pts: Vec<String> = r.iter().map(|(x, y)| format!("{x:?} {y:?}")).collect();
+                format!("({})", pts.join(", "))
+            })
+            .collect();
+        format!("({})", rings.join(", "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics_on_any_text(s in "\\PC{0,64}") {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn never_panics_on_its_own_alphabet(s in "(MULTI)?POLYGON ?Z?[-+0-9eE.(), ]{0,64}") {
+            if let Ok(polys) = parse(&s) {
+                // Whatever parses is finite and usable.
+                prop_assert!(polys.iter().flatten().flatten().all(|(x, y)| x.is_finite() && y.is_finite()));
+                let b = bounds(&polys);
+                let _ = contains(&polys, b[0], b[1]);
+                let mut out = Vec::new();
+                crossings(&polys, (b[1] + b[3]) / 2.0, &mut out);
+            }
+        }
+
+        #[test]
+        fn written_polygons_parse_back(p in polygon()) {
+            let text = format!("POLYGON {}", write_polygon(&p));
+            prop_assert_eq!(parse(&text), Ok(vec![p.clone()]));
+            let lower = format!("multipolygon({})", write_polygon(&p));
+            prop_assert_eq!(parse(&lower), Ok(vec![p]));
+        }
+    }
+
+    #[test]
+    fn infinite_coordinates_are_refused() {
+        assert!(parse("POLYGON ((0 0, 1e999 0, 1 1, 0 0))").is_err());
+    }
 }

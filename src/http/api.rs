@@ -256,6 +256,12 @@ fn write(
     }
     let h = resp.headers_mut();
     h.insert(header::ALLOW, HeaderValue::from_static(allow));
+    if format == Format::Api {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(api::format::CONTENT_SECURITY_POLICY),
+        );
+    }
     h.insert(
         header::VARY,
         HeaderValue::from_static("Accept, Authorization"),

@@ -18,6 +18,10 @@ pub enum KvpError {
     /// A `%` not followed by two hex digits, or bytes that are not UTF-8 after decoding.
     #[error("parameter {0} has broken percent-encoding")]
     BadEncoding(String),
+    /// A NUL character in a name or value (after decoding): no parameter
+    /// of any protocol holds one.
+    #[error("parameter {0} holds a NUL character")]
+    Nul(String),
     /// More than [`MAX_PAIRS`] parameters.
     #[error("the query has more than {MAX_PAIRS} parameters")]
     TooMany,
@@ -31,7 +35,7 @@ impl KvpError {
     /// The (upper-cased) parameter the error is about, if any.
     pub fn parameter(&self) -> Option<&str> {
         match self {
-            KvpError::Repeated(p) | KvpError::BadEncoding(p) => Some(p),
+            KvpError::Repeated(p) | KvpError::BadEncoding(p) | KvpError::Nul(p) => Some(p),
             KvpError::TooMany => None,
         }
     }
@@ -50,7 +54,8 @@ impl Kvp {
     ///
     /// Edge cases: empty items (`a=1&&b=2`, a trailing `&`) and items with an empty
     /// name are skipped; `NAME` without `=` and `NAME=` both give an empty value;
-    /// a name repeated in any case is an error naming it. Cost: one pass, one
+    /// a name repeated in any case is an error naming it, and so is a NUL
+    /// character anywhere (`%00`). Cost: one pass, one
     /// allocation per name and value.
     pub fn parse(query: &str) -> Result<Kvp, KvpError> {
         let query = query.strip_prefix('?').unwrap_or(query);
@@ -67,6 +72,9 @@ impl Kvp {
                 continue;
             }
             let value = decode_form(raw_value).ok_or_else(|| KvpError::BadEncoding(clip(&name)))?;
+            if name.contains('\0') || value.contains('\0') {
+                return Err(KvpError::Nul(clip(&name.replace('\0', "\\0"))));
+            }
             if pairs.iter().any(|(n, _)| *n == name) {
                 return Err(KvpError::Repeated(clip(&name)));
             }
@@ -230,6 +238,20 @@ mod tests {
     }
 
     #[test]
+    fn nul_anywhere_is_refused_naming_the_parameter() {
+        assert_eq!(
+            Kvp::parse("width=256%00"),
+            Err(KvpError::Nul("WIDTH".into()))
+        );
+        assert_eq!(
+            Kvp::parse("a=1&bogus=%00"),
+            Err(KvpError::Nul("BOGUS".into()))
+        );
+        assert_eq!(Kvp::parse("x%00y=1"), Err(KvpError::Nul("X\\0Y".into())));
+        assert_eq!(KvpError::Nul("A".into()).parameter(), Some("A"));
+    }
+
+    #[test]
     fn too_many_pairs() {
         let q: String = (0..=MAX_PAIRS).map(|i| format!("p{i}=1&")).collect();
         assert_eq!(Kvp::parse(&q), Err(KvpError::TooMany));
@@ -249,5 +271,71 @@ mod tests {
         let c = clip(&long);
         assert_eq!(c.chars().count(), 65);
         assert_eq!(clip("short"), "short");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Names and values that survive encoding: no NUL, names without `&`/`=`.
+    fn pairs() -> impl Strategy<Value = Vec<(String, String)>> {
+        proptest::collection::vec(("[A-Za-z_][A-Za-z0-9_:. ]{0,8}", "\\PC{0,12}"), 0..8)
+    }
+
+    fn encode(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics_on_any_text(s in "\\PC{0,64}") {
+            let _ = Kvp::parse(&s);
+            let _ = decode_path(&s);
+        }
+
+        #[test]
+        fn never_panics_on_its_own_alphabet(s in "[%0-9a-fA-F=&+?xX\\x00 ]{0,64}") {
+            if let Ok(kvp) = Kvp::parse(&s) {
+                prop_assert!(kvp.len() <= MAX_PAIRS);
+                for (n, v) in kvp.iter() {
+                    prop_assert!(!n.contains('\0') && !v.contains('\0'));
+                    prop_assert_eq!(n.to_ascii_uppercase(), n);
+                }
+            }
+        }
+
+        #[test]
+        fn encoded_pairs_parse_back(pairs in pairs()) {
+            let mut seen: Vec<String> = Vec::new();
+            let mut unique = Vec::new();
+            for (n, v) in pairs {
+                let upper = n.to_ascii_uppercase();
+                if !seen.contains(&upper) && !v.contains('\0') {
+                    seen.push(upper);
+                    unique.push((n, v));
+                }
+            }
+            let query: Vec<String> = unique
+                .iter()
+                .map(|(n, v)| format!("{}={}", encode(n), encode(v)))
+                .collect();
+            let kvp = Kvp::parse(&query.join("&")).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(kvp.len(), unique.len());
+            for (n, v) in &unique {
+                prop_assert_eq!(kvp.get(n), Some(v.as_str()));
+            }
+        }
     }
 }

@@ -63,6 +63,9 @@ pub enum TimeError {
     /// Well-formed, but tegel renders single instants only for now.
     #[error("TIME {0} are not supported yet; send a single instant such as 2020-01-01T00:00:00Z")]
     NotAnInstant(&'static str),
+    /// A period of length zero (`P0D`, `PT0S`): no step at all.
+    #[error("TIME period '{0}' is zero; a period must be positive, such as PT5M or P1D")]
+    ZeroPeriod(String),
     /// A request period in years or months (no fixed length).
     #[error(
         "TIME period '{0}' has years or months; use a fixed period such as PT5M or P1D in requests"
@@ -88,7 +91,8 @@ impl TimeParam {
     /// Reduced precision means the start of that period. Cost: linear in the text.
     pub fn parse(value: &str) -> Result<TimeParam, TimeError> {
         let bad = || TimeError::Malformed(super::kvp::clip(value));
-        let items: Vec<&str> = value.split(',').collect();
+        // Bounded before anything is collected: a million items cost nothing.
+        let items: Vec<&str> = value.split(',').take(MAX_TIME_ITEMS + 1).collect();
         if items.len() > MAX_TIME_ITEMS {
             return Err(TimeError::TooManyItems);
         }
@@ -152,6 +156,11 @@ impl TimeParam {
 }
 
 impl IsoDuration {
+    /// True when every component is zero (`P0D`, `PT0S`, `P0Y0M`).
+    pub fn is_zero(&self) -> bool {
+        *self == IsoDuration::default()
+    }
+
     /// The length of the weeks, days, hours, minutes and seconds (years and
     /// months, which have no fixed length, are left out).
     pub fn fixed_length(&self) -> TimeDelta {
@@ -176,6 +185,9 @@ fn parse_item(item: &str) -> Option<Result<TimeParam, TimeError>> {
                 Some(p) => Some(parse_duration(p.trim())?),
                 None => None,
             };
+            if let Some(d) = period.filter(IsoDuration::is_zero) {
+                return Some(Err(TimeError::ZeroPeriod(super::kvp::clip(&d.to_string()))));
+            }
             if let (TimePoint::At(s), TimePoint::At(e)) = (start, end) {
                 if s > e {
                     return Some(Err(TimeError::Reversed(super::kvp::clip(item))));

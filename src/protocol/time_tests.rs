@@ -247,3 +247,121 @@ fn extents() {
         "2020-01-01T00:00:00.250Z"
     );
 }
+
+#[test]
+fn zero_periods_are_refused() {
+    for raw in [
+        "2000-01-01/2000-01-02/P0D",
+        "2000-01-01/2000-01-02/PT0S",
+        "2000-01-01/2000-01-02/P0Y0M0DT0H0M0S",
+        "2000-01-01/2000-01-02/PT0.000S",
+        "2000,2000-01-01/2000-01-02/P0W",
+    ] {
+        let e = TimeParam::parse(raw).unwrap_err();
+        assert!(matches!(e, TimeError::ZeroPeriod(_)), "{raw}: {e:?}");
+        assert_eq!(e.class(), ErrorClass::BadRequest, "{raw}");
+        assert!(e.to_string().contains("positive"), "{raw}: {e}");
+    }
+    assert!(TimeParam::parse("2000-01-01/2000-01-02/PT0.5S").is_ok());
+    assert!(IsoDuration::default().is_zero());
+}
+
+#[test]
+fn a_million_items_are_refused_without_collecting_them() {
+    let many = "2000-01-01,".repeat(1_000_000);
+    let started = std::time::Instant::now();
+    assert_eq!(TimeParam::parse(&many), Err(TimeError::TooManyItems));
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+        // Years 0001..=9999 at nanosecond precision: what four-digit years hold.
+        (-62_135_596_800i64..253_402_300_799i64, 0u32..1_000_000_000)
+            .prop_map(|(s, n)| DateTime::from_timestamp(s, n).unwrap_or_default())
+    }
+
+    fn duration() -> impl Strategy<Value = IsoDuration> {
+        (
+            0u32..3,
+            0u32..13,
+            0u32..5,
+            0u32..400,
+            0u32..48,
+            0u32..120,
+            0u32..120,
+            prop_oneof![Just(0u32), 1u32..1_000_000_000],
+        )
+            .prop_map(
+                |(years, months, weeks, days, hours, minutes, seconds, nanos)| IsoDuration {
+                    years,
+                    months,
+                    weeks,
+                    days,
+                    hours,
+                    minutes,
+                    seconds,
+                    nanos,
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics_on_any_text(s in "\\PC{0,40}") {
+            let _ = TimeParam::parse(&s);
+            let _ = parse_instant(&s);
+            let _ = parse_duration(&s);
+        }
+
+        #[test]
+        fn never_panics_on_its_own_alphabet(s in "[0-9TZtz:.,/+ PYMWDHS-]{0,48}") {
+            if let Ok(t) = TimeParam::parse(&s) {
+                let _ = t.to_time_sel();
+                let _ = t.to_spans();
+            }
+        }
+
+        #[test]
+        fn formatted_instants_parse_back(t in instant()) {
+            prop_assert_eq!(parse_instant(&format_instant(&t)), Some(t));
+        }
+
+        #[test]
+        fn formatted_durations_parse_back(d in duration()) {
+            prop_assert_eq!(parse_duration(&d.to_string()), Some(d));
+        }
+
+        #[test]
+        fn formatted_extents_parse_back(mut ts in proptest::collection::vec(instant(), 1..8)) {
+            ts.sort_unstable();
+            ts.dedup();
+            let text = time_extent(&ts);
+            let parsed = TimeParam::parse(&text);
+            prop_assert!(parsed.is_ok(), "{}: {:?}", text, parsed);
+        }
+
+        #[test]
+        fn intervals_with_a_period_are_positive_or_refused(
+            a in instant(), b in instant(), d in duration()
+        ) {
+            let (a, b) = if a <= b { (a, b) } else { (b, a) };
+            let text = format!("{}/{}/{}", format_instant(&a), format_instant(&b), d);
+            match TimeParam::parse(&text) {
+                Ok(TimeParam::Interval { start, end, period }) => {
+                    prop_assert!(!d.is_zero());
+                    prop_assert_eq!(start, TimePoint::At(a));
+                    prop_assert_eq!(end, TimePoint::At(b));
+                    prop_assert_eq!(period, Some(d));
+                }
+                Err(TimeError::ZeroPeriod(_)) => prop_assert!(d.is_zero()),
+                other => prop_assert!(false, "{}: {:?}", text, other),
+            }
+        }
+    }
+}

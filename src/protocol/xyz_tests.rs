@@ -196,3 +196,51 @@ fn token_soup_never_panics() {
         }
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics_on_any_text(path in "\\PC{0,48}", query in "\\PC{0,32}") {
+            if let Ok(r) = XyzRequest::parse(&path, &query) {
+                let _ = r.bbox_3857();
+                let _ = r.time_sel();
+            }
+        }
+
+        #[test]
+        fn never_panics_on_its_own_alphabet(path in "[a-z0-9:%./+ -]{0,40}") {
+            if let Ok(r) = XyzRequest::parse(&path, "") {
+                prop_assert!(r.z <= MAX_ZOOM);
+                prop_assert!(u64::from(r.x) < 1u64 << r.z && u64::from(r.y) < 1u64 << r.z);
+                prop_assert!(r.bbox_3857().is_ok());
+            }
+        }
+
+        #[test]
+        fn written_paths_parse_back(
+            org in "[a-z0-9][a-z0-9_.-]{0,10}",
+            slug in "[a-z0-9][a-z0-9_.-]{0,10}",
+            z in 0u8..=MAX_ZOOM,
+            fx in 0.0f64..1.0,
+            fy in 0.0f64..1.0,
+        ) {
+            let n = 1u64 << z;
+            let x = ((fx * n as f64) as u64).min(n - 1) as u32;
+            let y = ((fy * n as f64) as u64).min(n - 1) as u32;
+            let r = XyzRequest::parse(&format!("{org}:{slug}/{z}/{x}/{y}.png"), "")
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(r.layer, named(&org, &slug));
+            prop_assert_eq!((r.z, r.x, r.y), (z, x, y));
+            // Numbers are digits only: no spaces, signs or fractions.
+            for bad in [format!(" {x}"), format!("+{x}"), format!("{x}.0"), format!("{x}e0")] {
+                let path = format!("{org}:{slug}/{z}/{bad}/{y}.png");
+                prop_assert!(XyzRequest::parse(&path, "").is_err(), "{}", path);
+            }
+        }
+    }
+}

@@ -331,3 +331,53 @@ mod tests {
         assert!(Style::parse(&huge).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn name() -> impl Strategy<Value = &'static str> {
+        let names: Vec<&'static str> = super::super::colormaps::names().collect();
+        proptest::sample::select(names)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics_on_any_text(s in "\\PC{0,48}") {
+            let _ = Style::parse(&s).map(|st| st.lut());
+        }
+
+        #[test]
+        fn never_panics_on_its_own_alphabet(s in "(viridis|dem_nl|transparent|Blues)?[:0-9eE.+-]{0,24}") {
+            if let Ok(st) = Style::parse(&s) {
+                let (lo, hi) = st.limits();
+                prop_assert!(lo.is_finite() && hi.is_finite() && lo <= hi, "{}", s);
+                let _ = st.lut();
+            }
+        }
+
+        #[test]
+        fn generated_styles_parse_to_their_values(
+            name in name(),
+            a in -1e12f64..1e12,
+            b in -1e12f64..1e12,
+        ) {
+            let (min, max) = if a <= b { (a, b) } else { (b, a) };
+            let text = format!("{name}:{min}:{max}");
+            let st = Style::parse(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+            prop_assert_eq!(st.name(), name);
+            prop_assert_eq!(st.limits(), (min, max));
+            // The canonical form parses back to the same style.
+            prop_assert_eq!(Style::parse(&st.canonical()).ok(), Some(st));
+        }
+
+        #[test]
+        fn reversed_limits_are_refused(name in name(), a in -1e6f64..1e6, d in 1e-3f64..1e6) {
+            let text = format!("{name}:{}:{a}", a + d);
+            prop_assert!(Style::parse(&text).is_err(), "{}", text);
+        }
+    }
+}

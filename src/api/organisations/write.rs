@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 pub fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     body::superuser(req)?;
-    let map = req.json_object()?;
+    let map = req.write_object(crate::api::rules::ORGANISATION)?;
     let now = Utc::now();
     let mut org = Organisation {
         uuid: Uuid::new_v4(),
@@ -47,7 +47,7 @@ pub fn change(repo: &Repo, req: &ApiRequest, id: &str) -> Result<ApiResponse, Ap
         .organisation(uuid)
         .cloned()
         .ok_or(ApiError::NotFound)?;
-    let map = req.json_object()?;
+    let map = req.write_object(crate::api::rules::ORGANISATION)?;
     apply(&mut org, map, req.method == Method::Put)?;
     org.last_modified = Utc::now();
     check_unique(req.snapshot.data(), &org)?;

@@ -5,6 +5,12 @@
 //! the last value of a repeated parameter counts; an empty value is no
 //! filter.
 //!
+//! Text lookups compare as Django does on PostgreSQL: `%`, `_` and `\` are
+//! ordinary characters (Django escapes them for `LIKE`); the `i…` lookups
+//! compare `UPPER()` of both sides, character by character (see [`fold`]).
+//! `regex`/`iregex` use the `regex` crate, which matches in linear time;
+//! patterns are bounded in length and compiled size.
+//!
 //! Errors are collected for all parameters at once and reported under each
 //! parameter's full name. Parameters that are neither filters nor reserved
 //! (`page`, `ordering`, …) are ignored, as DRF does.
@@ -17,13 +23,67 @@ use chrono::{DateTime, Utc};
 use std::cmp::Ordering;
 use uuid::Uuid;
 
-/// Text comparisons (`i…` compare Unicode-lowercased text).
+/// Text comparisons (`i…` compare [`fold`]ed text).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum TextOp {
     Exact,
     Contains,
     StartsWith,
     EndsWith,
+}
+
+/// The longest `regex`/`iregex` pattern accepted, in characters.
+pub const MAX_REGEX_LEN: usize = 256;
+
+/// Compiled-size bound of one pattern (bytes of program and of lazy DFA).
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// A compiled `regex`/`iregex` pattern (equal when the patterns are).
+#[derive(Clone, Debug)]
+struct Pattern(regex::Regex);
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+/// Case folding of the `i…` lookups as PostgreSQL's `UPPER()`: each
+/// character to its single-character uppercase, characters whose uppercase
+/// is several characters (`ß`, `ŉ`, ligatures) kept as they are. So `ß` does
+/// not equal `SS`, and final `ς` equals `σ` (both `Σ`).
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut up = c.to_uppercase();
+            match (up.next(), up.next()) {
+                (Some(u), None) => u,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+/// Compiles a `regex` (`fold`: `iregex`) pattern under the bounds.
+fn compile(raw: &str, fold: bool) -> Result<Pattern, String> {
+    if raw.chars().count() > MAX_REGEX_LEN {
+        return Err(format!(
+            "Ensure this pattern has no more than {MAX_REGEX_LEN} characters."
+        ));
+    }
+    regex::RegexBuilder::new(raw)
+        .case_insensitive(fold)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .nest_limit(64)
+        .build()
+        .map(Pattern)
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(_) => {
+                "This regular expression is too complex.".to_string()
+            }
+            _ => "Enter a valid regular expression.".to_string(),
+        })
 }
 
 /// What one parsed condition tests.
@@ -36,6 +96,7 @@ enum Test {
         value: String,
     },
     TextIn(Vec<String>),
+    Regex(Pattern),
     Uuids(Vec<Uuid>),
     Bool(bool),
     Time(Ordering, bool, DateTime<Utc>),
@@ -85,7 +146,7 @@ impl Condition {
             Test::Text { op, fold, value } => {
                 let folded;
                 let t = if *fold {
-                    folded = t.to_lowercase();
+                    folded = self::fold(t);
                     folded.as_str()
                 } else {
                     t
@@ -98,6 +159,7 @@ impl Condition {
                 }
             }
             Test::TextIn(list) => list.iter().any(|w| w == t),
+            Test::Regex(p) => p.0.is_match(t),
             Test::Choice(list) => list.iter().any(|(name, _)| name.eq_ignore_ascii_case(t)),
             _ => false,
         }
@@ -139,6 +201,8 @@ fn lookups(kind: Kind) -> &'static [&'static str] {
             "iendswith",
             "in",
             "isnull",
+            "regex",
+            "iregex",
         ],
         Kind::Uuid => &["exact", "in", "isnull"],
         Kind::Bool => &["exact", "isnull"],
@@ -222,6 +286,12 @@ pub fn conditions(
         let Some((spec, lookup)) = resolve(schema, param) else {
             continue;
         };
+        if raw.contains('\0') {
+            // PostgreSQL cannot hold NUL in text: no row could ever match.
+            failed = true;
+            errors = errors.with_field(param, "Null characters are not allowed.");
+            continue;
+        }
         match condition(spec, lookup, raw) {
             Ok(Some(c)) => out.push(c),
             Ok(None) => {}
@@ -262,6 +332,7 @@ fn condition(
         }
         (_, "isnull") => Test::IsNull(parse_bool(raw)?),
         (Kind::Text, "in") => Test::TextIn(split_list(raw).map(str::to_string).collect()),
+        (Kind::Text, "regex" | "iregex") => Test::Regex(compile(raw, lookup == "iregex")?),
         (Kind::Text, _) => {
             let fold = lookup.starts_with('i');
             let op = match lookup.trim_start_matches('i') {
@@ -271,7 +342,7 @@ fn condition(
                 _ => TextOp::Exact,
             };
             let value = if fold {
-                raw.to_lowercase()
+                self::fold(raw)
             } else {
                 raw.to_string()
             };

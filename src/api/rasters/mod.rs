@@ -91,7 +91,7 @@ fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     if !req.caller.is_authenticated() {
         return Err(ApiError::NotAuthenticated);
     }
-    let body = req.json_object()?;
+    let body = req.write_object(crate::api::rules::RASTER)?;
     let uuid = Uuid::new_v4();
     let apply = |data: &mut CatalogueData, rev: u64| write::create(data, rev, req, body, uuid);
     let (snap, uuid) = commit(repo, req, apply)?;
@@ -106,7 +106,7 @@ fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
 
 fn change(repo: &Repo, req: &ApiRequest, id: &str, partial: bool) -> Result<ApiResponse, ApiError> {
     let uuid = writable_target(req, id)?;
-    let body = req.json_object()?;
+    let body = req.write_object(crate::api::rules::RASTER)?;
     let apply = |data: &mut CatalogueData, rev: u64| {
         write::update(data, rev, req, body, uuid, partial).map(|()| uuid)
     };

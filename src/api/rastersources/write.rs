@@ -33,7 +33,7 @@ pub fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
     if !req.caller.is_authenticated() {
         return Err(ApiError::NotAuthenticated);
     }
-    let body = req.json_object()?;
+    let body = req.write_object(crate::api::rules::RASTER_SOURCE)?;
     let now = Utc::now();
     let blank = RasterSource {
         uuid: Uuid::new_v4(),
@@ -82,7 +82,7 @@ pub fn create(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
 /// PUT and PATCH: PUT needs `name` like POST, PATCH changes what it names.
 pub fn change(repo: &Repo, req: &ApiRequest, id: Uuid) -> Result<ApiResponse, ApiError> {
     let current = writable(req, id)?;
-    let body = req.json_object()?;
+    let body = req.write_object(crate::api::rules::RASTER_SOURCE)?;
     let full = req.method == Method::Put;
     let src = apply(&req.snapshot, body, current.clone(), false, full)?;
     if src.organisation != current.organisation && !req.caller.may_create_in(src.organisation) {

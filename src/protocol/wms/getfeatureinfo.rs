@@ -8,7 +8,7 @@
 
 use super::featureinfo_format::InfoFormat;
 use super::getmap::parse_map_part;
-use super::params::parse_size;
+use super::params::{parse_size, parse_whole};
 use super::{GetMap, OgcCode, OgcError, WmsLimits, WmsVersion};
 use crate::model::TimeSel;
 use crate::protocol::kvp::{Kvp, clip};
@@ -75,7 +75,8 @@ impl GetFeatureInfo {
 /// in 1.3.0 and defaults to the first advertised format in 1.1.1; an unknown
 /// one → `InvalidFormat`. The pixel is `I`/`J` (1.3.0) or `X`/`Y` (1.1.1), the
 /// other version's names accepted when the own ones are absent; it must be a
-/// whole number inside the image (a decimal is floored), else `InvalidPoint`.
+/// whole number (digits only: no sign, spaces, fraction or exponent) inside
+/// the image, else `InvalidPoint`.
 /// FEATURE_COUNT is a positive whole number (default 1).
 pub fn parse_getfeatureinfo(
     version: WmsVersion,
@@ -180,29 +181,20 @@ fn parse_pixel(
         ));
     };
     let bad = |why: String| OgcError::with_code(version, OgcCode::InvalidPoint, Some(name), why);
-    let t = raw.trim();
-    // Plain decimal numbers only: Rust's parser also takes "inf" and "nan".
-    let v: f64 = if t
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.'))
-    {
-        t.parse().unwrap_or(f64::NAN)
-    } else {
-        f64::NAN
-    };
-    if !v.is_finite() {
-        return Err(bad(format!("{name} '{}' is not a pixel number", clip(raw))));
-    }
-    let v = v.floor();
-    if v < 0.0 || v >= f64::from(size) {
+    let v = parse_whole(raw).ok_or_else(|| {
+        bad(format!(
+            "{name} '{}' is not a pixel number: give a whole number written with the digits 0-9 only",
+            clip(raw)
+        ))
+    })?;
+    if v >= u64::from(size) {
         return Err(bad(format!(
             "{name} {} lies outside the image (0 to {})",
-            clip(t),
+            clip(raw),
             size.saturating_sub(1)
         )));
     }
-    // In range 0..size, so the conversion is exact.
-    Ok(v as u32)
+    u32::try_from(v).map_err(|_| bad(format!("{name} {} lies outside the image", clip(raw))))
 }
 
 #[cfg(test)]

@@ -40,8 +40,8 @@ fn pixel_centre_of_i_j() {
     assert_eq!(g.point(), (95.0, 5.0));
     assert_eq!(g.query_layers, vec!["org:b".to_string()]);
     assert_eq!(g.info_format, InfoFormat::Text);
-    // A decimal pixel is floored.
-    assert_eq!(gfi(&format!("{BASE13}&I=2.7&J=1")).i, 2);
+    // Leading zeros are still a whole number.
+    assert_eq!(gfi(&format!("{BASE13}&I=02&J=1")).i, 2);
 }
 
 #[test]
@@ -55,6 +55,15 @@ fn pixel_outside_or_malformed_is_invalid_point() {
         ("x", "0"),
         ("inf", "0"),
         ("NaN", "0"),
+        ("1.5", "0"),
+        ("0", "1.5"),
+        ("2.7", "1"),
+        ("+1", "0"),
+        ("%201", "0"),
+        ("1%20", "0"),
+        ("1e0", "0"),
+        ("-0", "0"),
+        ("99999999999999999999999", "0"),
     ] {
         let e = err(&format!("{BASE13}&I={i}&J={j}"));
         assert_eq!(e.code, Some(OgcCode::InvalidPoint), "{i},{j}");

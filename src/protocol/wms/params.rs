@@ -123,38 +123,49 @@ pub fn parse_bbox_numbers(version: WmsVersion, raw: &str) -> Result<[f64; 4], Og
     Ok(out)
 }
 
-/// WIDTH or HEIGHT: a positive integer (optional leading `+`, spaces trimmed) no
-/// larger than `max`. Zero, negatives, fractions → BadRequest; beyond `max` → TooLarge.
+/// WIDTH or HEIGHT: a positive integer written as plain ASCII digits (leading
+/// zeros allowed) no larger than `max`. Spaces, a sign, fractions, exponents,
+/// zero → BadRequest; beyond `max` → TooLarge.
 pub fn parse_size(version: WmsVersion, name: &str, raw: &str, max: u32) -> Result<u32, OgcError> {
-    let t = raw.trim();
-    let digits = t.strip_prefix('+').unwrap_or(t);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(OgcError::invalid(
+    let value = parse_whole(raw).ok_or_else(|| {
+        OgcError::invalid(
             version,
             name,
-            format!("{name} '{}' must be a positive whole number", clip(raw)),
-        ));
-    }
-    let significant = digits.trim_start_matches('0');
-    let value = if significant.len() > 10 {
-        None
-    } else {
-        significant.parse::<u64>().ok().or(Some(0))
-    };
+            format!(
+                "{name} '{}' must be a positive whole number written with the digits 0-9 only",
+                clip(raw)
+            ),
+        )
+    })?;
     match value {
-        Some(0) => Err(OgcError::invalid(
+        0 => Err(OgcError::invalid(
             version,
             name,
             format!("{name} must be at least 1"),
         )),
-        Some(v) if v <= u64::from(max) => u32::try_from(v)
+        v if v <= u64::from(max) => u32::try_from(v)
             .map_err(|_| OgcError::too_large(version, name, format!("{name} is at most {max}"))),
         _ => Err(OgcError::too_large(
             version,
             name,
-            format!("{name} {} is larger than the maximum {max}", clip(t)),
+            format!("{name} {} is larger than the maximum {max}", clip(raw)),
         )),
     }
+}
+
+/// A non-negative integer as the OGC standards write one: ASCII digits only
+/// (no spaces, sign, fraction or exponent; leading zeros allowed). Values
+/// beyond `u64` saturate to `u64::MAX`. `None` when not of that form.
+pub fn parse_whole(raw: &str) -> Option<u64> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let significant = raw.trim_start_matches('0');
+    if significant.len() > 19 {
+        return Some(u64::MAX);
+    }
+    // At most 19 digits always fit; only "" (all zeros) fails to parse.
+    Some(significant.parse().unwrap_or(0))
 }
 
 /// TRANSPARENT: `TRUE`/`FALSE` in any case (also `1`/`0`).

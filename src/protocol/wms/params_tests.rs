@@ -50,9 +50,29 @@ fn bbox_rejects_non_numbers() {
 #[test]
 fn sizes() {
     assert_eq!(parse_size(V, "WIDTH", "256", 4096).unwrap(), 256);
-    assert_eq!(parse_size(V, "WIDTH", " +0256 ", 4096).unwrap(), 256);
+    assert_eq!(parse_size(V, "WIDTH", "0256", 4096).unwrap(), 256);
     assert_eq!(parse_size(V, "WIDTH", "4096", 4096).unwrap(), 4096);
-    for raw in ["0", "000", "-1", "1.5", "", "abc", "1e3", "+", "١٢"] {
+    for raw in [
+        "0",
+        "000",
+        "-1",
+        "1.5",
+        "",
+        "abc",
+        "1e3",
+        "+",
+        "١٢",
+        " 256",
+        "256 ",
+        " +0256 ",
+        "+256",
+        "256.0",
+        "2e2",
+        "0x100",
+        "256\0",
+        "\t256",
+        "２５６",
+    ] {
         let e = parse_size(V, "WIDTH", raw, 4096).unwrap_err();
         assert_eq!(
             (e.locator.as_deref(), e.class()),
@@ -172,4 +192,61 @@ fn crs_codes_per_version() {
     let e = parse_crs(WmsVersion::V1_1_1, "SRS", "EPSG:9999").unwrap_err();
     assert_eq!(e.code_str(), Some("InvalidSRS"));
     assert_eq!(e.locator.as_deref(), Some("SRS"));
+}
+
+#[test]
+fn whole_numbers_are_digits_only() {
+    assert_eq!(parse_whole("0"), Some(0));
+    assert_eq!(parse_whole("007"), Some(7));
+    assert_eq!(parse_whole("18446744073709551615"), Some(u64::MAX));
+    assert_eq!(parse_whole("99999999999999999999999"), Some(u64::MAX));
+    for bad in ["", " 1", "1 ", "+1", "-1", "1.0", "1e3", "0x1", "١"] {
+        assert_eq!(parse_whole(bad), None, "{bad:?}");
+    }
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn bbox_never_panics_on_any_text(s in "\\PC{0,64}") {
+            let _ = parse_bbox_numbers(V, &s);
+        }
+
+        #[test]
+        fn bbox_never_panics_on_its_own_alphabet(s in "[-+0-9eE.,infaINFA ]{0,48}") {
+            if let Ok(n) = parse_bbox_numbers(V, &s) {
+                prop_assert!(n.iter().all(|v| v.is_finite()), "{}", s);
+            }
+        }
+
+        #[test]
+        fn written_bboxes_parse_back(n in proptest::array::uniform4(-1e300f64..1e300)) {
+            let text = format!("{:?},{:?},{:?},{:?}", n[0], n[1], n[2], n[3]);
+            prop_assert_eq!(parse_bbox_numbers(V, &text).ok(), Some(n));
+            let exp = format!("{:e},{:E},{:e},{:e}", n[0], n[1], n[2], n[3]);
+            prop_assert_eq!(parse_bbox_numbers(V, &exp).ok(), Some(n));
+        }
+
+        #[test]
+        fn sizes_are_exactly_the_written_integers(v in 1u32..=4096, pad in 0usize..3) {
+            let text = format!("{}{v}", "0".repeat(pad));
+            prop_assert_eq!(parse_size(V, "WIDTH", &text, 4096).ok(), Some(v));
+            for bad in [format!(" {v}"), format!("{v} "), format!("+{v}"), format!("{v}.0"), format!("{v}e0")] {
+                prop_assert!(parse_size(V, "WIDTH", &bad, 4096).is_err(), "{}", bad);
+            }
+        }
+
+        #[test]
+        fn whole_never_panics(s in "\\PC{0,32}") {
+            if let Some(v) = parse_whole(&s) {
+                prop_assert!(s.bytes().all(|b| b.is_ascii_digit()));
+                prop_assert!(v == u64::MAX || s.trim_start_matches('0').parse::<u64>().unwrap_or(0) == v);
+            }
+        }
+    }
 }

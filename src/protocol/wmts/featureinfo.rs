@@ -43,10 +43,11 @@ pub fn by_extension(ext: &str) -> Option<InfoFormat> {
         .find(|f| extension(*f).eq_ignore_ascii_case(ext))
 }
 
-/// A pixel index `I` or `J`: digits below the tile size; a negative or too
-/// large number is TileOutOfRange, other text InvalidParameterValue.
+/// A pixel index `I` or `J`: ASCII digits (no spaces, `+`, fraction or
+/// exponent) below the tile size; a negative or too large number is
+/// TileOutOfRange, other text InvalidParameterValue.
 pub fn parse_pixel(text: &str, locator: &str) -> Result<u32, WmtsError> {
-    let t = text.trim();
+    let t = text;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let outside = || {
         WmtsError::new(

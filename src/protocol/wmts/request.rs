@@ -188,9 +188,16 @@ fn parse_gettile(kvp: &Kvp) -> Result<TileQuery, WmtsError> {
     let style = get("STYLE", "Style")?;
     let format = get("FORMAT", "format")?;
     let set = get("TILEMATRIXSET", "TileMatrixSet")?;
-    let matrix = get("TILEMATRIX", "TileMatrix")?;
-    let row = get("TILEROW", "TileRow")?;
-    let col = get("TILECOL", "TileCol")?;
+    // Matrix identifiers, rows and columns are compared and parsed exactly as
+    // sent: " 5" or "+5" is not matrix 5.
+    let exact = |name: &str, locator: &str| {
+        kvp.get_nonempty(name)
+            .map(str::to_string)
+            .ok_or_else(|| WmtsError::missing(locator))
+    };
+    let matrix = exact("TILEMATRIX", "TileMatrix")?;
+    let row = exact("TILEROW", "TileRow")?;
+    let col = exact("TILECOL", "TileCol")?;
     if !format.eq_ignore_ascii_case(FORMAT_PNG) {
         return Err(WmtsError::invalid(
             "format",

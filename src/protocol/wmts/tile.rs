@@ -47,10 +47,11 @@ pub struct TileAddress {
     pub time: TimeSel,
 }
 
-/// A tile row or column: digits. Negative numbers are TileOutOfRange, other
-/// text InvalidParameterValue (locator `TileRow` / `TileCol`).
+/// A tile row or column: ASCII digits only (no spaces, `+`, fraction or
+/// exponent). Negative numbers are TileOutOfRange, other text
+/// InvalidParameterValue (locator `TileRow` / `TileCol`).
 pub fn parse_index(text: &str, locator: &str) -> Result<u64, WmtsError> {
-    let t = text.trim();
+    let t = text;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if let Some(neg) = t.strip_prefix('-')
         && digits(neg)

@@ -12,6 +12,7 @@
 
 mod client;
 mod http;
+mod strict;
 mod tiffs;
 mod wms;
 mod xyz;
@@ -33,6 +34,15 @@ enum Want {
     Ogc(Option<&'static str>),
     /// Exactly this status with a JSON error body (`status` field equal to it).
     Json(u16),
+    /// A WMTS (OWS 1.1) ExceptionReport with a 4xx status, with this
+    /// `exceptionCode` when `Some`.
+    Ows(Option<&'static str>),
+    /// A Lizard validation error: this status and a `detail` object naming
+    /// at least one field or parameter.
+    JsonFields(u16),
+    /// A drawn PNG, or else a WMS exception report (inputs that are absurd
+    /// but well-formed may be answered either way, never with a 5xx).
+    ImageOrOgc,
     /// 405 with an `Allow` header offering GET.
     MethodNotAllowed,
     /// Any 4xx: refused by the HTTP layer before any endpoint saw it.
@@ -100,6 +110,56 @@ fn check(resp: &Resp, want: Want) -> Result<(), String> {
             }
             if !no_store {
                 return Err("an error response without Cache-Control: no-store".into());
+            }
+        }
+        Want::Ows(code) => {
+            if !(400..500).contains(&status) {
+                return Err(format!("status {status}, expected a 4xx OWS report"));
+            }
+            let text = resp.text();
+            if !resp.content_type().contains("xml") || !text.contains("ExceptionReport") {
+                return Err(format!("not an OWS ExceptionReport: {}", clip(&text)));
+            }
+            if let Some(code) = code
+                && !text.contains(&format!("exceptionCode=\"{code}\""))
+            {
+                return Err(format!(
+                    "expected exceptionCode=\"{code}\" in {}",
+                    clip(&text)
+                ));
+            }
+            if !no_store {
+                return Err("an exception report without Cache-Control: no-store".into());
+            }
+        }
+        Want::JsonFields(expected) => {
+            if status != expected {
+                return Err(format!(
+                    "status {status}, expected {expected}: {}",
+                    clip(&resp.text())
+                ));
+            }
+            let body: serde_json::Value = serde_json::from_slice(&resp.body)
+                .map_err(|e| format!("error body is not JSON ({e}): {}", clip(&resp.text())))?;
+            if body.get("status").and_then(|s| s.as_u64()) != Some(u64::from(expected)) {
+                return Err(format!("JSON status field does not say {expected}: {body}"));
+            }
+            let named = body["detail"].as_object().is_some_and(|m| {
+                !m.is_empty()
+                    && m.values().all(|v| {
+                        v.as_array()
+                            .is_some_and(|a| a.iter().all(|s| s.is_string()))
+                    })
+            });
+            if !named {
+                return Err(format!(
+                    "detail is not a {{field: [messages]}} object: {body}"
+                ));
+            }
+        }
+        Want::ImageOrOgc => {
+            if !(status == 200 && resp.content_type() == "image/png") {
+                return check(resp, Want::Ogc(None));
             }
         }
         Want::MethodNotAllowed => {

@@ -240,7 +240,8 @@ fn bad_values_are_400s_naming_each_parameter() {
         ("access_modifier", "Secret"),
         ("scenario__isnull", "maybe"),
         ("name__isnull", "perhaps"),
-        ("name__regex", "^a"),
+        ("name__regex", "("),
+        ("name__iregex", "[z-a]"),
         ("name__lt", "b"),
         ("name__year", "2020"),
         ("created__icontains", "2020"),
@@ -264,9 +265,199 @@ fn bad_values_are_400s_naming_each_parameter() {
         detail["uuid"][0].as_str().unwrap().contains("'x'"),
         "{detail}"
     );
-    let detail = err(named(), &[("name__regex", "^a")]);
+    let detail = err(named(), &[("name__gt", "a")]);
     assert_eq!(
         detail,
-        json!({"name__regex": ["Unsupported lookup 'regex'; use one of: exact, iexact, contains, icontains, startswith, istartswith, endswith, iendswith, in, isnull."]})
+        json!({"name__gt": ["Unsupported lookup 'gt'; use one of: exact, iexact, contains, icontains, startswith, istartswith, endswith, iendswith, in, isnull, regex, iregex."]})
     );
+}
+
+fn specials() -> Vec<Row> {
+    vec![
+        row(1, "100% rain"),
+        row(2, "rain_fall"),
+        row(3, "back\\slash"),
+        row(4, "plain"),
+        row(5, "ΟΔΟΣ"),
+        row(6, "Straße"),
+    ]
+}
+
+#[test]
+fn like_wildcards_are_literal_in_every_text_lookup() {
+    let cases: &[(&str, &str, &[u32])] = &[
+        ("name__contains", "%", &[1]),
+        ("name__icontains", "%", &[1]),
+        ("name__icontains", "_", &[2]),
+        ("name__icontains", "\\", &[3]),
+        ("name__contains", "\\s", &[3]),
+        ("name__startswith", "%", &[]),
+        ("name__istartswith", "_", &[]),
+        ("name__endswith", "%", &[]),
+        ("name__iendswith", "_", &[]),
+        ("name__exact", "%", &[]),
+        ("name__iexact", "_", &[]),
+        ("name__iexact", "rain_fall", &[2]),
+        ("name__iexact", "rain%fall", &[]),
+        ("name__icontains", "n_f", &[2]),
+        ("name__icontains", "n%f", &[]),
+        ("name__istartswith", "100%", &[1]),
+        ("name__iendswith", "\\SLASH", &[3]),
+        ("name__icontains", "%%", &[]),
+        ("name__icontains", ".*", &[]),
+    ];
+    for (param, value, want) in cases {
+        let mut got = ids(specials(), &[(param, value)]);
+        got.sort();
+        assert_eq!(got, *want, "{param}={value}");
+    }
+}
+
+#[test]
+fn case_folding_is_postgres_upper() {
+    let cases: &[(&str, &str, &[u32])] = &[
+        // Final and medial sigma both upper-case to Σ.
+        ("name__iexact", "οδος", &[5]),
+        ("name__icontains", "ς", &[5]),
+        ("name__icontains", "σ", &[5]),
+        // ß has no one-letter upper case: it stays ß, so it is not SS.
+        ("name__iexact", "STRASSE", &[]),
+        ("name__iexact", "STRAßE", &[6]),
+        ("name__icontains", "ß", &[6]),
+    ];
+    for (param, value, want) in cases {
+        let mut got = ids(specials(), &[(param, value)]);
+        got.sort();
+        assert_eq!(got, *want, "{param}={value}");
+    }
+    assert_eq!(crate::api::query::filter::fold("aßςﬁ"), "AßΣﬁ");
+}
+
+#[test]
+fn regex_lookups_are_bounded() {
+    let f = |p: &str, v: &str| {
+        let mut got = ids(specials(), &[(p, v)]);
+        got.sort();
+        got
+    };
+    assert_eq!(f("name__regex", "^rain"), vec![2]);
+    assert_eq!(f("name__regex", "^RAIN"), Vec::<u32>::new());
+    assert_eq!(f("name__iregex", "^RAIN"), vec![2]);
+    assert_eq!(f("name__regex", "[0-9]+%"), vec![1]);
+    // A catastrophic backtracking pattern runs in linear time.
+    let started = std::time::Instant::now();
+    let long = "a".repeat(255);
+    let rows = vec![row(1, &long)];
+    assert_eq!(
+        ids(rows, &[("name__regex", "^(a+)+$")]),
+        vec![1],
+        "linear-time engine"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // Too long or too big to compile: refused with the parameter named.
+    let detail = err(specials(), &[("name__regex", &"a".repeat(257))]);
+    assert!(detail["name__regex"][0].as_str().unwrap().contains("256"));
+    let detail = err(specials(), &[("name__iregex", "(\\w{100}){100}")]);
+    assert_eq!(
+        detail["name__iregex"][0],
+        "This regular expression is too complex."
+    );
+}
+
+#[test]
+fn nul_in_a_filter_value_is_refused_unknown_parameters_stay_ignored() {
+    let detail = err(specials(), &[("name__icontains", "a\u{0}")]);
+    assert_eq!(
+        detail,
+        json!({"name__icontains": ["Null characters are not allowed."]})
+    );
+    assert_eq!(ids(specials(), &[("bogus", "\u{0}")]).len(), 6);
+    assert_eq!(ids(specials(), &[("name__bogus", "\u{0}")]).len(), 6);
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const LOOKUPS: &[&str] = &[
+        "",
+        "__exact",
+        "__iexact",
+        "__contains",
+        "__icontains",
+        "__startswith",
+        "__istartswith",
+        "__endswith",
+        "__iendswith",
+        "__in",
+        "__isnull",
+        "__regex",
+        "__iregex",
+        "__gt",
+        "__bogus",
+    ];
+
+    fn rows(names: &[String]) -> Vec<Row> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| row(i as u32 + 1, n))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics_on_any_parameter(
+            param in "\\PC{0,24}",
+            value in "\\PC{0,24}",
+            names in proptest::collection::vec("\\PC{0,12}", 0..5),
+        ) {
+            let _ = list(rows(&names), &SCHEMA, &q(&[(&param, &value)]), BASE);
+        }
+
+        #[test]
+        fn never_panics_on_lookups_and_special_characters(
+            lookup in proptest::sample::select(LOOKUPS),
+            value in "[%_\\\\a-cA-Cß*.+?()\\[\\]{}^$|ς Σ-]{0,16}",
+            names in proptest::collection::vec("[%_\\\\a-cA-Cß ςΣ]{0,10}", 0..6),
+        ) {
+            let param = format!("name{lookup}");
+            let _ = list(rows(&names), &SCHEMA, &q(&[(&param, &value)]), BASE);
+        }
+
+        #[test]
+        fn contains_is_literal_substring_search(
+            needle in "[%_\\\\ab]{1,3}",
+            names in proptest::collection::vec("[%_\\\\ab]{0,8}", 1..8),
+        ) {
+            let mut got = ids(rows(&names), &[("name__contains", &needle)]);
+            got.sort();
+            let want: Vec<u32> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.contains(needle.as_str()))
+                .map(|(i, _)| i as u32 + 1)
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn icontains_folds_both_sides_as_upper(
+            needle in "[a-cA-Cß%_]{1,3}",
+            names in proptest::collection::vec("[a-cA-Cß%_ ]{0,8}", 1..8),
+        ) {
+            let fold = crate::api::query::filter::fold;
+            let mut got = ids(rows(&names), &[("name__icontains", &needle)]);
+            got.sort();
+            let want: Vec<u32> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| fold(n).contains(&fold(&needle)))
+                .map(|(i, _)| i as u32 + 1)
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+    }
 }
