@@ -16,13 +16,12 @@ const REQUIRED: &str = "This field is required.";
 const BLANK: &str = "This field may not be blank.";
 const NOT_NULL: &str = "This field may not be null.";
 
-/// A string field; numbers are taken as their text (form bodies and
-/// loose clients), other types are refused.
+/// A string field; other types (numbers included) are refused, as the
+/// write rules (`api::rules`) refuse them.
 pub fn text(map: &Object, name: &str) -> Result<Option<String>, ApiError> {
     match map.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
         Some(Value::Null) => Err(ApiError::field(name, NOT_NULL)),
         Some(_) => Err(ApiError::field(name, "Not a valid string.")),
     }

@@ -393,3 +393,35 @@ fn feature_info_kvp_and_rest() {
     assert_eq!(x, addr.bbox.min_x + 255.5 * m.cell_size);
     assert_eq!(y, addr.bbox.max_y - 7.5 * m.cell_size);
 }
+
+#[test]
+fn rows_columns_matrices_and_pixels_are_strict_integers() {
+    let inv = OwsCode::InvalidParameterValue;
+    for (name, value, locator) in [
+        ("TILEROW", "%202", "TileRow"),
+        ("TILEROW", "2%20", "TileRow"),
+        ("TILEROW", "%2B2", "TileRow"),
+        ("TILECOL", "4.0", "TileCol"),
+        ("TILECOL", "4e0", "TileCol"),
+        ("TILECOL", "0x4", "TileCol"),
+    ] {
+        let q = TILE.replace(
+            &format!("{name}="),
+            &format!("{name}={value}&X_OLD_{name}="),
+        );
+        assert_eq!(err(&q), (inv, Some(locator.into())), "{name}={value}");
+    }
+    // The matrix identifier is taken exactly as sent.
+    let WmtsRequest::GetTile(t) = kvp(&TILE.replace("TILEMATRIX=3", "TILEMATRIX=%203")).unwrap()
+    else {
+        panic!("not GetTile")
+    };
+    assert_eq!(t.matrix, " 3");
+    assert_eq!(tile::parse_index("0007", "TileRow"), Ok(7));
+    for bad in [" 1", "1 ", "+1", "1.5", ""] {
+        assert!(tile::parse_index(bad, "TileRow").is_err(), "{bad:?}");
+        assert!(featureinfo::parse_pixel(bad, "I").is_err(), "{bad:?}");
+    }
+    assert!(parse_rest("1.0.0/o:l/default/WebMercatorQuad/3/%201/2.png").is_err());
+    assert!(parse_rest("1.0.0/o:l/default/WebMercatorQuad/3/1/2/%2B5/3.txt").is_err());
+}

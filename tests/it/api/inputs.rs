@@ -301,27 +301,47 @@ fn script_text_is_stored_as_text_and_shown_escaped_under_a_csp() {
             "{what}"
         );
     }
-    // Every other named object keeps such a name as text too.
-    for (collection, body) in [
-        ("organisations", json!({"name": name})),
+    // Every other named object keeps such a name as text too, and its own
+    // browsable page shows it escaped.
+    let raster = cases()
+        .into_iter()
+        .find(|c| c.collection == "rasters")
+        .map(|c| c.body)
+        .expect("raster case");
+    for (collection, field, mut body) in [
+        ("organisations", "name", json!({})),
         (
             "layercollections",
-            json!({"name": name, "organisation": org.to_string()}),
+            "name",
+            json!({"organisation": org.to_string()}),
         ),
-        (
-            "observationtypes",
-            json!({"code": name, "scale": "nominal"}),
-        ),
-        ("personalapikeys", json!({"name": name})),
+        ("observationtypes", "code", json!({"scale": "nominal"})),
+        ("personalapikeys", "name", json!({})),
+        ("rasters", "name", raster),
     ] {
+        body[field] = json!(name);
         let resp = root.send("POST", &format!("/api/v4/{collection}/"), Some(&body));
         assert_eq!(resp.status, 201, "{collection}: {}", resp.text());
-        let field = if collection == "observationtypes" {
-            "code"
-        } else {
-            "name"
-        };
-        assert_eq!(json(&resp)[field], name, "{collection}");
+        let made = json(&resp);
+        assert_eq!(made[field], name, "{collection}");
+        let url = made["url"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{collection}: no url"));
+        let path = &url[url.find("/api/v4/").expect("an API url")..];
+        let page = root.get(&format!("{path}?format=api"));
+        assert_eq!(page.status, 200, "{path}");
+        assert!(
+            page.header("content-security-policy")
+                .is_some_and(|c| c.contains("default-src 'none'")),
+            "{path}"
+        );
+        let html = page.text();
+        assert!(!html.contains("<script"), "{path}: a live script tag");
+        assert!(
+            html.contains("&lt;script&gt;alert(&#x27;name&#x27;)"),
+            "{path}"
+        );
+        assert_eq!(root.get_json(path)[field], name, "{path}");
     }
     // JSON answers carry no CSP-relevant markup problems: the type is JSON.
     let resp = root.get(&path);
