@@ -333,6 +333,7 @@ fn graph_limits_load_with_defaults_and_change_by_file_and_env() {
             max_nesting: 8,
             max_values: 1 << 26,
             max_steps: 1 << 20,
+            max_cost: 1 << 32,
         }
     );
     let f = TempFile::new(
@@ -348,6 +349,7 @@ fn graph_limits_load_with_defaults_and_change_by_file_and_env() {
             max_nesting: 2,
             max_values: 1000,
             max_steps: 50,
+            max_cost: 1 << 32,
         }
     );
     // Each variable overrides its key, over the file's value too.

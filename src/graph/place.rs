@@ -77,7 +77,8 @@ pub(crate) fn place(
                 &g.bbox,
                 (sx, sy),
                 stat,
-            ))));
+                ctx.cancel,
+            )?)));
         }
     }
     // Group mode: one shifted request per coordinate.
@@ -137,7 +138,8 @@ fn warp_mode(
     dst: &BBox,
     (sx, sy): (f64, f64),
     stat: Stat,
-) -> Raster {
+    cancel: &super::cancel::Cancel,
+) -> Result<Raster, GraphError> {
     let nd = src.nodata;
     let anchor_px = (
         (anchor.0 - src_bbox.min_x) / sx,
@@ -159,6 +161,7 @@ fn warp_mode(
         fill,
     );
     for (x, y) in coords {
+        cancel.check()?;
         if !any_data {
             break;
         }
@@ -186,11 +189,11 @@ fn warp_mode(
             stack.push(out);
         }
     }
-    if stack.is_empty() {
+    Ok(if stack.is_empty() {
         blank
     } else {
         reduce(&stack, stat)
-    }
+    })
 }
 
 /// `reduce_rasters` for the statistics Place offers.
