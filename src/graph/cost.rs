@@ -93,10 +93,21 @@ fn vertices(polygons: &[super::wkt::Polygon]) -> usize {
 /// most expensive block) when beyond `max_cost`, or when a block would
 /// answer more steps or values than the limits allow.
 pub(crate) fn check(ctx: &Ctx, node: usize, req: &Req) -> Result<f64, GraphError> {
+    walk(ctx, node, req, true)
+}
+
+/// [`check`] of the cost alone: `max_values` depends on the request's size,
+/// so a reference request does not hold a graph to it.
+pub(crate) fn check_cost(ctx: &Ctx, node: usize, req: &Req) -> Result<f64, GraphError> {
+    walk(ctx, node, req, false)
+}
+
+fn walk(ctx: &Ctx, node: usize, req: &Req, values: bool) -> Result<f64, GraphError> {
     let mut walk = Walk {
         total: 0.0,
         visits: 0,
         worst: None,
+        check_values: values,
     };
     walk.visit(ctx, node, &Est::of(req), 1.0)?;
     let budget = ctx.graph.limits.max_cost as f64;
@@ -183,6 +194,8 @@ impl Est {
 }
 
 struct Walk {
+    /// Whether `max_values` applies (not on reference requests).
+    check_values: bool,
     total: f64,
     visits: usize,
     /// The most expensive block so far: its cost and a description.
@@ -437,7 +450,7 @@ impl Walk {
     /// `max_values` for one block's answer of `frames` frames.
     fn values(&self, ctx: &Ctx, key: &str, frames: f64, est: &Est) -> Result<(), GraphError> {
         let max = ctx.graph.limits.max_values as f64;
-        if frames * est.cells() > max {
+        if self.check_values && frames * est.cells() > max {
             return Err(GraphError::Limit(format!(
                 "node '{key}' needs {frames} frames of {}x{} cells, more than {max} values; \
                  ask for a shorter time range or a smaller map",

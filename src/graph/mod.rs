@@ -17,6 +17,13 @@
 //! * [`Graph::evaluate`]`(&leaves, &Request)` → `Option<Output>`: values
 //!   `[bands][h·w]` with `no_data_value` (None for bool) or timestamps; `None`
 //!   = no data for this request (e.g. a time window outside the period).
+//!   Every evaluation is first costed (`cost`) and refused beyond
+//!   `GraphLimits::max_cost` before anything is read;
+//!   [`Graph::evaluate_until`] also stops with `GraphError::Cancelled` once
+//!   its [`Cancel`] token is set.
+//! * [`Graph::check_reference`]`(&leaves)` — refuses graphs whose single
+//!   256×256 tile is already beyond the budget (checked when a layer is
+//!   stored).
 //!
 //! Semantics follow dask-geomodeling 2.8 with NumPy 1.x type promotion (the
 //! golden cases under `tests/golden/graph/` are computed by it): see `dtype`
@@ -198,7 +205,7 @@ impl Graph {
             start: None,
             stop: None,
         };
-        cost::check(&ctx, self.endpoint(), &req).map(|_| ())
+        cost::check_cost(&ctx, self.endpoint(), &req).map(|_| ())
     }
 
     /// Evaluates the endpoint for `request`.

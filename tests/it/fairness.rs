@@ -18,10 +18,12 @@ fn slow_server(tag: &str, share: f64) -> (Served, String) {
     config.render.queue_depth = 4;
     config.render.max_share = share;
     config.graph.max_cost = 1 << 44;
+    // Slow renders wait for each other; none may time out here.
+    config.server.request_timeout_secs = 300;
     let s = Served::start_with(tag, config);
     let graph = json!({"name": "x", "graph": {
         "s": ["lizard_nxt.blocks.LizardRasterSource", s.dem.0.to_string()],
-        "x": ["dask_geomodeling.raster.spatial.MovingMax", "s", 41]}});
+        "x": ["dask_geomodeling.raster.spatial.MovingMax", "s", 21]}});
     let (_, layer) = s.create("slow window", &graph);
     (s, layer)
 }

@@ -24,7 +24,7 @@ pub(crate) struct Served {
 }
 
 impl Served {
-    fn start(tag: &str, graph: GraphConfig) -> Served {
+    pub(crate) fn start(tag: &str, graph: GraphConfig) -> Served {
         let mut config = test_config(tag);
         config.graph = graph;
         Served::start_with(tag, config)
