@@ -130,6 +130,7 @@ pub(crate) fn place(
     Ok(Some(Data::Vals(reduce(&stack, stat))))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn warp_mode(
     src: &Raster,
     anchor: (f64, f64),
