@@ -64,6 +64,7 @@ pub fn graph_limits(config: &Config) -> GraphLimits {
         max_nesting: g.max_nesting,
         max_values: g.max_values,
         max_steps: g.max_steps,
+        max_cost: g.max_cost,
     }
 }
 
@@ -147,10 +148,10 @@ pub fn build_service(
 ) -> Result<Service, StartError> {
     let cache = TileCache::new(config.cache.max_bytes.bytes());
     let transforms = Arc::new(TransformCache::new());
-    let pool = Arc::new(Pool::new(
-        config.render.effective_threads(),
-        config.render.queue_depth,
-    )?);
+    let pool = Arc::new(
+        Pool::new(config.render.effective_threads(), config.render.queue_depth)?
+            .with_max_share(config.render.max_share),
+    );
     let engine = Engine::new(data.store.clone(), transforms.clone());
     let renderer = Renderer::new(engine, cache, pool);
     Ok(Service::new(

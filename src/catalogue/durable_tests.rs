@@ -190,6 +190,7 @@ fn every_snapshot_carries_the_graph_limits_the_catalogue_was_opened_with() {
         max_nesting: 1,
         max_values: 100,
         max_steps: 10,
+        max_cost: 1000,
     };
     let cat = Catalogue::open_with_graph_limits(&dir, limits).unwrap();
     assert_eq!(cat.graph_limits(), limits);

@@ -78,6 +78,15 @@ pub fn graph_meta(snap: &Snapshot, graph: &Value) -> Result<Meta, GraphError> {
     parsed.meta(&SnapshotLeaves { snap, limits })
 }
 
+/// Refuses `graph` when one 256×256 tile of it at one instant already costs
+/// more than the snapshot's `max_cost` (see `Graph::check_reference`): the
+/// check a stored layer graph passes once its sources hold data.
+pub fn check_reference(snap: &Snapshot, graph: &Value) -> Result<(), GraphError> {
+    let limits = snap.graph_limits();
+    let parsed = Graph::parse(graph, &limits)?;
+    parsed.check_reference(&SnapshotLeaves { snap, limits })
+}
+
 /// [`graph_meta`] of a stored layer.
 pub fn layer_meta(snap: &Snapshot, layer: &RasterLayer) -> Result<Meta, GraphError> {
     graph_meta(snap, &layer.graph)

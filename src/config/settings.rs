@@ -117,6 +117,10 @@ pub struct RenderConfig {
     pub layer_limit: u32,
     /// `Retry-After` seconds sent with a 503 when the queue is full (≥ 1).
     pub retry_after_secs: u64,
+    /// Share of `queue_depth` one layer (and one caller) may hold, running
+    /// or waiting, in (0, 1]; at least one job. Beyond it that layer's
+    /// renders get 503 + `Retry-After` while other layers keep rendering.
+    pub max_share: f64,
 }
 
 impl Default for RenderConfig {
@@ -129,6 +133,7 @@ impl Default for RenderConfig {
             max_pixels: 16_777_216,
             layer_limit: 8,
             retry_after_secs: 1,
+            max_share: 0.5,
         }
     }
 }
@@ -268,6 +273,10 @@ pub struct GraphConfig {
     /// Instants one block may answer, e.g. labels of a frequency over a
     /// period (1 ..= 2^26).
     pub max_steps: usize,
+    /// Estimated work of one evaluation in kernel steps over cells (1 ..=
+    /// 2^50): cells × window cells, bins, vertices, labels… summed over the
+    /// graph; more is refused before anything is read.
+    pub max_cost: u64,
 }
 
 impl Default for GraphConfig {
@@ -278,6 +287,7 @@ impl Default for GraphConfig {
             max_nesting: 8,
             max_values: 1 << 26,
             max_steps: 1 << 20,
+            max_cost: 1 << 32,
         }
     }
 }

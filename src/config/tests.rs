@@ -63,7 +63,7 @@ fn shipped_file_lists_every_key() {
     let file: toml::Table = text.parse().unwrap();
     let defaults = toml::Table::try_from(Config::default()).unwrap();
     assert_eq!(keys(&file), keys(&defaults));
-    assert_eq!(keys(&defaults).len(), 31);
+    assert_eq!(keys(&defaults).len(), 33);
     // Every key line has a comment above it (possibly shared by a group of keys).
     let lines: Vec<&str> = text.lines().collect();
     let is_key = |l: &str| !l.starts_with('#') && l.contains(" = ");
@@ -333,6 +333,7 @@ fn graph_limits_load_with_defaults_and_change_by_file_and_env() {
             max_nesting: 8,
             max_values: 1 << 26,
             max_steps: 1 << 20,
+            max_cost: 1 << 32,
         }
     );
     let f = TempFile::new(
@@ -348,6 +349,7 @@ fn graph_limits_load_with_defaults_and_change_by_file_and_env() {
             max_nesting: 2,
             max_values: 1000,
             max_steps: 50,
+            max_cost: 1 << 32,
         }
     );
     // Each variable overrides its key, over the file's value too.

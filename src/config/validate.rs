@@ -56,6 +56,12 @@ pub(super) fn validate(
     at_least_one("render.max_pixels", r.max_pixels)?;
     at_least_one("render.layer_limit", u64::from(r.layer_limit))?;
     at_least_one("render.retry_after_secs", r.retry_after_secs)?;
+    if !(r.max_share > 0.0 && r.max_share <= 1.0) {
+        return Err(fail(
+            "render.max_share",
+            format!("must be above 0 and at most 1, got {}", r.max_share),
+        ));
+    }
 
     let c = &config.cache;
     for (key, value) in [
@@ -116,6 +122,13 @@ pub(super) fn validate(
         if value > max {
             return Err(fail(key, format!("must be at most {max}, got {value}")));
         }
+    }
+    at_least_one("graph.max_cost", g.max_cost)?;
+    if g.max_cost > 1 << 50 {
+        return Err(fail(
+            "graph.max_cost",
+            format!("must be at most {}, got {}", 1u64 << 50, g.max_cost),
+        ));
     }
     Ok(())
 }

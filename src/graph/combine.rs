@@ -387,6 +387,7 @@ pub(crate) fn lizard_group(
             metas,
             leaves: ctx.leaves,
             nesting: ctx.nesting,
+            cancel: ctx.cancel,
         };
         match c.eval(0, req)? {
             Some(Data::Time(t)) => times.extend(t),

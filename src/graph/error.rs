@@ -29,12 +29,18 @@ pub enum GraphError {
     /// Reading a leaf failed (storage trouble: not the client's fault).
     #[error("reading raster data failed: {0}")]
     Read(String),
+    /// The evaluation was stopped because its answer is no longer wanted
+    /// (see `Cancel`).
+    #[error("the evaluation was cancelled")]
+    Cancelled,
 }
 
 impl GraphError {
     pub fn class(&self) -> ErrorClass {
         match self {
             GraphError::Read(_) => ErrorClass::Internal,
+            // Nobody waits for the answer any more; a server-side stop.
+            GraphError::Cancelled => ErrorClass::Unavailable,
             GraphError::UnknownLeaf(_) => ErrorClass::BadRequest,
             _ => ErrorClass::BadRequest,
         }

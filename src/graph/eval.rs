@@ -4,6 +4,7 @@
 //! the answers). Independent inputs of large requests run on rayon.
 
 use super::blocks::Block;
+use super::cancel::Cancel;
 use super::combine;
 use super::error::GraphError;
 use super::freq::Freq;
@@ -28,10 +29,13 @@ pub(crate) struct Ctx<'a> {
     pub metas: Vec<Meta>,
     pub leaves: &'a dyn Leaves,
     pub nesting: usize,
+    /// Set when the answer is no longer wanted; long kernels poll it.
+    pub cancel: &'a Cancel,
 }
 
 impl Ctx<'_> {
     pub fn eval(&self, node: usize, req: &Req) -> Result<Option<Data>, GraphError> {
+        self.cancel.check()?;
         let block = &self.graph.nodes[node].block;
         match block {
             Block::Source(id) => self.source(&self.graph.nodes[node].key, *id, req),
@@ -50,7 +54,9 @@ impl Ctx<'_> {
             Block::Group(ins) => combine::group(self, node, ins, req),
             Block::Max(ins) => combine::max(self, node, ins, req),
             Block::Clip(s, c) => misc::clip(self, node, *s, *c, req),
-            Block::RasterizeWkt { polygons, crs } => misc::rasterize_wkt(polygons, *crs, req),
+            Block::RasterizeWkt { polygons, crs } => {
+                misc::rasterize_wkt(polygons, *crs, req, self.cancel)
+            }
             Block::Snap(store, index) => temporal::snap(self, *store, *index, req),
             Block::Shift(store, ms) => temporal::shift(self, *store, *ms, req),
             Block::TemporalSum(store) => temporal::temporal_sum(self, *store, req),
@@ -219,6 +225,7 @@ impl Ctx<'_> {
                     metas,
                     leaves: self.leaves,
                     nesting: self.nesting + 1,
+                    cancel: self.cancel,
                 };
                 ctx.eval(g.endpoint(), req)
             }

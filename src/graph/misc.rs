@@ -2,6 +2,7 @@
 //! its elementwise Mask, MaskBelow, Step, Classify and Reclassify run fused,
 //! see `fuse`), and `scalar_in`, NumPy's rounding of a scalar operand.
 
+use super::cancel::Cancel;
 use super::dtype::{self, Dt, Scalar};
 use super::error::GraphError;
 use super::eval::Ctx;
@@ -79,6 +80,7 @@ pub(crate) fn rasterize_wkt(
     polygons: &[Polygon],
     crs: Crs,
     req: &Req,
+    cancel: &Cancel,
 ) -> Result<Option<Data>, GraphError> {
     if req.mode == Mode::Time {
         return Ok(Some(Data::Time(vec![0])));
@@ -113,6 +115,7 @@ pub(crate) fn rasterize_wkt(
         let tr = g.transform();
         let mut xs = Vec::new();
         for row in 0..h {
+            cancel.check()?;
             let y = tr.origin_y + (f64::from(row) + 0.5) * tr.pixel_y;
             wkt::crossings(&polys, y, &mut xs);
             for pair in xs.chunks_exact(2) {

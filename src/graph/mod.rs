@@ -17,6 +17,13 @@
 //! * [`Graph::evaluate`]`(&leaves, &Request)` → `Option<Output>`: values
 //!   `[bands][h·w]` with `no_data_value` (None for bool) or timestamps; `None`
 //!   = no data for this request (e.g. a time window outside the period).
+//!   Every evaluation is first costed (`cost`) and refused beyond
+//!   `GraphLimits::max_cost` before anything is read;
+//!   [`Graph::evaluate_until`] also stops with `GraphError::Cancelled` once
+//!   its [`Cancel`] token is set.
+//! * [`Graph::check_reference`]`(&leaves)` — refuses graphs whose single
+//!   256×256 tile is already beyond the budget (checked when a layer is
+//!   stored).
 //!
 //! Semantics follow dask-geomodeling 2.8 with NumPy 1.x type promotion (the
 //! golden cases under `tests/golden/graph/` are computed by it): see `dtype`
@@ -52,6 +59,10 @@
 //! * `meta_rules` — metadata rules shared by blocks.
 //! * `eval` — `Ctx`: answers a request for one node, rewriting it per block;
 //!   reads sources and nested layers.
+//! * `cost` — the cost model: a request's work per block, summed and
+//!   checked against `max_cost` before evaluation; the parameter bounds
+//!   and reference-request check layer graphs pass when stored.
+//! * `cancel` — [`Cancel`], the token long kernels poll.
 //! * `split` — large requests cut into strips evaluated in parallel.
 //! * `fuse/` — elementwise chains run as one chunked program: `mod`
 //!   (regions), `args` (the elementwise blocks from their arguments), `meta`
@@ -79,9 +90,11 @@
 mod args;
 mod blocks;
 mod build;
+mod cancel;
 mod combine;
 mod combine_args;
 mod combine_meta;
+mod cost;
 mod cursor;
 pub mod dtype;
 mod error;
@@ -111,6 +124,7 @@ mod time;
 mod wkt;
 mod zone;
 
+pub use cancel::Cancel;
 pub use dtype::Dt;
 pub use error::GraphError;
 pub use leaves::{Leaf, Leaves, SourceMeta};
@@ -163,11 +177,54 @@ impl Graph {
         Ok(metas[self.endpoint()].clone())
     }
 
+    /// Refuses a graph whose one 256×256 tile (over its own footprint, at
+    /// one instant) already costs more than `max_cost` or holds more than
+    /// the limits allow: parameters no request could afford. Reads nothing.
+    pub fn check_reference(&self, leaves: &dyn Leaves) -> Result<(), GraphError> {
+        let metas = meta::infer_with(self, leaves, 0, false)?;
+        let (crs, bbox) = metas[self.endpoint()]
+            .geometry
+            .filter(|(_, b)| b.width() > 0.0 && b.height() > 0.0)
+            .unwrap_or((Crs::WEB_MERCATOR, BBox::new(0.0, 0.0, 2560.0, 2560.0)));
+        let cancel = Cancel::never();
+        let ctx = eval::Ctx {
+            graph: self,
+            metas,
+            leaves,
+            nesting: 0,
+            cancel: &cancel,
+        };
+        let req = Req {
+            mode: Mode::Vals,
+            grid: GridSpec {
+                crs,
+                bbox,
+                width: 256,
+                height: 256,
+            },
+            start: None,
+            stop: None,
+        };
+        cost::check_cost(&ctx, self.endpoint(), &req).map(|_| ())
+    }
+
     /// Evaluates the endpoint for `request`.
     pub fn evaluate(
         &self,
         leaves: &dyn Leaves,
         request: &Request,
+    ) -> Result<Option<Output>, GraphError> {
+        self.evaluate_until(leaves, request, &Cancel::never())
+    }
+
+    /// Evaluates the endpoint for `request` unless its estimated cost is
+    /// beyond `limits.max_cost` (refused before anything is read), stopping
+    /// with `GraphError::Cancelled` once `cancel` is set.
+    pub fn evaluate_until(
+        &self,
+        leaves: &dyn Leaves,
+        request: &Request,
+        cancel: &Cancel,
     ) -> Result<Option<Output>, GraphError> {
         let b = request.bbox;
         let coords_ok = [b.min_x, b.min_y, b.max_x, b.max_y]
@@ -182,6 +239,7 @@ impl Graph {
             metas,
             leaves,
             nesting: 0,
+            cancel,
         };
         let req = Req {
             mode: match request.mode {
@@ -197,6 +255,7 @@ impl Graph {
             start: request.start,
             stop: request.stop,
         };
+        cost::check(&ctx, self.endpoint(), &req)?;
         let meta = request.mode == RequestMode::Meta;
         Ok(
             split::eval_split(&ctx, self.endpoint(), &req)?.map(|d| match d {

@@ -13,6 +13,9 @@ use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// The default `max_cost`: 2^32 kernel steps, a few seconds of one core.
+pub const DEFAULT_MAX_COST: u64 = 1 << 32;
+
 /// Size limits, checked before any pixel is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GraphLimits {
@@ -28,6 +31,9 @@ pub struct GraphLimits {
     pub max_values: usize,
     /// Instants one block may answer (labels of a frequency over a period).
     pub max_steps: usize,
+    /// Estimated work of one evaluation, in kernel steps over cells (see
+    /// `cost`); more is refused before anything is read.
+    pub max_cost: u64,
 }
 
 impl Default for GraphLimits {
@@ -39,6 +45,7 @@ impl Default for GraphLimits {
             // 512 MiB of f64; a 256² tile over 1024 frames.
             max_values: 1 << 26,
             max_steps: 1 << 20,
+            max_cost: DEFAULT_MAX_COST,
         }
     }
 }
@@ -161,6 +168,7 @@ impl Builder<'_> {
             .collect::<Result<Vec<Arg>, _>>()?;
         self.visiting.pop();
         let block = build::build(key, class, &args)?;
+        super::cost::bounds(key, &block)?;
         self.nodes.push(Node {
             key: key.to_string(),
             block,

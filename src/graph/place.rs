@@ -77,7 +77,8 @@ pub(crate) fn place(
                 &g.bbox,
                 (sx, sy),
                 stat,
-            ))));
+                ctx.cancel,
+            )?)));
         }
     }
     // Group mode: one shifted request per coordinate.
@@ -129,6 +130,7 @@ pub(crate) fn place(
     Ok(Some(Data::Vals(reduce(&stack, stat))))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn warp_mode(
     src: &Raster,
     anchor: (f64, f64),
@@ -137,7 +139,8 @@ fn warp_mode(
     dst: &BBox,
     (sx, sy): (f64, f64),
     stat: Stat,
-) -> Raster {
+    cancel: &super::cancel::Cancel,
+) -> Result<Raster, GraphError> {
     let nd = src.nodata;
     let anchor_px = (
         (anchor.0 - src_bbox.min_x) / sx,
@@ -159,6 +162,7 @@ fn warp_mode(
         fill,
     );
     for (x, y) in coords {
+        cancel.check()?;
         if !any_data {
             break;
         }
@@ -186,11 +190,11 @@ fn warp_mode(
             stack.push(out);
         }
     }
-    if stack.is_empty() {
+    Ok(if stack.is_empty() {
         blank
     } else {
         reduce(&stack, stat)
-    }
+    })
 }
 
 /// `reduce_rasters` for the statistics Place offers.

@@ -6,6 +6,7 @@
 //! grows x by the y-derived amount and y by the x-derived amount (a known bug;
 //! only visible for non-square request pixels).
 
+use super::cancel::Cancel;
 use super::dtype::{self, Dt};
 use super::error::GraphError;
 use super::eval::Ctx;
@@ -64,6 +65,7 @@ pub(crate) fn dilate(
         let v = dtype::cast(r.dtype, *v);
         for t in 0..n {
             for y in 0..h {
+                ctx.cancel.check()?;
                 for x in 0..w {
                     let i = y * w + x;
                     let hit = original[t][i] == v
@@ -113,8 +115,14 @@ pub(crate) fn moving_max(
             .iter()
             .map(|v| if *v == nd { min } else { *v })
             .collect();
+        // Polled every few thousand window cells: a wide window makes one
+        // row seconds of work.
+        let every = (4096 / offsets.len().max(1)).max(1);
         for y in 0..h {
             for x in 0..w {
+                if x % every == 0 {
+                    ctx.cancel.check()?;
+                }
                 let mut m = f64::NEG_INFINITY;
                 for (dy, dx) in &offsets {
                     // SciPy's default mode 'reflect' (edge cells are cropped).
@@ -186,6 +194,7 @@ pub(crate) fn hillshade(
             .collect();
         let mut out = Vec::with_capacity((w - 2) * (h - 2));
         for y in 1..h - 1 {
+            ctx.cancel.check()?;
             for x in 1..w - 1 {
                 let p =
                     |dy: i64, dx: i64| a[(y as i64 + dy) as usize * w + (x as i64 + dx) as usize];
@@ -298,8 +307,8 @@ pub(crate) fn smooth(
             }
         });
         // Axis 1 (rows) then axis 2 (columns), each pass stored in the dtype.
-        gauss_pass(band, w, h, size.0 / 3.0, fill, dt, true);
-        gauss_pass(band, w, h, size.1 / 3.0, fill, dt, false);
+        gauss_pass(band, w, h, size.0 / 3.0, fill, dt, true, ctx.cancel)?;
+        gauss_pass(band, w, h, size.1 / 3.0, fill, dt, false, ctx.cancel)?;
     }
     if !zoom {
         let (my, mx) = (py_round(size.0) as usize, py_round(size.1) as usize);
@@ -329,9 +338,19 @@ pub(crate) fn smooth(
 /// SciPy's `gaussian_filter1d` (truncate 4, mode constant) along rows
 /// (`vertical`) or columns, symmetric-kernel summation as SciPy's
 /// `correlate1d`, result cast to `dt`.
-fn gauss_pass(band: &mut [f64], w: usize, h: usize, sigma: f64, cval: f64, dt: Dt, vertical: bool) {
+#[allow(clippy::too_many_arguments)]
+fn gauss_pass(
+    band: &mut [f64],
+    w: usize,
+    h: usize,
+    sigma: f64,
+    cval: f64,
+    dt: Dt,
+    vertical: bool,
+    cancel: &Cancel,
+) -> Result<(), GraphError> {
     if sigma <= 1e-15 {
-        return;
+        return Ok(());
     }
     let radius = (4.0 * sigma + 0.5) as usize;
     let s2 = sigma * sigma;
@@ -343,6 +362,7 @@ fn gauss_pass(band: &mut [f64], w: usize, h: usize, sigma: f64, cval: f64, dt: D
     let (lines, len, stride, step) = if vertical { (w, h, 1, w) } else { (h, w, w, 1) };
     let mut line = vec![0.0; len + 2 * radius];
     for l in 0..lines {
+        cancel.check()?;
         let base = l * stride;
         line.iter_mut().for_each(|v| *v = cval);
         for i in 0..len {
@@ -357,4 +377,5 @@ fn gauss_pass(band: &mut [f64], w: usize, h: usize, sigma: f64, cval: f64, dt: D
             band[base + i * step] = dtype::cast(dt, acc);
         }
     }
+    Ok(())
 }

@@ -151,6 +151,7 @@ pub(crate) fn temporal_sum(ctx: &Ctx, store: usize, req: &Req) -> Result<Option<
             let len = r.width as usize * r.height as usize;
             let mut acc = vec![0.0; len];
             for band in &r.bands {
+                ctx.cancel.check()?;
                 for (a, v) in acc.iter_mut().zip(band) {
                     *a = dtype::cast(dt, *a + *v);
                 }
@@ -279,10 +280,11 @@ pub(crate) fn temporal_aggregate(
     let bands = members
         .iter()
         .map(|frames| {
+            ctx.cancel.check()?;
             if frames.is_empty() {
-                return vec![fill_bin; len];
+                return Ok(vec![fill_bin; len]);
             }
-            reduce::reduce(stat, calc, frames, len)
+            Ok(reduce::reduce(stat, calc, frames, len)
                 .into_iter()
                 .map(|v| {
                     if v.is_finite() {
@@ -291,9 +293,9 @@ pub(crate) fn temporal_aggregate(
                         fill_bin
                     }
                 })
-                .collect()
+                .collect())
         })
-        .collect();
+        .collect::<Result<_, GraphError>>()?;
     Ok(Some(Data::Vals(Raster {
         dtype: m.dtype,
         nodata: m.fillvalue,
@@ -351,6 +353,7 @@ pub(crate) fn cumulative(
     let mut bin: Option<i64> = None;
     let mut bands = Vec::new();
     for (ti, plane) in src_times.iter().zip(&planes) {
+        ctx.cancel.check()?;
         let b = f.map(|f| f.label(*ti, true, true));
         if b != bin {
             acc.iter_mut().for_each(|a| *a = 0.0);

@@ -88,7 +88,7 @@ impl Evaluate for Computed {
             stop,
         };
         let out = graph
-            .evaluate(&leaves, &request)
+            .evaluate_until(&leaves, &request, engine.cancel())
             .map_err(|e| graph_err(layer, e))?;
         let Some(Output::Values(raster)) = out else {
             return Ok(Warped::nothing(grid, None));
@@ -130,7 +130,7 @@ impl Evaluate for Computed {
         };
         let meta = graph.meta(&leaves).map_err(|e| graph_err(layer, e))?;
         let out = graph
-            .evaluate(&leaves, &request)
+            .evaluate_until(&leaves, &request, engine.cancel())
             .map_err(|e| graph_err(layer, e))?;
         let value = match out {
             Some(Output::Values(r)) => r
@@ -160,6 +160,10 @@ impl Evaluate for Computed {
 
     fn aggregates_spans(&self) -> bool {
         true
+    }
+
+    fn share_key(&self) -> String {
+        format!("layer:{}", self.layer)
     }
 }
 
@@ -193,6 +197,7 @@ impl Leaves for StoreLeaves<'_> {
         let point = grid.bbox.min_x == grid.bbox.max_x || grid.bbox.min_y == grid.bbox.max_y;
         let mut out = Vec::with_capacity(frames.len());
         for &i in frames {
+            self.engine.cancel().check()?;
             let frame = source.frames.get(i).ok_or(GraphError::UnknownLeaf(id))?;
             let stored = self
                 .engine
@@ -247,6 +252,9 @@ fn start_stop(time: TimeSel) -> (Option<i64>, Option<i64>) {
 }
 
 fn graph_err(layer: &RasterLayer, e: GraphError) -> RenderError {
+    if matches!(e, GraphError::Cancelled) {
+        return RenderError::Cancelled;
+    }
     let class = match &e {
         // What this request asks is beyond the engine: the client's to change.
         GraphError::Limit(_) | GraphError::Request(_) => ErrorClass::BadRequest,

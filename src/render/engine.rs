@@ -11,6 +11,7 @@ use super::point::PointValue;
 use super::warp::Warped;
 use crate::cache::Rendered;
 use crate::geo::cache::TransformCache;
+use crate::graph::Cancel;
 use crate::model::{Crs, GridSpec, OutputFormat, RenderRequest, Resampling, TimeSel};
 use crate::storage::Store;
 use std::sync::Arc;
@@ -22,11 +23,31 @@ pub struct Engine {
     store: Arc<Store>,
     /// Transformers between CRS pairs, built once and shared.
     transforms: Arc<TransformCache>,
+    /// Set when the job this engine serves is no longer wanted.
+    cancel: Cancel,
 }
 
 impl Engine {
     pub fn new(store: Arc<Store>, transforms: Arc<TransformCache>) -> Engine {
-        Engine { store, transforms }
+        Engine {
+            store,
+            transforms,
+            cancel: Cancel::never(),
+        }
+    }
+
+    /// This engine for one pool job: evaluations stop once `cancel` is set.
+    pub fn for_job(&self, cancel: &Cancel) -> Engine {
+        Engine {
+            store: self.store.clone(),
+            transforms: self.transforms.clone(),
+            cancel: cancel.clone(),
+        }
+    }
+
+    /// The token of the job this engine serves.
+    pub fn cancel(&self) -> &Cancel {
+        &self.cancel
     }
 
     /// Renders `req` of `layer` to encoded bytes.

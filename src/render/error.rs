@@ -18,6 +18,9 @@ pub enum RenderError {
     },
     #[error("the server is busy rendering; try again shortly")]
     Busy,
+    /// The render was stopped because nobody waits for it any more.
+    #[error("the render was cancelled")]
+    Cancelled,
     #[error(transparent)]
     Geo(#[from] crate::geo::error::GeoError),
     #[error(transparent)]
@@ -38,7 +41,7 @@ impl RenderError {
             RenderError::NoSuchLayer(_) => ErrorClass::NotFound,
             RenderError::BrokenLayer(_) => ErrorClass::Conflict,
             RenderError::Graph { class, .. } => *class,
-            RenderError::Busy => ErrorClass::Unavailable,
+            RenderError::Busy | RenderError::Cancelled => ErrorClass::Unavailable,
             RenderError::Geo(e) => e.class(),
             RenderError::Style(e) => e.class(),
             RenderError::Source(_)

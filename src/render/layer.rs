@@ -41,6 +41,10 @@ pub(super) trait Evaluate: Send + Sync {
     /// True when a time interval is aggregated over (a computation) rather
     /// than answered by the one frame it picks (stored data).
     fn aggregates_spans(&self) -> bool;
+
+    /// What the render pool counts this layer's jobs by (its share of the
+    /// queue).
+    fn share_key(&self) -> String;
 }
 
 /// A resolved layer: cheap to clone, safe to send to the render pool.
@@ -77,6 +81,11 @@ impl Layer {
             return Ok(Layer(Arc::new(Computed::new(snap.clone(), layer.uuid))));
         }
         Err(RenderError::BrokenLayer(layer.uuid))
+    }
+
+    /// See [`Evaluate::share_key`].
+    pub fn share_key(&self) -> String {
+        self.0.share_key()
     }
 
     /// See [`Evaluate::aggregates_spans`].

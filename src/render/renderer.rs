@@ -52,13 +52,29 @@ impl Renderer {
     /// The encoded response for `req` of `layer`, from the cache or freshly
     /// rendered, with its ETag (a hash of every input that shapes the bytes).
     pub async fn render(&self, layer: &Layer, req: RenderRequest) -> Result<Output, RenderError> {
+        self.render_for(layer, req, None).await
+    }
+
+    /// [`Renderer::render`] for a caller: a miss counts against the
+    /// layer's share of the pool and, given a `caller` key, the caller's;
+    /// dropping the future stops the render.
+    pub async fn render_for(
+        &self,
+        layer: &Layer,
+        req: RenderRequest,
+        caller: Option<&str>,
+    ) -> Result<Output, RenderError> {
         let key = RenderKey::from(&req);
         let etag = key.etag();
+        let mut shares = vec![layer.share_key()];
+        shares.extend(caller.map(str::to_string));
         let rendered = self
             .cache
             .get_or_render(key, || {
                 let (engine, layer) = (self.engine.clone(), layer.clone());
-                self.pool.run(move || engine.render(&layer, &req))
+                self.pool.run_keyed(&shares, move |cancel| {
+                    engine.for_job(cancel).render(&layer, &req)
+                })
             })
             .await?;
         Ok(Output { rendered, etag })
@@ -100,7 +116,8 @@ impl Renderer {
     ) -> Result<Vec<PointValue>, RenderError> {
         let engine = self.engine.clone();
         self.pool
-            .run(move || {
+            .run_keyed(&[], move |cancel| {
+                let engine = engine.for_job(cancel);
                 points
                     .iter()
                     .map(|(layer, time)| engine.value_at(layer, crs, point, *time))
@@ -118,7 +135,9 @@ impl Renderer {
     ) -> Result<Option<(f64, f64)>, RenderError> {
         let (engine, layer) = (self.engine.clone(), layer.clone());
         self.pool
-            .run(move || engine.limits(&layer, &grid, time))
+            .run_keyed(&[layer.share_key()], move |cancel| {
+                engine.for_job(cancel).limits(&layer, &grid, time)
+            })
             .await
     }
 

@@ -77,4 +77,8 @@ impl Evaluate for Stored {
     fn aggregates_spans(&self) -> bool {
         false
     }
+
+    fn share_key(&self) -> String {
+        format!("source:{}", self.source)
+    }
 }

@@ -38,6 +38,9 @@ pub struct Resolved {
     pub temporal: bool,
     /// The newest change of the layer and of the source it shows.
     pub last_modified: Option<DateTime<Utc>>,
+    /// What the render pool counts the caller's jobs by (signed-in users;
+    /// anonymous callers are counted by layer only).
+    pub caller_key: Option<String>,
 }
 
 /// Why a layer or style could not be resolved.
@@ -134,6 +137,10 @@ impl<'a> Access<'a> {
             cache_control,
             temporal,
             last_modified,
+            caller_key: match self.caller {
+                Caller::User { id, .. } => Some(format!("user:{id}")),
+                Caller::Anonymous => None,
+            },
         })
     }
 }

@@ -30,7 +30,7 @@ pub(super) async fn render_tile(
     let layer = resolved.eval().map_err(TileError::Render)?;
     let out = service
         .renderer
-        .render(layer, render)
+        .render_for(layer, render, resolved.caller_key.as_deref())
         .await
         .map_err(TileError::Render)?;
     let r = &out.rendered;

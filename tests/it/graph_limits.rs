@@ -15,18 +15,23 @@ const SOURCE: &str = "lizard_nxt.blocks.LizardRasterSource";
 
 /// A demo server, a superuser key, the demo organisation and the uuids and
 /// grids of the dem and rain sources.
-struct Served {
-    server: TestServer,
-    key: String,
-    org: Value,
-    dem: (Uuid, SourceGrid),
-    rain: Uuid,
+pub(crate) struct Served {
+    pub server: TestServer,
+    pub key: String,
+    pub org: Value,
+    pub dem: (Uuid, SourceGrid),
+    pub rain: Uuid,
 }
 
 impl Served {
-    fn start(tag: &str, graph: GraphConfig) -> Served {
+    pub(crate) fn start(tag: &str, graph: GraphConfig) -> Served {
         let mut config = test_config(tag);
         config.graph = graph;
+        Served::start_with(tag, config)
+    }
+
+    /// A demo server with `config` (its data dir and demo already set).
+    pub(crate) fn start_with(tag: &str, config: tegel::config::Config) -> Served {
         let server = TestServer::start(config);
         let key = user_key(&server, &format!("{tag}-root"), true);
         let snap = Catalogue::open(&server.data_dir)
@@ -57,7 +62,7 @@ impl Served {
     }
 
     /// POSTs a layer with `graph` as its source (`?dry-run` when `dry`).
-    fn post(&self, name: &str, graph: &Value, dry: bool) -> Resp {
+    pub(crate) fn post(&self, name: &str, graph: &Value, dry: bool) -> Resp {
         let path = if dry {
             "/api/v4/rasters/?dry-run"
         } else {
@@ -69,7 +74,7 @@ impl Served {
     }
 
     /// Creates a layer; returns its uuid and WMS name.
-    fn create(&self, name: &str, graph: &Value) -> (String, String) {
+    pub(crate) fn create(&self, name: &str, graph: &Value) -> (String, String) {
         let resp = self.post(name, graph, false);
         assert_eq!(resp.status, 201, "{name}: {}", resp.text());
         let made = body_of(&resp);
@@ -83,7 +88,7 @@ impl Served {
     }
 
     /// A WMS GetMap of `layer` as raw values over the dem's extent.
-    fn map(&self, layer: &str, width: u32, height: u32, time: Option<&str>) -> Resp {
+    pub(crate) fn map(&self, layer: &str, width: u32, height: u32, time: Option<&str>) -> Resp {
         let grid = &self.dem.1;
         let b = grid.transform().bbox(grid.width, grid.height);
         let time = time.map(|t| format!("&TIME={t}")).unwrap_or_default();
@@ -102,7 +107,7 @@ fn defaults() -> &'static Served {
 }
 
 /// The source field's message of a 400 answer.
-fn refusal(resp: &Resp) -> String {
+pub(crate) fn refusal(resp: &Resp) -> String {
     assert_eq!(resp.status, 400, "{}", resp.text());
     body_of(resp)["detail"]["source"][0]
         .as_str()
@@ -111,7 +116,7 @@ fn refusal(resp: &Resp) -> String {
 }
 
 /// An OGC exception report (with either configured status of client errors).
-fn exception_report(resp: &Resp) -> String {
+pub(crate) fn exception_report(resp: &Resp) -> String {
     let text = resp.text();
     assert!(matches!(resp.status, 200 | 400), "{}: {text}", resp.status);
     assert!(text.contains("<ServiceException"), "not refused: {text}");

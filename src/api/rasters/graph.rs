@@ -45,6 +45,8 @@ pub fn check(
             });
         if all_have_data {
             graphmeta::graph_meta(snap, graph).map_err(|e| e.to_string())?;
+            // Parameters no single tile could afford.
+            graphmeta::check_reference(snap, graph).map_err(|e| e.to_string())?;
         }
     }
     Ok(())

@@ -9,7 +9,9 @@
 //! vectorised path to, bit for bit.
 
 use super::ops::{self, HasData, Op, Reg, Round};
+use crate::graph::GraphError;
 use crate::graph::blocks::MathOp;
+use crate::graph::cancel::Cancel;
 use crate::model::{Pixel, RasterBuf};
 
 /// Cells per chunk: 8 live registers of 512 f64 fill 32 KiB.
@@ -60,26 +62,52 @@ pub enum Frames<'a> {
 }
 
 /// Runs `prog` over cells `start .. start + out.len()` of the inputs.
+#[cfg(test)]
 pub fn run(prog: &Program, inputs: &[Frames], start: usize, out: &mut [f64]) {
+    let _ = run_until(prog, inputs, start, out, &Cancel::never());
+}
+
+/// [`run`], polling `cancel` once per chunk of `CHUNK` cells.
+pub fn run_until(
+    prog: &Program,
+    inputs: &[Frames],
+    start: usize,
+    out: &mut [f64],
+    cancel: &Cancel,
+) -> Result<(), GraphError> {
     let mut regs = registers(prog);
     for (i, dst) in out.chunks_mut(CHUNK).enumerate() {
+        cancel.check()?;
         let at = start + i * CHUNK;
         chunk(prog, inputs, &mut regs, at, dst.len());
         dst.copy_from_slice(&regs[usize::from(prog.out)][..dst.len()]);
     }
+    Ok(())
 }
 
 /// Runs `prog` over all `len` cells into a new frame (appended chunk by
 /// chunk: no zeroing pass).
+#[cfg(test)]
 pub fn collect(prog: &Program, inputs: &[Frames], len: usize) -> Vec<f64> {
+    collect_until(prog, inputs, len, &Cancel::never()).unwrap_or_default()
+}
+
+/// [`collect`], polling `cancel` once per chunk of `CHUNK` cells.
+pub fn collect_until(
+    prog: &Program,
+    inputs: &[Frames],
+    len: usize,
+    cancel: &Cancel,
+) -> Result<Vec<f64>, GraphError> {
     let mut regs = registers(prog);
     let mut out = Vec::with_capacity(len);
     for at in (0..len).step_by(CHUNK) {
+        cancel.check()?;
         let n = CHUNK.min(len - at);
         chunk(prog, inputs, &mut regs, at, n);
         out.extend_from_slice(&regs[usize::from(prog.out)][..n]);
     }
-    out
+    Ok(out)
 }
 
 fn registers(prog: &Program) -> Vec<Vec<f64>> {

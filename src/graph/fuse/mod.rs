@@ -212,10 +212,12 @@ pub(crate) fn eval(ctx: &Ctx, node: usize, req: &Req) -> Result<Option<Data>, Gr
             let mut band = vec![0.0; len];
             band.par_chunks_mut(PIECE)
                 .enumerate()
-                .for_each(|(i, piece)| exec::run(&prog, &frames, i * PIECE, piece));
+                .try_for_each(|(i, piece)| {
+                    exec::run_until(&prog, &frames, i * PIECE, piece, ctx.cancel)
+                })?;
             band
         } else {
-            exec::collect(&prog, &frames, len)
+            exec::collect_until(&prog, &frames, len, ctx.cancel)?
         };
         bands.push(band);
     }

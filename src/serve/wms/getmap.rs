@@ -58,12 +58,14 @@ pub(super) async fn answer(
     let mut modified = None;
     let mut public = true;
     let mut own_policies: Vec<Option<String>> = Vec::new();
+    let mut caller_key: Option<String> = None;
     for (i, name) in req.layers.iter().enumerate() {
         let style = req.styles.get(i).map(String::as_str);
         let resolved = access
             .resolve(name, style)
             .map_err(|e| layer_error(v, e, ["LAYERS", "STYLES"]))?;
         public &= resolved.public;
+        caller_key = caller_key.or(resolved.caller_key.clone());
         own_policies.push(resolved.cache_control.clone());
         modified = modified.max(resolved.last_modified);
         let record = access.snap.layer(resolved.layer.id);
@@ -88,7 +90,10 @@ pub(super) async fn answer(
     }
     let out = if layers.len() == 1 {
         let (layer, one) = layers.remove(0);
-        service.renderer.render(&layer, one).await
+        service
+            .renderer
+            .render_for(&layer, one, caller_key.as_deref())
+            .await
     } else {
         service
             .renderer
