@@ -19,6 +19,7 @@ mod cli;
 mod colormaps;
 mod config;
 mod config_keys;
+mod connections;
 mod conformance;
 mod extras;
 mod faults;
