@@ -137,6 +137,7 @@ fn silent_connections_beyond_the_cap_do_not_stop_healthz() {
     for _ in 0..20 {
         slowest = slowest.max(healthz_time(addr));
     }
+    eprintln!("/healthz: {asked} + 20 answers, the slowest in {slowest:?}");
     assert!(
         slowest < Duration::from_millis(100),
         "/healthz took {slowest:?} while {SILENT} silent connections were opened"
@@ -367,4 +368,21 @@ fn a_slow_but_steady_upload_succeeds() {
     let answer = String::from_utf8_lossy(&answer);
     assert_eq!(status, 200, "{answer}");
     assert!(answer.contains("task_id"), "{answer}");
+}
+
+#[test]
+fn an_idle_http2_connection_is_closed_after_header_timeout_secs() {
+    let server = TestServer::start(config("conn-h2-idle", 1, 10));
+    let mut s = connect(server.addr);
+    // The h2c preface and an empty SETTINGS frame, then nothing.
+    s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+        .expect("write");
+    let (got, waited) = read_until_closed(&mut s, Duration::from_secs(5));
+    // The server's SETTINGS frame came (type 4), and no HTTP/1 text.
+    assert!(got.len() >= 9 && got[3] == 4, "{got:?}");
+    assert!(!got.starts_with(b"HTTP/1.1"), "{got:?}");
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_millis(1500),
+        "closed after {waited:?}, not after 1 s"
+    );
 }
