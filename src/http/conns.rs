@@ -233,9 +233,14 @@ impl Table {
     }
 
     /// Since when the connection has been idle: the end of its last
-    /// response, or its accept, or its last write if that came later.
+    /// response, or its accept; on HTTP/1 its last write if that came later
+    /// (an answer still going out). HTTP/2 writes between streams are the
+    /// server's own pings and settings, which do not count.
     pub fn idle_since(&self, conn: &Conn) -> Instant {
         let since = conn.idle_since_ms.load(Ordering::Acquire);
+        if conn.is_h2() {
+            return self.instant(since);
+        }
         self.instant(since.max(conn.last_write_ms.load(Ordering::Acquire)))
     }
 

@@ -18,8 +18,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
+/// Connections the kernel may hold completed but not yet accepted.
+const BACKLOG: u32 = 4096;
 /// Refused connections answered at once (their 503 written, the rest of
 /// what they sent read for a moment so the answer is not lost to a reset);
 /// beyond this many they are closed without a word.
@@ -34,8 +36,17 @@ pub struct Server {
 }
 
 impl Server {
+    /// Binds `addr` with a listen backlog of [`BACKLOG`] (the kernel may cap
+    /// it lower), so a burst of connections waits there instead of having
+    /// its handshakes dropped and retried a second later.
     pub async fn bind(addr: SocketAddr) -> std::io::Result<Server> {
-        let listener = TcpListener::bind(addr).await?;
+        let socket = match addr {
+            SocketAddr::V4(_) => TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => TcpSocket::new_v6()?,
+        };
+        socket.set_reuseaddr(true)?;
+        socket.bind(addr)?;
+        let listener = socket.listen(BACKLOG)?;
         Ok(Server { listener })
     }
 
