@@ -204,13 +204,19 @@ mod tests {
     fn raw_answers_are_complete_http_responses() {
         let text = String::from_utf8(refused_bytes(3)).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
-        assert!(head.starts_with("HTTP/1.1 503 Service Unavailable\r\n"), "{head}");
+        assert!(
+            head.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+            "{head}"
+        );
         assert!(head.contains("\r\nRetry-After: 3\r\n"), "{head}");
         assert!(head.contains("\r\nConnection: close"), "{head}");
         assert!(head.contains(&format!("Content-Length: {}\r\n", body.len())));
         let json: serde_json::Value = serde_json::from_str(body).unwrap();
         assert_eq!(json["status"], 503);
         let text = String::from_utf8(head_timeout_bytes()).unwrap();
-        assert!(text.starts_with("HTTP/1.1 408 Request Timeout\r\n"), "{text}");
+        assert!(
+            text.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+            "{text}"
+        );
     }
 }

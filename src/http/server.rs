@@ -6,8 +6,8 @@
 //! (`conns.rs`), and each connection's task (`connection.rs`) watches its
 //! header, keep-alive and write timeouts.
 
-use super::conns::{Admission, Table};
 use super::connection::{self, Limits};
+use super::conns::{Admission, Table};
 use super::errors;
 use super::state::AppState;
 use hyper_util::rt::{TokioExecutor, TokioTimer};

@@ -186,7 +186,11 @@ fn a_partial_request_head_gets_408_then_close() {
         text.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
         "{text}"
     );
-    assert!(text.to_ascii_lowercase().contains("\r\nconnection: close\r\n"), "{text}");
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("\r\nconnection: close\r\n"),
+        "{text}"
+    );
     assert!(text.contains("\"status\":408"), "{text}");
     assert!(
         waited >= Duration::from_millis(900) && waited < Duration::from_millis(1600),
@@ -206,7 +210,11 @@ fn stalled_body(tag: &str, head: &str, body: &[u8]) {
     let waited = started.elapsed();
     let text = String::from_utf8_lossy(&got);
     assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
-    assert!(text.to_ascii_lowercase().contains("\r\nconnection: close\r\n"), "{text}");
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("\r\nconnection: close\r\n"),
+        "{text}"
+    );
     assert!(text.contains("\"status\":408"), "{text}");
     assert!(
         waited >= Duration::from_millis(900) && waited < Duration::from_millis(2000),
@@ -311,7 +319,11 @@ fn at_the_cap_with_every_connection_busy_a_new_one_is_refused_at_once() {
     assert!(text.starts_with("HTTP/1.1 503 "), "{text}");
     assert!(text.contains("\r\nRetry-After: "), "{text}");
     assert!(text.contains("\r\nConnection: close\r\n"), "{text}");
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     // The busy ones complete their requests.
     for s in &mut busy {
         s.write_all(b"Host: tegel\r\n\r\n").expect("write");
@@ -328,7 +340,9 @@ fn a_slow_but_steady_upload_succeeds() {
     let key = user_key(&server, "slow-root", true);
     let client = Client::with_key(&server, &key);
     let orgs = client.get_json("/api/v4/organisations/?slug=nelen-schuurmans");
-    let org = orgs["results"][0]["uuid"].as_str().expect("the demo organisation");
+    let org = orgs["results"][0]["uuid"]
+        .as_str()
+        .expect("the demo organisation");
     let created = client
         .send(
             "POST",

@@ -227,7 +227,11 @@ fn server_max_connections_closes_the_longest_idle_connection_or_refuses_at_once(
         .write_all(b"Host: tegel\r\n\r\n")
         .expect("write");
     let answer = second.read_response(Duration::from_secs(10));
-    assert_eq!(answer.map(|a| a.0), Some(200), "the busy one is still served");
+    assert_eq!(
+        answer.map(|a| a.0),
+        Some(200),
+        "the busy one is still served"
+    );
 
     // With the default both are served at once, neither closed.
     let plain = defaults();
