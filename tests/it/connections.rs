@@ -400,3 +400,52 @@ fn an_idle_http2_connection_is_closed_after_header_timeout_secs() {
         "closed after {waited:?}, not after 1 s"
     );
 }
+
+/// The soft and hard open-files limits of process `pid` (Linux).
+fn open_files_limits(pid: u32) -> Option<(String, String)> {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    let mut words = line.split_whitespace().skip(3);
+    Some((words.next()?.to_string(), words.next()?.to_string()))
+}
+
+#[test]
+fn serve_raises_its_open_files_limit_to_the_hard_limit() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let Some((_, hard)) = open_files_limits(std::process::id()) else {
+        return; // no /proc: not Linux
+    };
+    // Started with a soft limit of 256 (below any hard limit Linux sets).
+    let data = crate::support::temp_dir("conn-nofile");
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -Sn 256 && exec \"$0\" serve --data-dir \"$1\"")
+        .arg(crate::cli::tegel().get_program())
+        .arg(&data)
+        .env("TEGEL_SERVER_LISTEN", "127.0.0.1:0")
+        .env("TEGEL_DEMO_INGEST_ON_EMPTY", "false")
+        .env("TEGEL_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().expect("spawn tegel serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("serving on http://") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    let announced = rx.recv_timeout(Duration::from_secs(20));
+    let limits = open_files_limits(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&data);
+    assert!(announced.is_ok(), "tegel serve did not start");
+    let (soft, hard_child) = limits.expect("the server's limits");
+    assert_eq!(hard_child, hard);
+    assert_eq!(soft, hard, "the soft limit was not raised from 256");
+}
