@@ -167,6 +167,17 @@ fn open_catalogue(config: &Config) -> Result<tegel::catalogue::Catalogue, String
     .map_err(|e| e.to_string())
 }
 
+/// Raises the soft limit of open files to the hard one: every connection
+/// is a file, and the default soft limit (often 1024) would cap the server
+/// far below the connections it can keep and the idle ones it closes to make
+/// room. Where it cannot be raised the server runs with what it has.
+fn raise_open_files_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(limit, "open files limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open files limit"),
+    }
+}
+
 fn serve(args: ServeArgs) -> Result<(), String> {
     let config = load_config(&args.common, |config| {
         let mut keys = Vec::new();
@@ -181,6 +192,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         keys
     })?;
     ensure_admin_key(&config)?;
+    raise_open_files_limit();
     let io_threads = config.server.effective_io_threads();
     let mut builder = if io_threads == 1 {
         tokio::runtime::Builder::new_current_thread()

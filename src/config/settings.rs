@@ -38,8 +38,15 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// Whole-request deadline, seconds (≥ 1).
     pub request_timeout_secs: u64,
-    /// Concurrent connections accepted; more wait in the listen backlog (≥ 1).
+    /// Connections open at once (≥ 1). At the cap a new connection closes the
+    /// one idle the longest; when none is idle it is refused at once with a 503.
     pub max_connections: usize,
+    /// Seconds a connection may take to send a complete request head, counted
+    /// from its accept and, on keep-alive, from the end of the previous
+    /// response; also the keep-alive idle timeout (1..=3600).
+    pub header_timeout_secs: u64,
+    /// Longest gap between two pieces of a request body, seconds (1..=3600).
+    pub body_timeout_secs: u64,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
     /// Threads answering HTTP (rendering has its own pool); 0 = one per core.
@@ -55,6 +62,8 @@ impl Default for ServerConfig {
             data_dir: PathBuf::from("./data"),
             request_timeout_secs: 30,
             max_connections: 1024,
+            header_timeout_secs: 10,
+            body_timeout_secs: 10,
             shutdown_grace_secs: 10,
             io_threads: 0,
         }
@@ -92,6 +101,14 @@ impl ServerConfig {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs)
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_timeout_secs)
     }
 
     pub fn shutdown_grace(&self) -> Duration {

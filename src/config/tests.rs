@@ -4,6 +4,7 @@ use super::*;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/tegel.toml");
 
@@ -425,4 +426,27 @@ fn graph_limits_out_of_range_are_refused_by_key() {
     assert_eq!(c.graph.max_values, 1 << 32);
     let e = Config::load(None, env(&[("TEGEL_GRAPH_MAX_DEPTH", "257")])).unwrap_err();
     assert!(e.to_string().contains("at most 256"), "{e}");
+}
+
+#[test]
+fn connection_timeouts_are_between_one_second_and_an_hour() {
+    for key in ["header_timeout_secs", "body_timeout_secs"] {
+        let dotted = format!("server.{key}");
+        let var = format!("TEGEL_SERVER_{}", key.to_ascii_uppercase());
+        for bad in ["0", "3601"] {
+            match Config::load(None, env(&[(&var, bad)])) {
+                Err(ConfigError::Invalid { key: k, .. }) => assert_eq!(k, dotted),
+                other => panic!("{var}={bad}: {other:?}"),
+            }
+        }
+        let c = Config::load(None, env(&[(&var, "3600")])).unwrap();
+        assert_eq!(
+            (c.server.header_timeout(), c.server.body_timeout()),
+            if key == "header_timeout_secs" {
+                (Duration::from_secs(3600), Duration::from_secs(10))
+            } else {
+                (Duration::from_secs(10), Duration::from_secs(3600))
+            }
+        );
+    }
 }

@@ -36,6 +36,14 @@ pub(super) fn validate(
     }
     at_least_one("server.request_timeout_secs", s.request_timeout_secs)?;
     at_least_one("server.max_connections", s.max_connections as u64)?;
+    for (key, v) in [
+        ("server.header_timeout_secs", s.header_timeout_secs),
+        ("server.body_timeout_secs", s.body_timeout_secs),
+    ] {
+        if !(1..=3600).contains(&v) {
+            return Err(fail(key, format!("must be between 1 and 3600, got {v}")));
+        }
+    }
     if s.io_threads > 1024 {
         return Err(fail(
             "server.io_threads",

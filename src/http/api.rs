@@ -1,7 +1,10 @@
 //! `/api/v4/…`: HTTP in and out for the catalogue API (`crate::api`).
 //!
 //! Decodes the path, query and credentials, reads a JSON (or form) body of
-//! at most [`MAX_JSON_BYTES`], runs the handler off the async runtime, and
+//! at most [`MAX_JSON_BYTES`] (a larger declared `Content-Length` is refused
+//! before reading; a body that stops arriving for `server.body_timeout_secs`
+//! gets `408` and the connection closes), runs the handler off the async
+//! runtime, and
 //! writes its answer as JSON or, for `?format=api` and browsers, as the
 //! browsable HTML page. Errors are Lizard's JSON body with the status of
 //! their class (`errors.rs`); 401 carries `WWW-Authenticate`, 405 `Allow`.
@@ -9,15 +12,16 @@
 //! `Vary: Accept, Authorization`.
 
 use super::auth;
+use super::errors;
 use super::response::{self, Body};
 use super::state::AppState;
+use super::timed_body::TimedBody;
 use super::upload;
 use crate::api::{self, ApiBody, ApiError, ApiRequest, ApiResponse, Format, Method};
 use crate::protocol::kvp::{decode_form, decode_path};
 use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderValue, StatusCode, header};
-use http_body_util::BodyExt;
 use hyper::Response;
 use hyper::body::Incoming;
 use serde_json::Value;
@@ -56,7 +60,11 @@ pub async fn handle(state: &AppState, parts: &Parts, body: Incoming) -> Response
         .and_then(|s| s.first().cloned())
         .unwrap_or_else(|| "Api Root".into());
     let method_line = format!("{} {}", parts.method, parts.uri);
-    let answer = prepare(state, parts, body, params, segments, accept).await;
+    let mut body = TimedBody::new(body, state.config.server.body_timeout());
+    let answer = prepare(state, parts, &mut body, params, segments, accept).await;
+    if body.timed_out() {
+        return errors::request_timeout(state.service.settings());
+    }
     let answer = match answer {
         Ok(req) => run(state, req).await,
         Err(e) => Err(e),
@@ -69,7 +77,7 @@ pub async fn handle(state: &AppState, parts: &Parts, body: Incoming) -> Response
 async fn prepare(
     state: &AppState,
     parts: &Parts,
-    body: Incoming,
+    body: &mut TimedBody,
     params: Result<Vec<(String, String)>, ApiError>,
     segments: Result<Vec<String>, ApiError>,
     accept: Option<&str>,
@@ -130,7 +138,7 @@ async fn run(state: &AppState, req: ApiRequest) -> Result<ApiResponse, ApiError>
 
 /// `Content-Type` JSON (or none) → JSON; a URL-encoded form → an object of
 /// its fields; anything else → 415.
-async fn read_body(headers: &http::HeaderMap, body: Incoming) -> Result<ApiBody, ApiError> {
+async fn read_body(headers: &http::HeaderMap, body: &mut TimedBody) -> Result<ApiBody, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -178,7 +186,7 @@ fn too_large() -> ApiError {
 }
 
 /// The body, refused beyond `limit` bytes without reading further.
-async fn read_limited(mut body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
+async fn read_limited(body: &mut TimedBody, limit: usize) -> Result<Bytes, ApiError> {
     let mut out = Vec::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| ApiError::ParseError(format!("reading the body: {e}")))?;

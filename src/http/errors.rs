@@ -3,7 +3,9 @@
 //! (OGC exception XML, OWS exception XML, an image, Lizard's JSON), and the
 //! headers every error carries (`Cache-Control` from
 //! `cache.cache_control_errors`, `Retry-After` on 503, the Basic challenge on
-//! 401).
+//! 401). Also the connection-level answers written before or instead of a
+//! request's: `408 Request Timeout` (a head or body that stopped arriving)
+//! and the `503` of a connection refused at the connection cap.
 
 use super::response::{self, Body};
 use crate::model::ErrorClass;
@@ -137,4 +139,84 @@ pub fn timeout(settings: &Settings) -> Response<Body> {
         ErrorClass::Unavailable,
         "The request took too long and was abandoned.",
     )
+}
+
+/// The detail of a `408 Request Timeout`.
+const REQUEST_TIMEOUT_DETAIL: &str = "The request was not received in time.";
+
+/// `408 Request Timeout` with `Connection: close`: a request body stopped
+/// arriving (`server.body_timeout_secs`). Lizard's JSON body.
+pub fn request_timeout(settings: &Settings) -> Response<Body> {
+    let mut resp = json_body(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT_DETAIL);
+    let headers = resp.headers_mut();
+    if let Some(policy) = settings
+        .cache_control_errors
+        .as_deref()
+        .and_then(|p| HeaderValue::from_str(p).ok())
+    {
+        headers.insert(header::CACHE_CONTROL, policy);
+    }
+    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+/// The bytes of an HTTP/1.1 response written straight onto a socket that
+/// hyper does not (or no longer) answer on: `Connection: close`, a JSON body.
+fn raw(status: StatusCode, extra: &str, detail: &str) -> Vec<u8> {
+    let body = serde_json::json!({
+        "status": status.as_u16(),
+        "code": 0,
+        "message": format!("{detail} #{}.0", status.as_u16()),
+        "detail": detail,
+    })
+    .to_string();
+    format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\n{extra}Connection: close\r\n\r\n{body}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// `408 Request Timeout` for a request head still incomplete after
+/// `server.header_timeout_secs`.
+pub fn head_timeout_bytes() -> Vec<u8> {
+    raw(StatusCode::REQUEST_TIMEOUT, "", REQUEST_TIMEOUT_DETAIL)
+}
+
+/// `503` + `Retry-After` for a connection refused because
+/// `server.max_connections` are open and none of them is idle.
+pub fn refused_bytes(retry_after_secs: u64) -> Vec<u8> {
+    raw(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &format!("Retry-After: {retry_after_secs}\r\n"),
+        "Too many connections are busy; try again shortly.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_answers_are_complete_http_responses() {
+        let text = String::from_utf8(refused_bytes(3)).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(
+            head.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+            "{head}"
+        );
+        assert!(head.contains("\r\nRetry-After: 3\r\n"), "{head}");
+        assert!(head.contains("\r\nConnection: close"), "{head}");
+        assert!(head.contains(&format!("Content-Length: {}\r\n", body.len())));
+        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(json["status"], 503);
+        let text = String::from_utf8(head_timeout_bytes()).unwrap();
+        assert!(
+            text.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+            "{text}"
+        );
+    }
 }

@@ -1,5 +1,7 @@
-//! HTTP: the hyper server (`server.rs`: connection limit, timeouts, graceful
-//! shutdown), the router (`router.rs`), credentials (`auth.rs`), the
+//! HTTP: the hyper server (`server.rs`: accept loop, graceful shutdown; the
+//! connection table `conns.rs`, one connection's task `connection.rs` with
+//! its timeouts, its socket `watched_io.rs`; request bodies read under a
+//! timeout `timed_body.rs`), the router (`router.rs`), credentials (`auth.rs`), the
 //! catalogue API's transport (`api.rs`, `upload.rs`), compression
 //! (`compress.rs`) and CORS (`cors.rs`); and exactly one `Reply` → response
 //! function (`response.rs`) and one failure → status + body function
@@ -11,13 +13,17 @@
 mod api;
 mod auth;
 mod compress;
+mod connection;
+mod conns;
 mod cors;
 mod errors;
 mod response;
 mod router;
 mod server;
 mod state;
+mod timed_body;
 mod upload;
+mod watched_io;
 
 pub use server::Server;
 pub use state::AppState;

@@ -6,16 +6,16 @@
 //! Limits: the whole body may be at most `storage.max_upload_bytes` (413,
 //! from `Content-Length` before reading and while streaming); a text field at
 //! most [`MAX_FIELD_BYTES`], part headers at most
-//! `protocol::multipart::MAX_HEADER_BYTES`. On
+//! `protocol::multipart::MAX_HEADER_BYTES`. The body is read with
+//! `server.body_timeout_secs` as the longest gap between its pieces. On
 //! any failure the partial file is removed. The parser is sans-IO
 //! (`protocol::multipart`).
 
 use super::state::AppState;
+use super::timed_body::TimedBody;
 use crate::api::{ApiError, Upload};
 use crate::protocol::multipart::{self, Event, Parser};
 use http::{HeaderMap, header};
-use http_body_util::BodyExt;
-use hyper::body::Incoming;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -28,6 +28,8 @@ pub const MAX_PARTS: usize = 64;
 /// After a 413, how much more of the body is read and dropped (so the
 /// client sees the answer instead of a reset connection).
 const DRAIN_BYTES: u64 = 1024 * 1024;
+/// A client that sends nothing more gets its 413 after this pause.
+const DRAIN_GAP: Duration = Duration::from_millis(200);
 
 /// Whether the request body is `multipart/form-data`.
 pub fn is_multipart(headers: &HeaderMap) -> bool {
@@ -46,7 +48,7 @@ pub fn is_multipart(headers: &HeaderMap) -> bool {
 pub async fn receive(
     state: &AppState,
     headers: &HeaderMap,
-    mut body: Incoming,
+    body: &mut TimedBody,
 ) -> Result<Upload, ApiError> {
     let limit = state.config.storage.max_upload_bytes.bytes();
     let declared = headers
@@ -54,7 +56,7 @@ pub async fn receive(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit) {
-        drain(&mut body).await;
+        drain(body).await;
         return Err(too_large(limit));
     }
     let boundary = boundary(headers).ok_or_else(|| {
@@ -67,7 +69,7 @@ pub async fn receive(
     let mut partial = Partial(Some(
         dir.join(format!("{}.upload", Uuid::new_v4().simple())),
     ));
-    let result = stream(&mut body, &boundary, limit, &mut partial).await;
+    let result = stream(body, &boundary, limit, &mut partial).await;
     match result {
         Ok(upload) => {
             partial.0 = None;
@@ -75,7 +77,7 @@ pub async fn receive(
         }
         Err(e) => {
             if matches!(e, ApiError::TooLarge(_)) {
-                drain(&mut body).await;
+                drain(body).await;
             }
             Err(e)
         }
@@ -101,7 +103,7 @@ enum Sink {
 }
 
 async fn stream(
-    body: &mut Incoming,
+    body: &mut TimedBody,
     boundary: &str,
     limit: u64,
     partial: &mut Partial,
@@ -203,11 +205,12 @@ async fn stream(
     }
 }
 
-/// Reads and drops up to [`DRAIN_BYTES`] more of the body (2 s at most).
-async fn drain(body: &mut Incoming) {
+/// Reads and drops up to [`DRAIN_BYTES`] more of the body (2 s at most,
+/// and no longer than [`DRAIN_GAP`] without a byte).
+async fn drain(body: &mut TimedBody) {
     let mut seen = 0u64;
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
-        while let Some(Ok(frame)) = body.frame().await {
+        while let Ok(Some(Ok(frame))) = tokio::time::timeout(DRAIN_GAP, body.frame()).await {
             if let Ok(d) = frame.into_data() {
                 seen += d.len() as u64;
                 if seen > DRAIN_BYTES {

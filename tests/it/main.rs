@@ -20,6 +20,7 @@ mod colormaps;
 mod config;
 mod config_keys;
 mod conformance;
+mod connections;
 mod extras;
 mod fairness;
 mod faults;

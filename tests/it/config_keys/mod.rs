@@ -10,7 +10,9 @@
 //! | `server.public_url`           | `server::server_public_url_is_the_base_of_the_links_in_api_index_and_capabilities`; also `tests/it/conformance/kvp.rs`: `kvp_05_online_resources_are_url_prefixes_with_the_public_url` |
 //! | `server.data_dir`             | `server::server_data_dir_holds_the_catalogue_and_the_raster_store` |
 //! | `server.request_timeout_secs` | `server::server_request_timeout_secs_abandons_a_request_running_longer` |
-//! | `server.max_connections`      | `server::server_max_connections_makes_a_further_connection_wait_for_a_free_one` |
+//! | `server.max_connections`      | `server::server_max_connections_closes_the_longest_idle_connection_or_refuses_at_once`; also `tests/it/connections.rs` |
+//! | `server.header_timeout_secs`  | `server::server_header_timeout_secs_closes_a_connection_that_sends_no_request`; also `tests/it/connections.rs` |
+//! | `server.body_timeout_secs`    | `server::server_body_timeout_secs_answers_408_to_a_body_that_stops`; also `tests/it/connections.rs` |
 //! | `server.shutdown_grace_secs`  | `server::server_shutdown_grace_secs_lets_an_in_flight_request_finish`, `server::server_shutdown_grace_secs_ends_the_wait_for_in_flight_requests` |
 //! | `server.io_threads`           | `server::server_io_threads_sets_the_threads_of_the_http_runtime` (the binary) |
 //! | `render.threads`              | `render::render_threads_sets_the_size_of_the_render_pool` (the binary) |

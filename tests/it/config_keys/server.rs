@@ -1,5 +1,5 @@
 //! `[server]`: public_url, data_dir, request_timeout_secs, max_connections,
-//! shutdown_grace_secs, io_threads (listen: `tests/it/config.rs`).
+//! header_timeout_secs, body_timeout_secs, shutdown_grace_secs, io_threads (listen: `tests/it/config.rs`).
 
 use super::*;
 use crate::api::client::{Client, basic, user_key};
@@ -174,7 +174,7 @@ fn server_request_timeout_secs_abandons_a_request_running_longer() {
 }
 
 #[test]
-fn server_max_connections_makes_a_further_connection_wait_for_a_free_one() {
+fn server_max_connections_closes_the_longest_idle_connection_or_refuses_at_once() {
     let mut config = bare("keys-max-connections");
     config.server.max_connections = 1;
     let server = TestServer::start(config);
@@ -183,37 +183,136 @@ fn server_max_connections_makes_a_further_connection_wait_for_a_free_one() {
     let answer = first.read_response(Duration::from_secs(10));
     assert_eq!(answer.map(|a| a.0), Some(200));
 
-    // The second connection is made (the listen backlog) but not served
-    // while the first stays open.
+    // A second connection is served at once: the first, idle, makes room.
     let mut second = Conn::open(server.addr);
-    second.send_get("/healthz", true);
-    assert!(
-        second.read_response(Duration::from_millis(1500)).is_none(),
-        "a second connection was served while max_connections = 1 were open"
-    );
-    first.send_get("/healthz", false);
-    let answer = first.read_response(Duration::from_secs(10));
-    assert_eq!(answer.map(|a| a.0), Some(200), "the first is still served");
-    drop(first);
+    second.send_get("/healthz", false);
     let (status, body) = second
-        .read_response(Duration::from_secs(10))
-        .expect("served once the first connection closed");
+        .read_response(Duration::from_millis(1500))
+        .expect("the second connection is served while the first is idle");
     assert_eq!((status, body.as_slice()), (200, &b"ok\n"[..]));
+    first
+        .stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .expect("timeout");
+    let mut rest = Vec::new();
+    assert!(
+        first.stream.read_to_end(&mut rest).is_ok() && rest.is_empty(),
+        "the idle first connection was closed without a word: {:?}",
+        String::from_utf8_lossy(&rest)
+    );
 
-    // With the default both are served at once.
+    // With the one connection busy (its request head under way) a third is
+    // refused at once, and the busy one is still served.
+    second
+        .stream
+        .write_all(b"GET /healthz HTTP/1.1\r\n")
+        .expect("write");
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let mut third = Conn::open(server.addr);
+    third.send_get("/healthz", true);
+    let mut refused = Vec::new();
+    third.stream.read_to_end(&mut refused).expect("read");
+    let refused = String::from_utf8_lossy(&refused);
+    assert!(refused.starts_with("HTTP/1.1 503 "), "{refused}");
+    assert!(refused.contains("\r\nRetry-After: 1\r\n"), "{refused}");
+    assert!(refused.contains("\r\nConnection: close\r\n"), "{refused}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "the refusal took {:?}",
+        started.elapsed()
+    );
+    second
+        .stream
+        .write_all(b"Host: tegel\r\n\r\n")
+        .expect("write");
+    let answer = second.read_response(Duration::from_secs(10));
+    assert_eq!(
+        answer.map(|a| a.0),
+        Some(200),
+        "the busy one is still served"
+    );
+
+    // With the default both are served at once, neither closed.
     let plain = defaults();
     let mut first = Conn::open(plain.addr);
     first.send_get("/healthz", false);
     let answer = first.read_response(Duration::from_secs(10));
     assert_eq!(answer.map(|a| a.0), Some(200));
     let mut second = Conn::open(plain.addr);
-    second.send_get("/healthz", true);
+    second.send_get("/healthz", false);
     let answer = second.read_response(Duration::from_secs(10));
     assert_eq!(
         answer.map(|a| a.0),
         Some(200),
         "the second connection waited although the limit is 1024"
     );
+    first.send_get("/healthz", true);
+    let answer = first.read_response(Duration::from_secs(10));
+    assert_eq!(answer.map(|a| a.0), Some(200), "the first was closed");
+}
+
+/// Reads from `conn` for at most `wait`: `Some(elapsed)` when the server
+/// closed it (EOF or reset) without sending anything, `None` when it is
+/// still open.
+fn closed_within(conn: &mut Conn, wait: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    conn.stream.set_read_timeout(Some(wait)).expect("timeout");
+    let mut got = Vec::new();
+    match conn.stream.read_to_end(&mut got) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(_) => return None,
+    }
+    Some(started.elapsed())
+}
+
+#[test]
+fn server_header_timeout_secs_closes_a_connection_that_sends_no_request() {
+    let mut config = bare("keys-header-timeout");
+    config.server.header_timeout_secs = 1;
+    let quick = TestServer::start(config);
+    let mut silent = Conn::open(quick.addr);
+    let waited = closed_within(&mut silent, Duration::from_secs(5)).expect("closed");
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_millis(1500),
+        "closed after {waited:?}"
+    );
+    // With the default (10 s) a silent connection is still open after 2 s.
+    let mut patient = Conn::open(defaults().addr);
+    assert_eq!(closed_within(&mut patient, Duration::from_secs(2)), None);
+    patient.send_get("/healthz", true);
+    let answer = patient.read_response(Duration::from_secs(10));
+    assert_eq!(answer.map(|a| a.0), Some(200));
+}
+
+#[test]
+fn server_body_timeout_secs_answers_408_to_a_body_that_stops() {
+    let mut config = bare("keys-body-timeout");
+    config.server.body_timeout_secs = 1;
+    let quick = TestServer::start(config);
+    let started = Instant::now();
+    let mut late = stalled_post(quick.addr);
+    let (status, body) = late
+        .read_response(Duration::from_secs(5))
+        .expect("an answer");
+    let waited = started.elapsed();
+    assert_eq!(status, 408, "{}", String::from_utf8_lossy(&body));
+    let body: Value = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(body["status"], 408, "{body}");
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(2),
+        "answered after {waited:?}"
+    );
+    // With the default (10 s) the same request is still waited for after 2 s.
+    let patient = TestServer::start(bare("keys-body-timeout-default"));
+    let mut waiting = stalled_post(patient.addr);
+    assert!(waiting.read_response(Duration::from_secs(2)).is_none());
+    waiting.stream.write_all(&BODY[1..]).expect("write");
+    let (status, _) = waiting
+        .read_response(Duration::from_secs(10))
+        .expect("an answer");
+    assert!((400..500).contains(&status) && status != 408, "{status}");
 }
 
 /// A server with `shutdown_grace_secs = grace` and an upload in progress on
