@@ -18,7 +18,7 @@ use super::state::AppState;
 use super::timed_body::TimedBody;
 use super::upload;
 use crate::api::{self, ApiBody, ApiError, ApiRequest, ApiResponse, Format, Method};
-use crate::protocol::kvp::{decode_form, decode_path};
+use crate::protocol::kvp::{decode_form_lossy, decode_path};
 use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderValue, StatusCode, header};
@@ -47,9 +47,9 @@ pub async fn handle(state: &AppState, parts: &Parts, body: Incoming) -> Response
         .and_then(|v| v.to_str().ok());
     let params = decode_query(parts.uri.query().unwrap_or(""));
     let format = params
-        .as_ref()
-        .ok()
-        .and_then(|p| p.iter().rev().find(|(k, _)| k == "format"))
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "format")
         .map(|(_, v)| v.as_str());
     let format = Format::negotiate(format, accept).unwrap_or(Format::Json);
     let segments = segments(parts.uri.path());
@@ -78,14 +78,13 @@ async fn prepare(
     state: &AppState,
     parts: &Parts,
     body: &mut TimedBody,
-    params: Result<Vec<(String, String)>, ApiError>,
+    params: Vec<(String, String)>,
     segments: Result<Vec<String>, ApiError>,
     accept: Option<&str>,
 ) -> Result<ApiRequest, ApiError> {
     let method = Method::parse(parts.method.as_str())
         .ok_or_else(|| ApiError::MethodNotAllowed(parts.method.to_string()))?;
     let segments = segments?;
-    let params = params?;
     let format_param = params
         .iter()
         .rev()
@@ -167,7 +166,7 @@ async fn read_body(headers: &http::HeaderMap, body: &mut TimedBody) -> Result<Ap
         Some("application/x-www-form-urlencoded") => {
             let text = std::str::from_utf8(&bytes)
                 .map_err(|_| ApiError::ParseError("the form is not UTF-8".into()))?;
-            let pairs = decode_query(text)?;
+            let pairs = decode_query(text);
             Ok(ApiBody::Json(Value::Object(
                 pairs
                     .into_iter()
@@ -209,20 +208,16 @@ fn segments(path: &str) -> Result<Vec<String>, ApiError> {
         .collect()
 }
 
-/// `a=1&b=x%20y` → pairs, `+` as space. A broken escape is a 400.
-fn decode_query(query: &str) -> Result<Vec<(String, String)>, ApiError> {
+/// `a=1&b=x%20y` → pairs, `+` as space, decoded as Django's `QueryDict`
+/// decodes them: a broken escape stays literal (`name__icontains=%` looks for
+/// a `%`), bytes that are not UTF-8 become U+FFFD.
+fn decode_query(query: &str) -> Vec<(String, String)> {
     query
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            match (decode_form(k), decode_form(v)) {
-                (Some(k), Some(v)) => Ok((k, v)),
-                _ => Err(ApiError::field(
-                    k,
-                    "The value is not correctly percent-encoded.",
-                )),
-            }
+            (decode_form_lossy(k), decode_form_lossy(v))
         })
         .collect()
 }

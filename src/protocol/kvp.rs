@@ -130,6 +130,36 @@ pub fn decode_path(s: &str) -> Option<String> {
     percent_decode(s, false)
 }
 
+/// Percent-decodes a form value as Django's `QueryDict` does (Python's
+/// `unquote_plus`): a `%` not followed by two hex digits stays as it is, and
+/// bytes that are not UTF-8 become U+FFFD. Never fails.
+pub fn decode_form_lossy(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escaped = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)),
+            _ => None,
+        };
+        match (escaped, b) {
+            (Some((hi, lo)), _) => {
+                out.push(hi << 4 | lo);
+                i += 3;
+            }
+            (None, b'+') => {
+                out.push(b' ');
+                i += 1;
+            }
+            (None, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -226,6 +256,23 @@ mod tests {
     }
 
     #[test]
+    fn lossy_form_decoding_is_pythons_unquote_plus() {
+        for (raw, want) in [
+            ("%", "%"),
+            ("100%", "100%"),
+            ("%zz", "%zz"),
+            ("%2", "%2"),
+            ("a%25b", "a%b"),
+            ("x+y%20z", "x y z"),
+            ("%C3%A9", "é"),
+            ("%FF", "\u{FFFD}"),
+            ("_", "_"),
+        ] {
+            assert_eq!(decode_form_lossy(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
     fn broken_percent_encoding_named() {
         for q in ["bbox=1%2", "bbox=%zz", "bbox=%", "bbox=%C3%28", "bbox=%FF"] {
             assert_eq!(
@@ -303,6 +350,21 @@ mod properties {
         fn never_panics_on_any_text(s in "\\PC{0,64}") {
             let _ = Kvp::parse(&s);
             let _ = decode_path(&s);
+            let _ = decode_form_lossy(&s);
+        }
+
+        #[test]
+        fn lossy_decoding_agrees_with_strict_decoding_where_that_succeeds(
+            s in "[%0-9a-fA-F+xz ]{0,32}"
+        ) {
+            if let Some(strict) = decode_form(&s) {
+                prop_assert_eq!(decode_form_lossy(&s), strict);
+            }
+        }
+
+        #[test]
+        fn lossy_decoding_reads_back_what_was_encoded(v in "\\PC{0,24}") {
+            prop_assert_eq!(decode_form_lossy(&encode(&v)), v);
         }
 
         #[test]

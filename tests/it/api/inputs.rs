@@ -347,3 +347,44 @@ fn script_text_is_stored_as_text_and_shown_escaped_under_a_csp() {
     let resp = root.get(&path);
     assert_eq!(resp.content_type(), "application/json");
 }
+
+#[test]
+fn like_wildcards_and_broken_escapes_in_filters_are_literal_as_in_django() {
+    // Every raster the caller sees, to count the matches independently.
+    let all = root().get_json("/api/v4/rasters/?page_size=1000");
+    let names: Vec<String> = all["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["name"].as_str().expect("name").to_string())
+        .collect();
+    assert!(!names.is_empty());
+    let containing = |needle: &str| {
+        names
+            .iter()
+            .filter(|n| n.to_uppercase().contains(&needle.to_uppercase()))
+            .count()
+    };
+    // `%` raw (a broken escape Django keeps as it is), `%25`, `_` and `\`:
+    // each matches only names that contain it.
+    for (query, needle) in [
+        ("%", "%"),
+        ("%25", "%"),
+        ("_", "_"),
+        ("%5C", "\\"),
+        ("100%", "100%"),
+    ] {
+        let got = root().get_json(&format!(
+            "/api/v4/rasters/?name__icontains={query}&page_size=1000"
+        ));
+        assert_eq!(
+            got["count"].as_u64(),
+            Some(containing(needle) as u64),
+            "name__icontains={query}: {got}"
+        );
+        assert!(
+            containing(needle) < names.len(),
+            "the demo has names without {needle:?}"
+        );
+    }
+}

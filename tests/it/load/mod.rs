@@ -140,6 +140,9 @@ pub struct Conn {
     addr: SocketAddr,
 }
 
+/// A response: status, headers (lower-case names) and body.
+pub type Answer = (u16, Vec<(String, String)>, Vec<u8>);
+
 /// What went wrong on a connection: the transport, not an HTTP status.
 #[derive(Debug)]
 pub struct Broken(pub String);
@@ -163,7 +166,7 @@ impl Conn {
         path: &str,
         headers: &[(&str, &str)],
         body: &[u8],
-    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), Broken> {
+    ) -> Result<Answer, Broken> {
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
         for (k, v) in headers {
             head.push_str(&format!("{k}: {v}\r\n"));
@@ -196,7 +199,7 @@ pub fn one_request(
         .unwrap_or_else(|e| panic!("{method} {path}: {e:?}"))
 }
 
-fn read_response(stream: &mut TcpStream) -> Result<(u16, Vec<(String, String)>, Vec<u8>), Broken> {
+fn read_response(stream: &mut TcpStream) -> Result<Answer, Broken> {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     let read_line = |reader: &mut BufReader<&mut TcpStream>, line: &mut String| {
