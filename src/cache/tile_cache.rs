@@ -38,7 +38,10 @@ struct ByteWeigher;
 
 impl Weighter<RenderKey, Arc<Rendered>> for ByteWeigher {
     fn weight(&self, key: &RenderKey, val: &Arc<Rendered>) -> u64 {
-        entry_weight(key.heap_size() - std::mem::size_of::<RenderKey>(), val.bytes.len())
+        entry_weight(
+            key.heap_size() - std::mem::size_of::<RenderKey>(),
+            val.bytes.len(),
+        )
     }
 }
 

@@ -26,7 +26,9 @@ mod writer;
 pub use error::StoreError;
 pub use frame::StoredFrame;
 pub use georef::GeorefError;
-pub use input::{DecodedRaster, GeoTiffReader, InputError, InputHeader, Limits, decode_geotiff, open_geotiff};
+pub use input::{
+    DecodedRaster, GeoTiffReader, InputError, InputHeader, Limits, decode_geotiff, open_geotiff,
+};
 pub use overview::{level_sizes, reduce_level};
 pub use store::{FrameMeta, Store};
 pub use writer::{BandSource, FrameSpec, TILE_SIZE, write_frame, write_frame_from};

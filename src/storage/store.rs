@@ -6,15 +6,15 @@
 //! `open_frame` hands out `Arc`s from the LRU, so an evicted map stays valid
 //! for readers that still hold it.
 
+use crate::model::RasterBuf;
 use crate::model::{Crs, DataType, GeoTransform};
 use crate::storage::StoreError;
 use crate::storage::frame::StoredFrame;
-use crate::model::RasterBuf;
 use crate::storage::input::{GeoTiffReader, Limits, open_geotiff};
 use crate::storage::overview::level_sizes;
 use crate::storage::writer::{BandSource, FrameSpec, write_frame_from};
-use std::io::{Read, Seek};
 use std::collections::HashMap;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;

@@ -48,19 +48,39 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, InputError>) -> Result<T, InputError
 
 impl<R: Read + Seek> GeoTiffReader<R> {
     /// Reads the header of the first image (see `open_geotiff` for the errors).
+    /// One row of strips or tiles, the most held at once, must be within
+    /// `max_decoded_bytes`.
     pub fn new(reader: R, limits: &Limits) -> Result<GeoTiffReader<R>, InputError> {
+        GeoTiffReader::open(reader, limits, false)
+    }
+
+    /// `whole`: the caller reads the whole raster at once (its size is checked).
+    pub(super) fn open(
+        reader: R,
+        limits: &Limits,
+        whole: bool,
+    ) -> Result<GeoTiffReader<R>, InputError> {
         guarded(|| {
             let mut decoder = Decoder::new(reader)?.with_limits(limits.to_tiff());
-            let header = read_header(&mut decoder, limits)?;
+            let header = read_header(&mut decoder, limits, whole)?;
             let tiled = decoder.get_chunk_type() == ChunkType::Tile;
             let (chunk_w, chunk_h) = decoder.chunk_dimensions();
             if chunk_w == 0 || chunk_h == 0 {
                 return Err(InputError::Corrupt("zero strip or tile size".into()));
             }
             if !tiled && chunk_w != header.width {
-                return Err(InputError::Corrupt(
-                    "strips narrower than the image".into(),
-                ));
+                return Err(InputError::Corrupt("strips narrower than the image".into()));
+            }
+            let row_bytes = u64::from(chunk_h.min(header.height))
+                * u64::from(header.width)
+                * header.dtype.size() as u64;
+            if row_bytes > limits.max_decoded_bytes {
+                return Err(InputError::TooLarge {
+                    width: header.width,
+                    height: header.height,
+                    what: "one row of strips or tiles (decoded bytes)",
+                    limit: limits.max_decoded_bytes,
+                });
             }
             Ok(GeoTiffReader {
                 header,
@@ -109,7 +129,9 @@ impl<R: Read + Seek> GeoTiffReader<R> {
         let k = self.next_chunk_row;
         let top = u64::from(k) * u64::from(self.chunk_h);
         if top >= u64::from(h.height) {
-            return Err(InputError::Corrupt("more rows asked than the image has".into()));
+            return Err(InputError::Corrupt(
+                "more rows asked than the image has".into(),
+            ));
         }
         let rows = (u64::from(h.height) - top).min(u64::from(self.chunk_h)) as usize;
         let size = h.dtype.size();

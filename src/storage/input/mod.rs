@@ -98,7 +98,7 @@ pub fn decode_reader<R: Read + Seek>(
     reader: R,
     limits: &Limits,
 ) -> Result<DecodedRaster, InputError> {
-    let mut r = GeoTiffReader::new(reader, limits)?;
+    let mut r = GeoTiffReader::open(reader, limits, true)?;
     let h = r.header;
     let data = r.read_band(0, h.height)?;
     Ok(DecodedRaster {
@@ -110,9 +110,12 @@ pub fn decode_reader<R: Read + Seek>(
 }
 
 /// Reads the header of the first image; every check that needs no pixel.
+/// `whole`: the raster will be decoded at once, so its decoded size must be
+/// within `max_decoded_bytes` (streaming checks one row of chunks instead).
 pub(crate) fn read_header<R: Read + Seek>(
     d: &mut Decoder<R>,
     limits: &Limits,
+    whole: bool,
 ) -> Result<InputHeader, InputError> {
     let samples: u64 = first_u64(d, Tag::SamplesPerPixel)?.unwrap_or(1);
     if samples != 1 {
@@ -122,7 +125,7 @@ pub(crate) fn read_header<R: Read + Seek>(
     check_size(width, height, limits)?;
     let dtype = sample_type(d)?;
     let bytes = u64::from(width) * u64::from(height) * dtype.size() as u64;
-    if bytes > limits.max_decoded_bytes {
+    if whole && bytes > limits.max_decoded_bytes {
         return Err(InputError::TooLarge {
             width,
             height,
@@ -220,7 +223,10 @@ pub(crate) fn sample_type_of(bits: u64, format: u64) -> Option<DataType> {
     })
 }
 
-pub(super) fn into_raster_data(result: DecodingResult, dtype: DataType) -> Result<RasterData, InputError> {
+pub(super) fn into_raster_data(
+    result: DecodingResult,
+    dtype: DataType,
+) -> Result<RasterData, InputError> {
     let data = match result {
         DecodingResult::U8(v) => RasterData::U8(v),
         DecodingResult::I8(v) => RasterData::I8(v),
