@@ -1,6 +1,7 @@
 //! Store benchmarks on synthetic data: `read_window` of a 300×300 f32 window from
 //! a written frame (the copy a render does per request), and overview building
-//! throughput (one 2× reduction, float mean and integer nearest).
+//! throughput (one 2× reduction, float mean and integer nearest), and ingest of a
+//! 4096² float32 GeoTIFF into a new frame (streamed decode, tiles and pyramid).
 //!
 //! Run: `cargo bench --bench storage`.
 
@@ -13,7 +14,7 @@
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use tegel::model::{Crs, DataType, GeoTransform, RasterBuf, RasterData, RasterSource, Window};
-use tegel::storage::{DecodedRaster, StoredFrame, reduce_level, write_frame};
+use tegel::storage::{DecodedRaster, Limits, Store, StoredFrame, reduce_level, write_frame};
 
 fn synthetic(dtype: DataType, w: u32, h: u32) -> RasterBuf {
     let n = w as usize * h as usize;
@@ -86,5 +87,43 @@ fn overviews(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, read_window, overviews);
+/// Ingest of a 4096×4096 float32 tiled GeoTIFF (a store file written first, so
+/// the input is uncompressed 256² tiles): band-by-band decode, level-0 tiles and
+/// the streamed pyramid written to a new frame file.
+fn ingest(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("tegel-bench-ingest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("input.tif");
+    let n = 4096;
+    let raster = DecodedRaster {
+        crs: Crs(28992),
+        transform: GeoTransform {
+            origin_x: 0.0,
+            origin_y: f64::from(n),
+            pixel_x: 1.0,
+            pixel_y: -1.0,
+        },
+        nodata: Some(-9999.0),
+        data: synthetic(DataType::F32, n, n),
+    };
+    write_frame(&input, &raster, &mut |_, _| {}).unwrap();
+    drop(raster);
+    let store = Store::open(&dir.join("data"), 4).unwrap();
+    let source = uuid::Uuid::new_v4();
+    let mut group = c.benchmark_group("ingest");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(u64::from(n) * u64::from(n) * 4));
+    group.bench_function("f32_4096_tiled", |b| {
+        b.iter(|| {
+            let meta = store
+                .ingest(source, &input, &Limits::default(), &mut |_, _| {})
+                .unwrap();
+            store.remove_frame(source, &meta.frame).unwrap();
+        })
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, read_window, overviews, ingest);
 criterion_main!(benches);

@@ -221,6 +221,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         data_dir: config.server.data_dir.clone(),
         worker: Worker::idle(),
     });
+    // Files of uploads cut off by a crash or a kill: no task will ever take them.
+    crate::catalogue::worker::sweep_uploads(&repo.catalogue, &repo.uploads_dir());
     repo.worker
         .start(repo.catalogue.clone(), repo.store.clone(), repo.limits);
     let state = Arc::new(AppState::new(config, service, repo));

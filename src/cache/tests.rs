@@ -1,6 +1,7 @@
 //! Tests of `RenderKey` (fields, stable ETag) and `TileCache` (bound, single-flight,
 //! errors, disabled mode, invalidation).
 
+use super::tile_cache::{allocated, entry_weight};
 use super::*;
 use crate::model::{
     BBox, Crs, GridSpec, LayerRef, OutputFormat, RenderRequest, Resampling, Rgb, TimeSel,
@@ -307,4 +308,72 @@ async fn invalidate_layer_drops_only_that_layer() {
     assert_eq!(renders.load(Ordering::SeqCst), 2);
     cache.clear();
     assert_eq!(cache.stats().entries, 0);
+}
+
+#[test]
+fn entry_weight_covers_every_allocation_of_an_entry() {
+    // What one entry holds, allocation by allocation (the process allocator
+    // rounds each block up; `allocated` must never be below the request).
+    for n in [0usize, 1, 15, 16, 17, 64, 1000, 4096, 100_000, 1 << 20] {
+        assert!(allocated(n) >= n as u64, "{n}");
+        assert!(allocated(n) <= n as u64 + n as u64 / 8 + 32, "{n}");
+    }
+    let key = key_n(1);
+    let text = key.heap_size() - std::mem::size_of::<RenderKey>();
+    assert_eq!(text, "RdBu_r:-4.6:-1.17".len());
+    let body = 64;
+    let held = std::mem::size_of::<RenderKey>()      // the key, inline in the cache's slot
+        + std::mem::size_of::<Arc<Rendered>>()        // the value, inline in the slot
+        + 2 * std::mem::size_of::<usize>() + std::mem::size_of::<Rendered>() // the Arc block
+        + 4 * std::mem::size_of::<usize>()            // `Bytes`' shared header once cloned
+        + 8                                           // the hash index entry
+        + text
+        + body;
+    let w = entry_weight(text, body);
+    // Small bodies: the bookkeeping is most of the entry and all of it is
+    // weighed, plus a second slot a ghost entry of the cache may take.
+    let ghost = std::mem::size_of::<RenderKey>() + std::mem::size_of::<Arc<Rendered>>();
+    assert!(
+        w >= (held + ghost) as u64,
+        "weight {w} < the {held} bytes held + a {ghost}-byte ghost slot"
+    );
+    assert!(w < 2048, "weight {w} is an estimate, not a multiple");
+}
+
+#[test]
+fn many_small_entries_stay_within_the_bound_by_their_full_weight() {
+    let max = 256 * 1024;
+    let cache = TileCache::new(max);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for n in 0..5_000u32 {
+            cache
+                .get_or_render(key_n(n), || async {
+                    Ok::<_, ()>(Rendered::from_vec(vec![n as u8; 64], "image/png"))
+                })
+                .await
+                .unwrap();
+        }
+    });
+    let held: u64 = cache
+        .entries()
+        .iter()
+        .map(|(k, v)| {
+            entry_weight(
+                k.heap_size() - std::mem::size_of::<RenderKey>(),
+                v.bytes.len(),
+            )
+        })
+        .sum();
+    let s = cache.stats();
+    assert_eq!(held, s.bytes);
+    assert!(held <= max, "{held} > {max}");
+    // Each 64-byte body weighs its bookkeeping too: far fewer than max / 64 fit.
+    assert!(
+        s.entries > 0 && s.entries * 64 * 4 < max,
+        "{} entries",
+        s.entries
+    );
 }

@@ -32,14 +32,49 @@ impl Rendered {
     }
 }
 
-/// Weight of an entry = key size + body length (+ the `Rendered` header), in bytes.
+/// Weight of an entry: everything it keeps allocated, see [`entry_weight`].
 #[derive(Clone, Copy, Debug)]
 struct ByteWeigher;
 
 impl Weighter<RenderKey, Arc<Rendered>> for ByteWeigher {
     fn weight(&self, key: &RenderKey, val: &Arc<Rendered>) -> u64 {
-        (key.heap_size() + std::mem::size_of::<Rendered>() + val.bytes.len()) as u64
+        entry_weight(
+            key.heap_size() - std::mem::size_of::<RenderKey>(),
+            val.bytes.len(),
+        )
     }
+}
+
+/// What the allocator may hand out for a request of `n` bytes, bookkeeping
+/// included: size classes up to 12.5 % apart (mimalloc's bins; glibc's 16-byte
+/// granules and page-rounded mapped blocks stay below this) plus a header.
+pub(crate) fn allocated(n: usize) -> u64 {
+    let n = n as u64;
+    if n == 0 {
+        0
+    } else {
+        (n + n / 8).div_ceil(16) * 16 + 16
+    }
+}
+
+/// Fixed bytes per entry besides its body and key text: the cache's slot
+/// (key inline, the `Arc`, CLOCK-Pro state and list links; counted twice, as a
+/// ghost entry may hold a slot of the same size), the hash index at a low load
+/// factor, the `Arc<Rendered>` block and the shared header `Bytes` allocates
+/// once a body is handed out.
+pub(crate) const fn entry_overhead() -> u64 {
+    let slot = std::mem::size_of::<RenderKey>() + std::mem::size_of::<Arc<Rendered>>() + 32;
+    let index = 16;
+    let arc_block = 2 * std::mem::size_of::<usize>() + std::mem::size_of::<Rendered>() + 16;
+    let shared = 48;
+    (2 * slot + index + arc_block + shared) as u64
+}
+
+/// Weight of an entry with `key_text` bytes of key strings and a body of `body`
+/// bytes: both as allocated, plus [`entry_overhead`]. An upper bound of what the
+/// entry holds, so the cache's byte bound is a bound on its memory.
+pub(crate) fn entry_weight(key_text: usize, body: usize) -> u64 {
+    entry_overhead() + allocated(key_text) + allocated(body)
 }
 
 /// Counters and occupancy, a snapshot taken by [`TileCache::stats`].
@@ -63,7 +98,8 @@ pub struct CacheStats {
 
 /// A byte-bounded cache of rendered responses keyed by [`RenderKey`].
 ///
-/// * Bounded by `max_bytes` over the sum of entry weights (key + body). Eviction is
+/// * Bounded by `max_bytes` over the sum of entry weights (body, key and every
+///   per-entry allocation and bookkeeping, see [`entry_weight`]). Eviction is
 ///   quick_cache's CLOCK-Pro (hit rate at least LRU's). The bound is split over
 ///   internal shards, so one body larger than a shard's share is served but not kept.
 /// * Concurrent misses for one key render once; the others wait for that value.

@@ -203,7 +203,10 @@ fn record(
 ) -> Result<(IngestOutcome, Vec<String>), CatalogueError> {
     let now = Utc::now();
     let grid = written.first().map(grid_of);
-    if written.iter().any(|m| Some(grid_of(m)) != grid) {
+    if written
+        .iter()
+        .any(|m| !grid.as_ref().is_some_and(|g| same_grid(g, &grid_of(m))))
+    {
         return Err(CatalogueError::Invalid(
             "the files of one source must share CRS, grid, data type and nodata".into(),
         ));
@@ -324,7 +327,7 @@ fn add_frames(
         }
     }
     if let (Some(old), Some(new), false) = (&existing.grid, &grid, kept.is_empty()) {
-        if old != new {
+        if !same_grid(old, new) {
             existing.frames = kept;
             existing.frames.extend(replaced);
             existing.frames.sort_by_key(|f| f.timestamp);
@@ -342,6 +345,19 @@ fn add_frames(
     existing.last_modified = now;
     existing.revision = rev;
     Ok(replaced.into_iter().map(|f| f.file).collect())
+}
+
+/// Grid equality with nodata compared bit for bit, so a NaN nodata equals itself.
+fn same_grid(a: &SourceGrid, b: &SourceGrid) -> bool {
+    let bits = |g: &SourceGrid| g.nodata.map(f64::to_bits);
+    bits(a) == bits(b)
+        && SourceGrid {
+            nodata: None,
+            ..a.clone()
+        } == SourceGrid {
+            nodata: None,
+            ..b.clone()
+        }
 }
 
 /// What differs between a source's grid and a new file's, for the uploader.

@@ -274,3 +274,39 @@ fn ingest_upload(
         }
     }
 }
+
+/// Removes the files in `uploads` that no PENDING or STARTED upload task refers
+/// to: leftovers of uploads cut off by a crash or a kill. Run at start, before
+/// the worker takes up the waiting tasks. Returns how many files went.
+pub fn sweep_uploads(catalogue: &Catalogue, uploads: &std::path::Path) -> usize {
+    let snap = catalogue.snapshot();
+    let wanted: std::collections::HashSet<PathBuf> = snap
+        .data()
+        .tasks
+        .iter()
+        .filter(|t| t.kind == RASTER_UPLOAD)
+        .filter(|t| matches!(t.status, TaskStatus::Pending | TaskStatus::Started))
+        .filter_map(|t| UploadParams::from_json(&t.params))
+        .map(|p| p.file)
+        .collect();
+    let Ok(entries) = std::fs::read_dir(uploads) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_file() || wanted.contains(&path) {
+            continue;
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed += 1,
+            Err(e) => {
+                tracing::warn!(file = %path.display(), error = %e, "could not remove a stale upload")
+            }
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, dir = %uploads.display(), "removed partial uploads no task refers to");
+    }
+    removed
+}

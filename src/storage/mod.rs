@@ -1,10 +1,12 @@
 //! The on-disk store: ingest of GeoTIFFs into pyramided, tiled frames and
 //! zero-copy reads of them (DESIGN §3).
 //!
-//! * `input`: decode an uploaded GeoTIFF (`decode_geotiff`, `Limits`);
+//! * `input`: read an uploaded GeoTIFF band by band (`open_geotiff`) or whole
+//!   (`decode_geotiff`), within `Limits`;
 //! * `georef`: GeoTIFF georeferencing tags → `Crs` + `GeoTransform`;
 //! * `overview`: the 2× reductions of a pyramid;
-//! * `writer`: `write_frame`, the tegel GeoTIFF layout (COG order, aligned tiles);
+//! * `writer`: `write_frame`/`write_frame_from`, the tegel GeoTIFF layout (COG
+//!   order, aligned tiles), written from 256-row bands in bounded memory;
 //! * `frame`: `StoredFrame`, a memory-mapped frame as a `RasterSource`;
 //! * `mmap`: the one place allowed `unsafe` (mapping a file);
 //! * `store`: `Store`, the data folder, frame files and the LRU of open maps.
@@ -24,10 +26,12 @@ mod writer;
 pub use error::StoreError;
 pub use frame::StoredFrame;
 pub use georef::GeorefError;
-pub use input::{DecodedRaster, InputError, Limits, decode_geotiff};
+pub use input::{
+    DecodedRaster, GeoTiffReader, InputError, InputHeader, Limits, decode_geotiff, open_geotiff,
+};
 pub use overview::{level_sizes, reduce_level};
 pub use store::{FrameMeta, Store};
-pub use writer::{TILE_SIZE, write_frame};
+pub use writer::{BandSource, FrameSpec, TILE_SIZE, write_frame, write_frame_from};
 
 #[cfg(test)]
 mod tests;

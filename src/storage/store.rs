@@ -6,13 +6,15 @@
 //! `open_frame` hands out `Arc`s from the LRU, so an evicted map stays valid
 //! for readers that still hold it.
 
+use crate::model::RasterBuf;
 use crate::model::{Crs, DataType, GeoTransform};
 use crate::storage::StoreError;
 use crate::storage::frame::StoredFrame;
-use crate::storage::input::{Limits, decode_geotiff};
+use crate::storage::input::{GeoTiffReader, Limits, open_geotiff};
 use crate::storage::overview::level_sizes;
-use crate::storage::writer::write_frame;
+use crate::storage::writer::{BandSource, FrameSpec, write_frame_from};
 use std::collections::HashMap;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -104,11 +106,12 @@ impl Store {
             .join(format!("{frame}.tif"))
     }
 
-    /// Decodes `input`, writes it as a new frame of `source` and returns its metadata.
+    /// Reads `input` band by band into a new frame of `source` and returns its metadata.
     ///
     /// `progress(done, total)` counts tiles written. Errors: `Input(..)` when the
-    /// file is refused (its class tells why), `Io` on disk failures. Cost: a full
-    /// decode plus a write of ≈ 1.33× the raster (level 0 plus overviews).
+    /// file is refused (its class tells why), `Io` on disk failures. Cost: one
+    /// decode plus a write of ≈ 1.33× the raster (level 0 plus overviews), in
+    /// memory of a few 256-row bands (see `writer::write_frame_from`).
     pub fn ingest(
         &self,
         source: Uuid,
@@ -116,23 +119,32 @@ impl Store {
         limits: &Limits,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<FrameMeta, StoreError> {
-        let raster = decode_geotiff(input, limits)?;
+        let mut reader = open_geotiff(input, limits)?;
+        let h = reader.header;
+        let spec = FrameSpec {
+            crs: h.crs,
+            transform: h.transform,
+            nodata: h.nodata,
+            dtype: h.dtype,
+            width: h.width,
+            height: h.height,
+        };
         let frame = Uuid::new_v4().simple().to_string();
         let path = self.frame_path(source, &frame);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
         }
-        write_frame(&path, &raster, progress)?;
+        write_frame_from(&path, &spec, &mut Bands(&mut reader), progress)?;
         let bytes = std::fs::metadata(&path)
             .map_err(StoreError::io(&path))?
             .len();
-        let (width, height) = (raster.data.width, raster.data.height);
+        let (width, height) = (h.width, h.height);
         Ok(FrameMeta {
             frame,
-            crs: raster.crs,
-            transform: raster.transform,
-            dtype: raster.data.dtype(),
-            nodata: raster.nodata,
+            crs: h.crs,
+            transform: h.transform,
+            dtype: h.dtype,
+            nodata: h.nodata,
             width,
             height,
             levels: level_sizes(width, height).len() as u32,
@@ -191,6 +203,15 @@ impl Store {
         self.maps
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// An input GeoTIFF as the writer's band source.
+struct Bands<'a, R: Read + Seek>(&'a mut GeoTiffReader<R>);
+
+impl<R: Read + Seek> BandSource for Bands<'_, R> {
+    fn read_band(&mut self, y0: u32, rows: u32) -> Result<RasterBuf, StoreError> {
+        Ok(self.0.read_band(y0, rows)?)
     }
 }
 

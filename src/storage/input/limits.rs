@@ -12,7 +12,8 @@ pub struct Limits {
     pub max_height: u32,
     /// Largest accepted width × height.
     pub max_pixels: u64,
-    /// Largest decoded raster in bytes (pixels × sample size).
+    /// Largest decoded raster held at once, in bytes: the whole raster for
+    /// `decode_geotiff`, one row of strips or tiles for streaming ingest.
     pub max_decoded_bytes: u64,
     /// Largest single tag value (e.g. the strip/tile offset arrays) in bytes.
     pub max_ifd_value_bytes: u64,

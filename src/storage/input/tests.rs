@@ -311,3 +311,96 @@ fn truncated_and_mutated_goldens_never_panic() {
     }
     assert!(failures > 100, "truncations are detected");
 }
+
+#[test]
+fn nan_nodata_spellings_are_one_canonical_nan() {
+    for text in ["nan", "NaN", "-nan", "-NaN", "+nan", "nan\0", " NAN "] {
+        let v = parse_nodata(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        assert_eq!(v.to_bits(), f64::NAN.to_bits(), "{text:?}");
+    }
+    assert_eq!(parse_nodata("-9999\0").unwrap(), -9999.0);
+    assert!(matches!(
+        parse_nodata("nanx"),
+        Err(InputError::BadNodata(_))
+    ));
+    assert!(matches!(parse_nodata(""), Err(InputError::BadNodata(_))));
+}
+
+#[test]
+fn absurd_georeferencing_is_refused_with_its_cause() {
+    use crate::model::GeoTransform;
+    let t = |origin_x, origin_y, pixel_x, pixel_y| GeoTransform {
+        origin_x,
+        origin_y,
+        pixel_x,
+        pixel_y,
+    };
+    let cause = |g: GeoTransform, w, h| match check_extent(&g, w, h) {
+        Err(GeorefError::BadTransform(m)) => m,
+        other => panic!("{g:?}: {other:?}"),
+    };
+    assert!(check_extent(&t(100_000.0, 500_000.0, 10.0, -10.0), 1000, 1000).is_ok());
+    // ±1e15 itself is accepted; one pixel further is not.
+    assert!(check_extent(&t(-1e15, 1e15, 1e-3, -1e-3), 10, 10).is_ok());
+    assert!(check_extent(&t(1e15, 0.0, 1e9, -1e9), 10, 10).is_err());
+    assert!(check_extent(&t(-1e14, 1e14, 1e9, -1e9), 10, 10).is_ok());
+    assert!(cause(t(1e300, 0.0, 1.0, -1.0), 10, 10).contains("origin"));
+    assert!(cause(t(0.0, -1e16, 1.0, -1.0), 10, 10).contains("origin"));
+    assert!(cause(t(f64::NAN, 0.0, 1.0, -1.0), 10, 10).contains("origin"));
+    assert!(cause(t(0.0, f64::INFINITY, 1.0, -1.0), 10, 10).contains("origin"));
+    assert!(cause(t(0.0, 0.0, 1e16, -1.0), 10, 10).contains("pixel size"));
+    assert!(cause(t(0.0, 0.0, 1.0, f64::NEG_INFINITY), 10, 10).contains("pixel size"));
+    assert!(cause(t(0.0, 0.0, 0.0, -1.0), 10, 10).contains("zero"));
+    assert!(cause(t(0.0, 0.0, 1.0, -0.0), 10, 10).contains("zero"));
+    // Each value is fine; multiplied by the size the far corner is not.
+    assert!(cause(t(9e14, 0.0, 1e14, -1.0), 10, 10).contains("far corner"));
+    assert!(cause(t(0.0, 0.0, 1.0, -1e11), 100_000, 100_000).contains("far corner"));
+
+    // Through the decoder: a crafted file with an origin of 1e300 is refused.
+    let len = craft(striped(3, 2, 0, 6), &[], false).len() as u32;
+    let mut entries = striped(3, 2, len, 6);
+    for e in entries.iter_mut() {
+        if e.0 == TAG_TIEPOINT {
+            e.1 = Value::Double(vec![0.0, 0.0, 0.0, 1e300, 50.0, 0.0]);
+        }
+    }
+    let r = decode_bytes(
+        craft(entries, &[1, 2, 3, 4, 5, 6], false),
+        &Limits::default(),
+    );
+    assert!(
+        matches!(r, Err(InputError::Georef(GeorefError::BadTransform(_)))),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn band_reads_match_the_whole_decode_for_every_golden() {
+    let exp = expected();
+    for name in exp["good"].as_object().expect("good").keys() {
+        let path = golden_dir().join("inputs").join(format!("{name}.tif"));
+        let whole = decode_geotiff(&path, &Limits::default()).unwrap();
+        let mut reader = open_geotiff(&path, &Limits::default()).unwrap();
+        assert_eq!(
+            reader.header.nodata.map(f64::to_bits),
+            whole.nodata.map(f64::to_bits)
+        );
+        let (w, h) = (whole.data.width, whole.data.height);
+        let row_bytes = w as usize * whole.data.dtype().size();
+        let mut y0 = 0;
+        // Odd band heights cross strip and tile boundaries.
+        for rows in [1u32, 7, 3, 50, 13].iter().cycle() {
+            if y0 >= h {
+                break;
+            }
+            let rows = (*rows).min(h - y0);
+            let band = reader.read_band(y0, rows).unwrap();
+            let want = &whole.data.data.as_bytes()
+                [y0 as usize * row_bytes..(y0 + rows) as usize * row_bytes];
+            assert_eq!(band.data.as_bytes(), want, "{name} rows {y0}+{rows}");
+            y0 += rows;
+        }
+        // Rows already handed out cannot be read again.
+        assert!(reader.read_band(0, 1).is_err(), "{name}");
+    }
+}

@@ -149,3 +149,35 @@ fn pyramid_levels_read_back_by_tiff_crate() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn streamed_levels_equal_whole_level_reductions_over_many_tile_rows() {
+    // 300×2100: level heights 2100, 1050, 525, 263, 132 — several tile rows
+    // per level and odd heights, so every band boundary case is crossed.
+    let dir = temp_dir("overview-tall");
+    for (dtype, nodata) in [(DataType::F32, Some(ND)), (DataType::U16, None)] {
+        let r = raster(dtype, 300, 2100, nodata, |row, col| {
+            if (row * 5 + col * 3) % 13 == 0 {
+                ND
+            } else {
+                f64::from(row % 97) + f64::from(col) * 0.25
+            }
+        });
+        let path = dir.join(format!("tall-{dtype}.tif"));
+        write_frame(&path, &r, &mut |_, _| {}).unwrap();
+        let from_tiff = tiff_crate_levels(&std::fs::read(&path).unwrap());
+        assert_eq!(from_tiff.len(), 5);
+        let mut expected = r.data.clone();
+        for (k, level) in from_tiff.iter().enumerate() {
+            if k > 0 {
+                expected = reduce_level(&expected).unwrap();
+            }
+            assert_eq!(
+                (level.width, level.height),
+                (expected.width, expected.height)
+            );
+            assert!(same_bits(&level.data, &expected.data), "{dtype} level {k}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
