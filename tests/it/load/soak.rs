@@ -1,7 +1,8 @@
 //! The soak: many connections asking for distinct XYZ tiles (no two alike,
 //! so every one renders and the tile cache keeps evicting), an API write
 //! every second, and `/healthz` probed on fresh connections throughout.
-//! Passes when every answer is a 200 or an early 503 with `Retry-After`,
+//! Clients retry a 503 at once. Passes when every answer is a 200 or an
+//! early 503 with `Retry-After`, tiles are served in every 2 s,
 //! every write is acknowledged and readable, `/healthz` always answers
 //! within 100 ms, and RssAnon stays flat and within the cache budget +
 //! 150 MiB.
@@ -217,9 +218,12 @@ fn soak_of_distinct_tiles_with_api_writes_stays_up_answers_healthz_and_keeps_mem
         })
     };
 
+    // RssAnon and tiles served, every half second.
     let mut rss = Vec::new();
+    let mut served = Vec::new();
     while Instant::now() < deadline {
         rss.push(server.rss_anon());
+        served.push(counts.ok.load(Ordering::Relaxed));
         std::thread::sleep(Duration::from_millis(500));
     }
     stop.store(true, Ordering::Relaxed);
@@ -274,7 +278,11 @@ fn soak_of_distinct_tiles_with_api_writes_stays_up_answers_healthz_and_keeps_mem
         0,
         "503s without Retry-After"
     );
-    assert!(ok > 0 && ok >= shed, "{ok} served, {shed} shed");
+    // The clients retry a 503 at once (harsher than any real client), so
+    // many are shed; what matters is that tiles keep being served: no 2 s
+    // without one.
+    let stalls = served.windows(5).filter(|w| w[4] == w[0]).count();
+    assert!(ok > 0 && stalls == 0, "{ok} served; {stalls} stalls of 2 s");
     assert!(
         written.len() as u64 + 1 >= secs / 2,
         "only {} writes in {secs} s",
