@@ -28,7 +28,41 @@ pub struct SourceGrid {
     pub width: u32,
     pub height: u32,
     pub dtype: DataType,
+    /// Stored as a JSON number, or `"nan"` for NaN (which JSON has no
+    /// number for: written as a number it would come back as no nodata).
+    #[serde(default, with = "nodata_json")]
     pub nodata: Option<f64>,
+}
+
+/// `Option<f64>` with NaN as the string `"nan"`.
+mod nodata_json {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Number(f64),
+        Text(String),
+    }
+
+    pub fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(x) if x.is_nan() => s.serialize_str("nan"),
+            Some(x) => s.serialize_f64(*x),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        match Option::<Repr>::deserialize(d)? {
+            None => Ok(None),
+            Some(Repr::Number(x)) => Ok(Some(x)),
+            Some(Repr::Text(t)) if t.eq_ignore_ascii_case("nan") => Ok(Some(f64::NAN)),
+            Some(Repr::Text(t)) => Err(serde::de::Error::custom(format!(
+                "nodata {t:?} is neither a number nor \"nan\""
+            ))),
+        }
+    }
 }
 
 impl SourceGrid {
@@ -212,6 +246,36 @@ mod tests {
 
     fn t(min: u32, sec: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2024, 6, 1, 12, min, sec).unwrap()
+    }
+
+    #[test]
+    fn nodata_survives_json_nan_included() {
+        let grid = |nodata| SourceGrid {
+            crs: 28992,
+            origin_x: 0.0,
+            origin_y: 10.0,
+            pixel_x: 1.0,
+            pixel_y: -1.0,
+            width: 10,
+            height: 10,
+            dtype: DataType::F32,
+            nodata,
+        };
+        for nodata in [None, Some(-9999.0), Some(f64::NAN), Some(f64::MAX)] {
+            let text = serde_json::to_string(&grid(nodata)).unwrap();
+            let back: SourceGrid = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                back.nodata.map(f64::to_bits),
+                nodata.map(f64::to_bits),
+                "{text}"
+            );
+        }
+        // Documents written before: a number, null, or no field at all.
+        let old = r#"{"crs":28992,"origin_x":0.0,"origin_y":10.0,"pixel_x":1.0,"pixel_y":-1.0,"width":10,"height":10,"dtype":"f32"}"#;
+        let back: SourceGrid = serde_json::from_str(old).unwrap();
+        assert_eq!(back.nodata, None);
+        let bad = old.replace("}", r#","nodata":"zero"}"#);
+        assert!(serde_json::from_str::<SourceGrid>(&bad).is_err());
     }
 
     /// Frames at 12:00, 12:05, …, 12:55.
