@@ -22,6 +22,8 @@
 //! | `render.max_pixels`           | `tests/it/faults.rs`: `max_pixels_refuses_a_large_map_at_once`; `serve/families.rs`: `a_map_beyond_max_pixels_is_refused_before_rendering` |
 //! | `render.layer_limit`          | `render::render_layer_limit_limits_the_layers_of_one_getmap` |
 //! | `render.retry_after_secs`     | `render::render_retry_after_secs_is_sent_with_a_503`; also `tests/it/cache.rs`: `a_full_render_queue_answers_503_with_retry_after` |
+//! | `render.max_share`            | `tests/it/fairness.rs`: `one_layer_holds_at_most_its_share_of_the_render_queue`, `with_the_whole_queue_as_share_one_layer_starves_the_others` |
+//! | `graph.max_cost`              | `tests/it/graph_budget.rs`: `bombs_stored_before_the_bounds_are_refused_when_drawn` (default), `a_render_whose_request_timed_out_stops_using_cpu` (raised) |
 //! | `cache.max_bytes`             | `cache::cache_max_bytes_zero_renders_every_request_anew` |
 //! | `cache.cache_control`         | `cache::cache_cache_control_is_the_header_of_successful_maps_and_tiles` |
 //! | `cache.cache_control_errors`  | `tests/it/faults.rs`: `cache_control_errors_is_the_policy_of_every_error` |
