@@ -64,7 +64,7 @@ fn shipped_file_lists_every_key() {
     let file: toml::Table = text.parse().unwrap();
     let defaults = toml::Table::try_from(Config::default()).unwrap();
     assert_eq!(keys(&file), keys(&defaults));
-    assert_eq!(keys(&defaults).len(), 33);
+    assert_eq!(keys(&defaults).len(), 35);
     // Every key line has a comment above it (possibly shared by a group of keys).
     let lines: Vec<&str> = text.lines().collect();
     let is_key = |l: &str| !l.starts_with('#') && l.contains(" = ");
