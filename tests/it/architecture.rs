@@ -421,6 +421,10 @@ const LANES: &[(&str, &[&str])] = &[
     ("hyper_util", &["http"]),
     ("tokio", &["http", "render", "app"]),
     ("rusqlite", &["catalogue"]),
+    // The size-bounded regex lookups of the API's filters.
+    ("regex", &["api"]),
+    // Raising the open-files limit is the command's (`main.rs`) alone.
+    ("rlimit", &[]),
 ];
 
 /// True when `code` names the external crate `name` as a path head
