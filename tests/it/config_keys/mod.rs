@@ -69,6 +69,8 @@ pub const RAIN: &str = "nelen-schuurmans:rain";
 pub const RAIN_BBOX: &str = "120000,400000,240000,500000";
 /// The `demo.json` names of the layers above.
 pub const LOCHEM_FILE: &str = "p_lochem_kwel_wegzijging_2050";
+/// The `demo.json` name of the demo DEM.
+pub const DEM_FILE: &str = "dem";
 pub const RAIN_FILE: &str = "rain";
 
 /// A fixtures directory holding a `demo.json` with only the demo layers

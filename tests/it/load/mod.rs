@@ -1,7 +1,8 @@
 //! Load and faults against `tegel serve` run as its own process, so that its
 //! memory (RssAnon) and a SIGKILL are its alone: a soak of distinct tiles
 //! with API writes (`soak`), and SIGKILL during uploads and write bursts
-//! (`kill`).
+//! (`kill`), and the CPU a render stops using once its caller is gone
+//! (`cancel`).
 //!
 //! The soak runs for `TEGEL_SOAK_SECS` (default 20) at `TEGEL_SOAK_CLIENTS`
 //! connections (default 256); it is `#[ignore]`d in the default test run
@@ -9,6 +10,7 @@
 //! `cargo test --release --test it -- --ignored --test-threads=1 load::`.
 //! The full soak is `TEGEL_SOAK_SECS=180 TEGEL_SOAK_CLIENTS=256` (README).
 
+mod cancel;
 mod kill;
 mod soak;
 
@@ -38,8 +40,13 @@ impl Proc {
     /// A server over a fresh data dir holding the demo layers of Lochem and
     /// the rain radar, with `ADMIN_KEY` and the `TEGEL_*` variables in `env`.
     pub fn start(tag: &str, env: &[(&str, &str)]) -> Proc {
+        Proc::start_over(tag, &[LOCHEM_FILE, RAIN_FILE], env)
+    }
+
+    /// The same over the demo layers `layers` (their `demo.json` names).
+    pub fn start_over(tag: &str, layers: &[&str], env: &[(&str, &str)]) -> Proc {
         let data = temp_dir(tag);
-        let fixtures = fixtures(tag, &[LOCHEM_FILE, RAIN_FILE]);
+        let fixtures = fixtures(tag, layers);
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -72,6 +79,28 @@ impl Proc {
         let (child, addr) = spawn(&self.data, &self.fixtures, &self.env);
         self.child = child;
         self.addr = addr;
+    }
+
+    /// CPU time (user + system, in clock ticks) of the process's render
+    /// threads.
+    pub fn render_ticks(&self) -> u64 {
+        let tasks = format!("/proc/{}/task", self.pid());
+        std::fs::read_dir(tasks)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|t| {
+                std::fs::read_to_string(t.path().join("comm"))
+                    .is_ok_and(|c| c.starts_with("tegel-render"))
+            })
+            .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
+            .filter_map(|stat| {
+                // utime and stime: fields 14 and 15, counted after the `(comm)`.
+                let rest = &stat[stat.rfind(')')? + 2..];
+                let f: Vec<&str> = rest.split(' ').collect();
+                Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+            })
+            .sum()
     }
 
     /// The process's anonymous resident memory, in bytes.
