@@ -17,6 +17,14 @@ fn server() -> &'static TestServer {
     S.get_or_init(|| TestServer::start(test_config("api-inputs")))
 }
 
+/// The tests here count the objects of a collection before and after; they
+/// take turns on their shared server so that one's writes are not another's
+/// surprise.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn root() -> Client<'static> {
     static K: OnceLock<String> = OnceLock::new();
     Client::with_key(
@@ -158,6 +166,7 @@ fn assert_refused(resp: &crate::support::Resp, field: &str, message: &str, what:
 
 #[test]
 fn every_writable_object_refuses_overlong_nul_and_mistyped_strings() {
+    let _turn = one_at_a_time();
     let root = root();
     for case in cases() {
         let list = format!("/api/v4/{}/?page_size=1000", case.collection);
@@ -219,6 +228,7 @@ fn every_writable_object_refuses_overlong_nul_and_mistyped_strings() {
 
 #[test]
 fn all_refused_fields_are_named_at_once() {
+    let _turn = one_at_a_time();
     let (org, _) = demo();
     let resp = root().send(
         "POST",
@@ -261,6 +271,7 @@ fn all_refused_fields_are_named_at_once() {
 
 #[test]
 fn script_text_is_stored_as_text_and_shown_escaped_under_a_csp() {
+    let _turn = one_at_a_time();
     let (org, _) = demo();
     let root = root();
     let name = "<script>alert('name')</script>";
@@ -350,6 +361,7 @@ fn script_text_is_stored_as_text_and_shown_escaped_under_a_csp() {
 
 #[test]
 fn like_wildcards_and_broken_escapes_in_filters_are_literal_as_in_django() {
+    let _turn = one_at_a_time();
     // Every raster the caller sees, to count the matches independently.
     let all = root().get_json("/api/v4/rasters/?page_size=1000");
     let names: Vec<String> = all["results"]
