@@ -67,6 +67,8 @@ pub fn allow(segments: &[String]) -> &'static str {
     match segments.len() {
         0 => "GET, HEAD, OPTIONS",
         1 => "GET, POST, HEAD, OPTIONS",
+        // The read-only data sub-endpoints of a raster (`rasters/{uuid}/timesteps/`).
+        3 if segments[0] == "rasters" && segments[2] == "timesteps" => "GET, HEAD, OPTIONS",
         _ => "GET, PUT, PATCH, DELETE, HEAD, OPTIONS",
     }
 }

@@ -1,5 +1,6 @@
 //! `/api/v4/rasters/`: the rasterlayer endpoint — list, detail, and writes
-//! (POST, PUT, PATCH, DELETE; `?dry-run` on each).
+//! (POST, PUT, PATCH, DELETE; `?dry-run` on each), and the data
+//! sub-endpoints (`timesteps/`).
 //!
 //! Reads: layers the caller may not read do not exist (404, absent from
 //! lists). Writes: anonymous → 401, readable but not writable → 403.
@@ -16,6 +17,7 @@ mod derived;
 mod graph;
 mod schema;
 mod serialize;
+mod timesteps;
 mod write;
 
 use derived::derive;
@@ -38,6 +40,10 @@ pub fn handle(repo: &Repo, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
         (Some(id), 2, Method::Put) => change(repo, req, id, false),
         (Some(id), 2, Method::Patch) => change(repo, req, id, true),
         (Some(id), 2, Method::Delete) => delete(repo, req, id),
+        (Some(id), 3, m) if req.segments[2] == "timesteps" => match m.is_read() {
+            true => timesteps::timesteps(req, id),
+            false => Err(ApiError::MethodNotAllowed(m.name().into())),
+        },
         (Some(_), 2, _) | (None, _, _) => Err(ApiError::MethodNotAllowed(req.method.name().into())),
         _ => Err(ApiError::NotFound),
     }

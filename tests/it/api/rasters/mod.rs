@@ -2,6 +2,7 @@
 //! shape, derived fields, filters, ordering, paging, access, and writes.
 
 mod reads;
+mod timesteps;
 mod writes;
 
 use super::client::{Client, wait_for_revision};
