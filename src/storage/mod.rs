@@ -31,7 +31,7 @@ pub use input::{
 };
 pub use overview::{level_sizes, reduce_level};
 pub use store::{FrameMeta, Store};
-pub use writer::{BandSource, FrameSpec, TILE_SIZE, write_frame, write_frame_from};
+pub use writer::{BandSource, TILE_SIZE, write_frame, write_frame_from};
 
 #[cfg(test)]
 mod tests;

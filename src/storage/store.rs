@@ -12,7 +12,7 @@ use crate::storage::StoreError;
 use crate::storage::frame::StoredFrame;
 use crate::storage::input::{GeoTiffReader, Limits, open_geotiff};
 use crate::storage::overview::level_sizes;
-use crate::storage::writer::{BandSource, FrameSpec, write_frame_from};
+use crate::storage::writer::{BandSource, write_frame_from};
 use std::collections::HashMap;
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
@@ -121,20 +121,12 @@ impl Store {
     ) -> Result<FrameMeta, StoreError> {
         let mut reader = open_geotiff(input, limits)?;
         let h = reader.header;
-        let spec = FrameSpec {
-            crs: h.crs,
-            transform: h.transform,
-            nodata: h.nodata,
-            dtype: h.dtype,
-            width: h.width,
-            height: h.height,
-        };
         let frame = Uuid::new_v4().simple().to_string();
         let path = self.frame_path(source, &frame);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
         }
-        write_frame_from(&path, &spec, &mut Bands(&mut reader), progress)?;
+        write_frame_from(&path, &h, &mut Bands(&mut reader), progress)?;
         let bytes = std::fs::metadata(&path)
             .map_err(StoreError::io(&path))?
             .len();

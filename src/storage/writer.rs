@@ -15,9 +15,9 @@ use crate::encode::tiff::{
     Format, Ifd, Value, georef_entries, header, is_geographic_epsg, nodata_entry, sample_entries,
     tag,
 };
-use crate::model::{Crs, DataType, GeoTransform, RasterBuf, RasterData};
+use crate::model::{RasterBuf, RasterData};
 use crate::storage::StoreError;
-use crate::storage::input::DecodedRaster;
+use crate::storage::input::{DecodedRaster, InputHeader};
 use crate::storage::overview::{level_sizes, reduce_level};
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -27,17 +27,6 @@ use std::path::{Path, PathBuf};
 pub const TILE_SIZE: u32 = 256;
 /// Alignment of the first tile (every tile is a multiple of it long).
 pub(crate) const DATA_ALIGN: u64 = 4096;
-
-/// What a frame file says about its raster, apart from the pixels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct FrameSpec {
-    pub crs: Crs,
-    pub transform: GeoTransform,
-    pub nodata: Option<f64>,
-    pub dtype: DataType,
-    pub width: u32,
-    pub height: u32,
-}
 
 /// Level-0 pixels handed to the writer one band of rows at a time, top to bottom.
 pub trait BandSource {
@@ -97,7 +86,7 @@ pub(crate) fn write_frame_as(
             base.data.len()
         )));
     }
-    let spec = FrameSpec {
+    let spec = InputHeader {
         crs: raster.crs,
         transform: raster.transform,
         nodata: raster.nodata,
@@ -119,7 +108,7 @@ pub(crate) fn write_frame_as(
 /// over the input, one write of ≈ 1.33× the raster.
 pub fn write_frame_from(
     path: &Path,
-    spec: &FrameSpec,
+    spec: &InputHeader,
     source: &mut dyn BandSource,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(), StoreError> {
@@ -128,7 +117,7 @@ pub fn write_frame_from(
 
 fn write_stream(
     path: &Path,
-    spec: &FrameSpec,
+    spec: &InputHeader,
     source: &mut dyn BandSource,
     progress: &mut dyn FnMut(u64, u64),
     force_big: bool,
@@ -180,7 +169,7 @@ fn tiles(w: u32, h: u32) -> (u64, u64) {
 }
 
 impl Plan {
-    fn new(sizes: &[(u32, u32)], spec: &FrameSpec, force_big: bool) -> Result<Plan, StoreError> {
+    fn new(sizes: &[(u32, u32)], spec: &InputHeader, force_big: bool) -> Result<Plan, StoreError> {
         let dtype = spec.dtype;
         let tile_len = u64::from(TILE_SIZE * TILE_SIZE) * dtype.size() as u64;
         let mut last_err = None;
@@ -246,7 +235,7 @@ impl Plan {
 }
 
 /// The tags of one level, without tile offsets.
-fn level_ifd(k: usize, width: u32, height: u32, spec: &FrameSpec) -> Ifd {
+fn level_ifd(k: usize, width: u32, height: u32, spec: &InputHeader) -> Ifd {
     let mut ifd = Ifd::new();
     if k > 0 {
         ifd.set(tag::NEW_SUBFILE_TYPE, Value::Long(vec![1]));
@@ -285,7 +274,7 @@ struct Pending {
 fn write_file(
     tmp: &Path,
     plan: &Plan,
-    spec: &FrameSpec,
+    spec: &InputHeader,
     source: &mut dyn BandSource,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(), StoreError> {
@@ -365,7 +354,7 @@ fn write_file(
 struct TileOut<'a, 'p> {
     w: Counted,
     plan: &'a Plan,
-    spec: &'a FrameSpec,
+    spec: &'a InputHeader,
     tile: Vec<u8>,
     done: u64,
     total: u64,

@@ -44,7 +44,8 @@ const TAG_TRANSFORMATION: u16 = 34264;
 const TAG_GEOKEYS: u16 = 34735;
 const TAG_NODATA: u16 = 42113;
 
-/// What an input GeoTIFF says about its raster, read before any pixel.
+/// What an input GeoTIFF says about its raster, read before any pixel; also
+/// what the store writer puts in a frame file besides the pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct InputHeader {
     pub crs: Crs,
