@@ -24,7 +24,6 @@ use super::error::GraphError;
 use super::eval::Ctx;
 use super::freq::{self, Freq};
 use super::leaves::Leaf;
-use super::meta;
 use super::raster::{Mode, Req};
 use super::time;
 
@@ -484,15 +483,7 @@ impl Walk {
                     // `eval` refuses it with its own message.
                     return Ok(0.0);
                 }
-                let metas = meta::infer_with(&g, ctx.leaves, ctx.nesting + 1, false)?;
-                let nested = Ctx {
-                    graph: &g,
-                    metas,
-                    leaves: ctx.leaves,
-                    nesting: ctx.nesting + 1,
-                    cancel: ctx.cancel,
-                };
-                self.visit(&nested, g.endpoint(), est, weight)
+                self.visit(&ctx.nested(&g)?, g.endpoint(), est, weight)
             }
         }
     }

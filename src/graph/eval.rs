@@ -33,7 +33,22 @@ pub(crate) struct Ctx<'a> {
     pub cancel: &'a Cancel,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context of layer graph `g` nested one level below this one:
+    /// its metadata inferred, the same leaves and cancellation token.
+    pub fn nested<'g>(&self, g: &'g Graph) -> Result<Ctx<'g>, GraphError>
+    where
+        'a: 'g,
+    {
+        Ok(Ctx {
+            graph: g,
+            metas: meta::infer_with(g, self.leaves, self.nesting + 1, false)?,
+            leaves: self.leaves,
+            nesting: self.nesting + 1,
+            cancel: self.cancel,
+        })
+    }
+
     pub fn eval(&self, node: usize, req: &Req) -> Result<Option<Data>, GraphError> {
         self.cancel.check()?;
         let block = &self.graph.nodes[node].block;
@@ -219,15 +234,7 @@ impl Ctx<'_> {
                 if self.nesting + 1 > self.graph.limits.max_nesting {
                     return Err(GraphError::node(key, "layers nested too deeply"));
                 }
-                let metas = meta::infer_with(&g, self.leaves, self.nesting + 1, false)?;
-                let ctx = Ctx {
-                    graph: &g,
-                    metas,
-                    leaves: self.leaves,
-                    nesting: self.nesting + 1,
-                    cancel: self.cancel,
-                };
-                ctx.eval(g.endpoint(), req)
+                self.nested(&g)?.eval(g.endpoint(), req)
             }
             Some(Leaf::Source(sm)) => {
                 let Some(frames) = time::select(&sm.times, sm.interval, req.start, req.stop) else {
