@@ -37,13 +37,7 @@ pub fn respond(settings: &Settings, failure: Failure) -> Response<Body> {
         Failure::Json(class, message) => json_body(status, &public_message(class, &message)),
     };
     let headers = resp.headers_mut();
-    if let Some(policy) = settings
-        .cache_control_errors
-        .as_deref()
-        .and_then(|p| HeaderValue::from_str(p).ok())
-    {
-        headers.insert(header::CACHE_CONTROL, policy);
-    }
+    error_policy(headers, settings);
     match class {
         ErrorClass::Unavailable => {
             headers.insert(
@@ -149,13 +143,7 @@ const REQUEST_TIMEOUT_DETAIL: &str = "The request was not received in time.";
 pub fn request_timeout(settings: &Settings) -> Response<Body> {
     let mut resp = json_body(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT_DETAIL);
     let headers = resp.headers_mut();
-    if let Some(policy) = settings
-        .cache_control_errors
-        .as_deref()
-        .and_then(|p| HeaderValue::from_str(p).ok())
-    {
-        headers.insert(header::CACHE_CONTROL, policy);
-    }
+    error_policy(headers, settings);
     headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     resp
 }
@@ -194,6 +182,17 @@ pub fn refused_bytes(retry_after_secs: u64) -> Vec<u8> {
         &format!("Retry-After: {retry_after_secs}\r\n"),
         "Too many connections are busy; try again shortly.",
     )
+}
+
+/// `cache.cache_control_errors`, when set, as the `Cache-Control` of an error.
+fn error_policy(headers: &mut http::HeaderMap, settings: &Settings) {
+    if let Some(policy) = settings
+        .cache_control_errors
+        .as_deref()
+        .and_then(|p| HeaderValue::from_str(p).ok())
+    {
+        headers.insert(header::CACHE_CONTROL, policy);
+    }
 }
 
 #[cfg(test)]

@@ -26,7 +26,23 @@ impl WatchedIo {
         }
     }
 
-    fn written<T>(&self, result: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+    /// Writes with `write` once the socket is ready, telling the table
+    /// whether the write has to wait for the peer.
+    fn write_with(
+        &self,
+        cx: &mut Context<'_>,
+        mut write: impl FnMut(&TcpStream) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let result = loop {
+            match self.stream.poll_write_ready(cx) {
+                Poll::Pending => break Poll::Pending,
+                Poll::Ready(Err(e)) => break Poll::Ready(Err(e)),
+                Poll::Ready(Ok(())) => match write(&self.stream) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                    other => break Poll::Ready(other),
+                },
+            }
+        };
         self.table
             .write_stalled(&self.conn, matches!(result, Poll::Pending));
         result
@@ -64,18 +80,7 @@ impl AsyncWrite for WatchedIo {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        let result = loop {
-            match this.stream.poll_write_ready(cx) {
-                Poll::Pending => break Poll::Pending,
-                Poll::Ready(Err(e)) => break Poll::Ready(Err(e)),
-                Poll::Ready(Ok(())) => match this.stream.try_write(buf) {
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                    other => break Poll::Ready(other),
-                },
-            }
-        };
-        this.written(result)
+        self.get_mut().write_with(cx, |s| s.try_write(buf))
     }
 
     fn poll_write_vectored(
@@ -83,18 +88,8 @@ impl AsyncWrite for WatchedIo {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        let result = loop {
-            match this.stream.poll_write_ready(cx) {
-                Poll::Pending => break Poll::Pending,
-                Poll::Ready(Err(e)) => break Poll::Ready(Err(e)),
-                Poll::Ready(Ok(())) => match this.stream.try_write_vectored(bufs) {
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                    other => break Poll::Ready(other),
-                },
-            }
-        };
-        this.written(result)
+        self.get_mut()
+            .write_with(cx, |s| s.try_write_vectored(bufs))
     }
 
     fn is_write_vectored(&self) -> bool {
