@@ -104,12 +104,7 @@ fn timed(f: impl FnOnce() -> Resp) -> (Resp, Duration) {
 
 /// RssAnon of this process in KiB.
 fn rss_anon_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("RssAnon:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("RssAnon")
+    crate::support::rss_anon_kib(std::process::id()).expect("RssAnon")
 }
 
 #[test]
@@ -226,30 +221,14 @@ fn fine_frequencies_over_two_millennia_are_refused_with_flat_memory() {
     }
 }
 
-/// utime + stime (clock ticks) of the threads `tids`.
+/// CPU ticks of this process's threads `tids`.
 fn cpu_ticks(tids: &HashSet<String>) -> u64 {
-    tids.iter()
-        .filter_map(|t| std::fs::read_to_string(format!("/proc/self/task/{t}/stat")).ok())
-        .filter_map(|stat| {
-            let rest = &stat[stat.rfind(')')? + 2..];
-            let f: Vec<&str> = rest.split(' ').collect();
-            // Fields 14 and 15 of stat; `rest` starts at field 3.
-            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
-        })
-        .sum()
+    crate::support::cpu_ticks(std::process::id(), tids)
 }
 
 /// The ids of this process's render threads.
 fn render_threads() -> HashSet<String> {
-    std::fs::read_dir("/proc/self/task")
-        .expect("tasks")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|t| {
-            std::fs::read_to_string(format!("/proc/self/task/{t}/comm"))
-                .is_ok_and(|c| c.starts_with("tegel-render"))
-        })
-        .collect()
+    crate::support::threads_named(std::process::id(), "tegel-render")
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! while thousands of distinct maps fill the cache.
 
 use super::cli::tegel;
-use super::support::{self, TestServer, decode_png};
+use super::support::{self, TestServer, decode_png, rss_anon_kib};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -122,15 +122,6 @@ fn write_f32_geotiff(
     f.seek(SeekFrom::Start(4)).unwrap();
     f.write_all(&ifd.to_le_bytes()).unwrap();
     f.flush().unwrap();
-}
-
-/// RssAnon of `pid` in KiB, when the process still exists.
-fn rss_anon_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("RssAnon:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// Runs `tegel ingest` on `file` into `data`, sampling RssAnon every 20 ms.

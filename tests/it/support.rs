@@ -417,3 +417,60 @@ impl TestServer {
         }
     }
 }
+
+/// `RssAnon` of process `pid` in KiB; `None` once it is gone.
+pub fn rss_anon_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("RssAnon:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// CPU time (user + system, in clock ticks) of the threads `tids` of
+/// process `pid`.
+pub fn cpu_ticks<'a>(pid: u32, tids: impl IntoIterator<Item = &'a String>) -> u64 {
+    tids.into_iter()
+        .filter_map(|t| std::fs::read_to_string(format!("/proc/{pid}/task/{t}/stat")).ok())
+        .filter_map(|stat| {
+            // utime and stime: fields 14 and 15, counted after the `(comm)`.
+            let rest = &stat[stat.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split(' ').collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .sum()
+}
+
+/// The ids of process `pid`'s threads whose name starts with `prefix`.
+pub fn threads_named(pid: u32, prefix: &str) -> std::collections::HashSet<String> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|t| {
+            std::fs::read_to_string(format!("/proc/{pid}/task/{t}/comm"))
+                .is_ok_and(|c| c.starts_with(prefix))
+        })
+        .collect()
+}
+
+/// The address a spawned `tegel serve` announces on its stdout ("serving on
+/// http://ADDR"), within `wait`; `None` when it does not (the caller kills
+/// it and reports its stderr). Takes the child's piped stdout.
+pub fn announced_addr(child: &mut std::process::Child, wait: Duration) -> Option<SocketAddr> {
+    use std::io::BufRead;
+    let stdout = child.stdout.take()?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(rest) = line.split("serving on http://").nth(1) {
+                let _ = tx.send(rest.trim().to_string());
+            }
+        }
+    });
+    rx.recv_timeout(wait).ok()?.parse().ok()
+}

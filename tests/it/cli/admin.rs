@@ -7,7 +7,6 @@ use super::{run_for, server_over, stderr, tegel};
 use crate::api::client::Client;
 use crate::support::{self, TestServer};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
@@ -289,27 +288,14 @@ fn tegel_admin_key_makes_an_admin_superuser_at_start() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn tegel serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("serving on http://").nth(1) {
-                let _ = tx.send(rest.trim().to_string());
-            }
-        }
-    });
-    let addr = match rx.recv_timeout(Duration::from_secs(15)) {
-        Ok(a) => a,
-        Err(_) => {
-            let _ = child.kill();
-            let out = child.wait_with_output().expect("output");
-            panic!(
-                "tegel serve did not start: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+    let Some(addr) = support::announced_addr(&mut child, Duration::from_secs(15)) else {
+        let _ = child.kill();
+        let out = child.wait_with_output().expect("output");
+        panic!(
+            "tegel serve did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
-    let addr: std::net::SocketAddr = addr.parse().expect("address");
     let auth = crate::api::client::basic(key);
     let resp = support::http_request(
         addr,

@@ -54,7 +54,7 @@ mod wms;
 use super::cli::tegel;
 use super::support::{self, Resp, TestServer, repo, temp_dir, test_config};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -237,17 +237,7 @@ impl Serve {
         }
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn tegel serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("serving on http://").nth(1) {
-                    let _ = tx.send(rest.trim().to_string());
-                }
-            }
-        });
-        let announced = rx.recv_timeout(Duration::from_secs(20));
-        let Ok(addr) = announced else {
+        let Some(addr) = support::announced_addr(&mut child, Duration::from_secs(20)) else {
             let _ = child.kill();
             let out = child.wait_with_output().expect("output");
             panic!(
@@ -255,7 +245,6 @@ impl Serve {
                 String::from_utf8_lossy(&out.stderr)
             );
         };
-        let addr = addr.parse().expect("an address");
         Serve { child, addr, data }
     }
 

@@ -16,7 +16,7 @@ mod soak;
 
 use crate::cli::tegel;
 use crate::config_keys::{LOCHEM_FILE, RAIN_FILE, fixtures};
-use crate::support::temp_dir;
+use crate::support::{announced_addr, cpu_ticks, rss_anon_kib, temp_dir, threads_named};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -84,28 +84,12 @@ impl Proc {
     /// CPU time (user + system, in clock ticks) of the process's render
     /// threads.
     pub fn render_ticks(&self) -> u64 {
-        let tasks = format!("/proc/{}/task", self.pid());
-        std::fs::read_dir(tasks)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|t| {
-                std::fs::read_to_string(t.path().join("comm"))
-                    .is_ok_and(|c| c.starts_with("tegel-render"))
-            })
-            .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
-            .filter_map(|stat| {
-                // utime and stime: fields 14 and 15, counted after the `(comm)`.
-                let rest = &stat[stat.rfind(')')? + 2..];
-                let f: Vec<&str> = rest.split(' ').collect();
-                Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
-            })
-            .sum()
+        cpu_ticks(self.pid(), &threads_named(self.pid(), "tegel-render"))
     }
 
     /// The process's anonymous resident memory, in bytes.
     pub fn rss_anon(&self) -> u64 {
-        rss_anon_of(self.pid())
+        rss_anon_kib(self.pid()).map_or(0, |kib| kib * 1024)
     }
 }
 
@@ -131,31 +115,12 @@ fn spawn(data: &Path, fixtures: &Path, env: &[(String, String)]) -> (Child, Sock
     }
     cmd.stdout(Stdio::piped()).stderr(Stdio::null());
     let mut child = cmd.spawn().expect("spawn tegel serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("serving on http://").nth(1) {
-                let _ = tx.send(rest.trim().to_string());
-            }
-        }
-    });
-    let Ok(addr) = rx.recv_timeout(Duration::from_secs(60)) else {
+    let Some(addr) = announced_addr(&mut child, Duration::from_secs(60)) else {
         let _ = child.kill();
         let _ = child.wait();
         panic!("tegel serve did not announce its address within 60 s");
     };
-    (child, addr.parse().expect("an address"))
-}
-
-/// `RssAnon` of process `pid`, in bytes (0 once it is gone).
-pub fn rss_anon_of(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("RssAnon:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
+    (child, addr)
 }
 
 /// `Authorization: Basic` for `ADMIN_KEY`.
